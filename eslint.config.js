@@ -1,0 +1,91 @@
+// Lint rules that keep the architecture honest (see ../shared/STYLE.md):
+// the engine never imports the application, each third-party library with a
+// native or protocol surface lives behind exactly one module, and engine code
+// takes time from an injected Clock instead of reading the wall clock.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Library → the only files allowed to import it. */
+const owners = {
+  kafkajs: ['src/streams/runtime/kafka/**'],
+  'classic-level': ['src/streams/state/internal/level-db.ts'],
+  'onnxruntime-node': ['src/fraud/model/onnx-scorer.ts'],
+  'prom-client': ['src/metrics/**'],
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'coverage/**', '.vigil/**', 'bench/kstreams/target/**', 'bench/results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  // ESLint's flat config keeps only the last `no-restricted-imports` that
+  // matches a file, so the per-library rules are merged per file set below.
+  ...importBoundaries(),
+  {
+    files: ['src/streams/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: 'The engine takes time from an injected Clock (src/streams/time), never Date.now().',
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/streams/time/**/*.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+);
+
+/**
+ * Flat config lets a later `no-restricted-imports` replace an earlier one for
+ * the same file, so we compute, for each distinct set of owner exemptions,
+ * one block that lists every library the file may not import, plus the
+ * engine boundary for src/streams.
+ */
+function importBoundaries() {
+  const engineBoundary = {
+    group: [
+      '**/fraud/**', '**/webhook/**', '**/dashboard/**', '**/metrics/**', '**/cluster/**', '**/cli.js',
+      '../fraud', '../webhook', '../dashboard', '../metrics', '../cluster',
+    ],
+    message: 'src/streams is a library: it must not import the application.',
+  };
+  const ownerFiles = Object.values(owners).flat();
+  const restrictedFor = (file) =>
+    Object.entries(owners)
+      .filter(([, files]) => !files.includes(file))
+      .map(([lib, files]) => ({ name: lib, message: `${lib} may only be imported by ${files.join(', ')}.` }));
+  const all = restrictedFor(null);
+  const result = [
+    {
+      files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+      rules: { 'no-restricted-imports': ['error', { paths: all }] },
+    },
+    {
+      files: ['src/streams/**/*.ts'],
+      rules: { 'no-restricted-imports': ['error', { paths: all, patterns: [engineBoundary] }] },
+    },
+  ];
+  for (const pattern of ownerFiles) {
+    const inEngine = pattern.startsWith('src/streams/');
+    result.push({
+      files: [pattern.endsWith('**') ? `${pattern}/*.ts` : pattern],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          inEngine ? { paths: restrictedFor(pattern), patterns: [engineBoundary] } : { paths: restrictedFor(pattern) },
+        ],
+      },
+    });
+  }
+  return result;
+}
