@@ -1,5 +1,6 @@
 import type { Record } from './record.js';
 import type { StateStore } from '../state/types.js';
+import type { StreamsMetrics } from '../metrics.js';
 
 /** Where the record being processed came from; absent for punctuation output. */
 export interface RecordMetadata {
@@ -35,6 +36,9 @@ export interface ProcessorContext<KOut = unknown, VOut = unknown> {
   currentStreamTimeMs(): number;
   /** Wall-clock time from the injected Clock. */
   currentSystemTimeMs(): number;
+  readonly metrics: StreamsMetrics;
+  /** The name of the node this context belongs to (for metrics and errors). */
+  readonly nodeName: string;
   /** Ask the runtime to commit soon (after this record). */
   commit(): void;
 }
