@@ -1,0 +1,53 @@
+/**
+ * The byte-level store contract every layer below the typed layer speaks.
+ * Inner stores (memory, LevelDB), the time index that enforces retention,
+ * the write-back cache and the changelog logger all implement it, so each
+ * concern is a wrapper that can be stacked in any order the builder needs.
+ */
+import type { StateStore } from '../types.js';
+
+export interface BytesEntry {
+  readonly key: Buffer;
+  readonly value: Buffer;
+}
+
+/** One write; `value === null` deletes. `timestamp` is the record time stamped on the changelog. */
+export interface BytesWrite {
+  readonly key: Buffer;
+  readonly value: Buffer | null;
+  readonly timestamp?: number;
+}
+
+/**
+ * A key range in unsigned byte order. Bounds are optional; `lt` and `lte`
+ * are alternatives for the upper bound (a prefix scan needs `lt`).
+ */
+export interface BytesRange {
+  readonly gte?: Buffer;
+  readonly lte?: Buffer;
+  readonly lt?: Buffer;
+  readonly reverse?: boolean;
+}
+
+export interface BytesStore extends StateStore {
+  get(key: Buffer): Promise<Buffer | undefined>;
+  put(key: Buffer, value: Buffer | null, timestamp?: number): Promise<void>;
+  /** Applies the writes in order; persistent stores apply them atomically. */
+  write(batch: ReadonlyArray<BytesWrite>): Promise<void>;
+  /**
+   * Entries in the range, in key order (or reverse). Iterators tolerate
+   * writes to the store while they are open.
+   */
+  range(range: BytesRange): AsyncIterableIterator<BytesEntry>;
+  approximateNumEntries(): Promise<number>;
+  readCheckpoint(): Promise<string | undefined>;
+  writeCheckpoint(offset: string): Promise<void>;
+}
+
+/** Whether `key` lies inside `range` (ignores `reverse`). */
+export function inRange(key: Buffer, range: BytesRange): boolean {
+  if (range.gte !== undefined && Buffer.compare(key, range.gte) < 0) return false;
+  if (range.lte !== undefined && Buffer.compare(key, range.lte) > 0) return false;
+  if (range.lt !== undefined && Buffer.compare(key, range.lt) >= 0) return false;
+  return true;
+}

@@ -1,0 +1,85 @@
+/**
+ * The in-memory inner store. Not persistent: it starts empty at every
+ * init() and the runtime restores it from its changelog, like Kafka
+ * Streams' in-memory stores.
+ */
+import type { StoreContext } from '../types.js';
+import type { BytesEntry, BytesRange, BytesStore, BytesWrite } from './bytes-store.js';
+import { SortedBytesMap } from './sorted-bytes-map.js';
+import { storeAlreadyOpenError, storeClosedError } from './store-errors.js';
+
+export class MemoryBytesStore implements BytesStore {
+  readonly persistent = false;
+  private readonly map = new SortedBytesMap<Buffer>();
+  private open = false;
+
+  constructor(readonly name: string) {}
+
+  async init(_context: StoreContext): Promise<void> {
+    if (this.open) throw storeAlreadyOpenError(this.name);
+    this.map.clear();
+    this.open = true;
+  }
+
+  isOpen(): boolean {
+    return this.open;
+  }
+
+  async get(key: Buffer): Promise<Buffer | undefined> {
+    this.checkOpen();
+    return this.map.get(key);
+  }
+
+  async put(key: Buffer, value: Buffer | null): Promise<void> {
+    this.checkOpen();
+    this.apply(key, value);
+  }
+
+  async write(batch: ReadonlyArray<BytesWrite>): Promise<void> {
+    this.checkOpen();
+    for (const { key, value } of batch) this.apply(key, value);
+  }
+
+  async *range(range: BytesRange): AsyncGenerator<BytesEntry> {
+    this.checkOpen();
+    for (const [key, value] of this.map.entries(range)) {
+      yield { key, value };
+    }
+  }
+
+  async approximateNumEntries(): Promise<number> {
+    this.checkOpen();
+    return this.map.size;
+  }
+
+  async restore(batch: ReadonlyArray<{ key: Buffer; value: Buffer | null }>): Promise<void> {
+    await this.write(batch);
+  }
+
+  async flush(): Promise<void> {
+    this.checkOpen();
+  }
+
+  async close(): Promise<void> {
+    this.open = false;
+    this.map.clear();
+  }
+
+  async readCheckpoint(): Promise<string | undefined> {
+    return undefined;
+  }
+
+  async writeCheckpoint(_offset: string): Promise<void> {
+    // Nothing survives a restart, so there is no offset worth remembering.
+  }
+
+  private apply(key: Buffer, value: Buffer | null): void {
+    if (value === null) this.map.delete(key);
+    // Copy: the caller owns its buffer and may reuse it.
+    else this.map.set(key, Buffer.from(value));
+  }
+
+  private checkOpen(): void {
+    if (!this.open) throw storeClosedError(this.name);
+  }
+}

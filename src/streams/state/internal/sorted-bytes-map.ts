@@ -1,0 +1,193 @@
+/**
+ * An ordered map from Buffer keys (unsigned byte order) to values, used by
+ * the in-memory store and by the write-back cache.
+ *
+ * Point reads go through a hash map; order is kept in a list of sorted
+ * chunks (a flat B+tree of one level). A chunk of at most 256 entries keeps
+ * inserts to a short splice instead of moving the whole array, and finding
+ * a chunk is a binary search over chunks, so put and seek are O(log n).
+ */
+import type { BytesRange } from './bytes-store.js';
+import { keyId } from './bytes.js';
+
+interface Node<V> {
+  readonly key: Buffer;
+  value: V;
+}
+
+const MAX_CHUNK = 256;
+
+export class SortedBytesMap<V> {
+  private readonly nodes = new Map<string, Node<V>>();
+  private chunks: Node<V>[][] = [];
+  /** Bumped on every insert or delete, so open cursors know to re-seek. */
+  private version = 0;
+
+  get size(): number {
+    return this.nodes.size;
+  }
+
+  get(key: Buffer, id: string = keyId(key)): V | undefined {
+    return this.nodes.get(id)?.value;
+  }
+
+  has(key: Buffer, id: string = keyId(key)): boolean {
+    return this.nodes.has(id);
+  }
+
+  set(key: Buffer, value: V, id: string = keyId(key)): void {
+    const existing = this.nodes.get(id);
+    if (existing !== undefined) {
+      existing.value = value;
+      return;
+    }
+    // Copy the key: callers may reuse or slice the buffer they passed.
+    const node: Node<V> = { key: Buffer.from(key), value };
+    this.nodes.set(id, node);
+    this.insertNode(node);
+    this.version++;
+  }
+
+  delete(key: Buffer, id: string = keyId(key)): boolean {
+    if (!this.nodes.delete(id)) return false;
+    const [ci, i] = this.lowerBound(key);
+    const chunk = this.chunks[ci] as Node<V>[];
+    chunk.splice(i, 1);
+    if (chunk.length === 0) this.chunks.splice(ci, 1);
+    this.version++;
+    return true;
+  }
+
+  clear(): void {
+    this.nodes.clear();
+    this.chunks = [];
+    this.version++;
+  }
+
+  /**
+   * Entries in the range, in order. The generator reads values as it
+   * yields them and re-seeks after any insert or delete, so it never skips
+   * or repeats a key that stays in the map while it is open.
+   */
+  *entries(range: BytesRange = {}): Generator<[Buffer, V]> {
+    if (range.reverse === true) {
+      yield* this.reverseEntries(range);
+      return;
+    }
+    let version = this.version;
+    let [ci, i] = range.gte === undefined ? [0, 0] : this.lowerBound(range.gte);
+    let last: Buffer | undefined;
+    for (;;) {
+      if (version !== this.version && last !== undefined) {
+        [ci, i] = this.upperBound(last);
+        version = this.version;
+      }
+      let chunk = this.chunks[ci];
+      if (chunk !== undefined && i >= chunk.length) {
+        ci++;
+        i = 0;
+        chunk = this.chunks[ci];
+      }
+      if (chunk === undefined) return;
+      const node = chunk[i] as Node<V>;
+      if (range.lte !== undefined && Buffer.compare(node.key, range.lte) > 0) return;
+      if (range.lt !== undefined && Buffer.compare(node.key, range.lt) >= 0) return;
+      last = node.key;
+      i++;
+      yield [node.key, node.value];
+    }
+  }
+
+  private *reverseEntries(range: BytesRange): Generator<[Buffer, V]> {
+    let version = this.version;
+    let [ci, i] = this.lastAtMost(range);
+    let last: Buffer | undefined;
+    for (;;) {
+      if (version !== this.version && last !== undefined) {
+        [ci, i] = this.lowerBound(last);
+        i--;
+        version = this.version;
+      }
+      if (i < 0) {
+        ci--;
+        if (ci < 0) return;
+        i = (this.chunks[ci] as Node<V>[]).length - 1;
+      }
+      const chunk = this.chunks[ci];
+      if (chunk === undefined) return;
+      const node = chunk[i] as Node<V>;
+      if (range.gte !== undefined && Buffer.compare(node.key, range.gte) < 0) return;
+      last = node.key;
+      i--;
+      yield [node.key, node.value];
+    }
+  }
+
+  /** Position of the last key inside the range's upper bound. */
+  private lastAtMost(range: BytesRange): [number, number] {
+    if (range.lte !== undefined) {
+      const [ci, i] = this.upperBound(range.lte);
+      return [ci, i - 1];
+    }
+    if (range.lt !== undefined) {
+      const [ci, i] = this.lowerBound(range.lt);
+      return [ci, i - 1];
+    }
+    const ci = this.chunks.length - 1;
+    return [ci, ci < 0 ? -1 : (this.chunks[ci] as Node<V>[]).length - 1];
+  }
+
+  private insertNode(node: Node<V>): void {
+    if (this.chunks.length === 0) {
+      this.chunks.push([node]);
+      return;
+    }
+    let [ci, i] = this.lowerBound(node.key);
+    if (ci === this.chunks.length) {
+      ci--;
+      i = (this.chunks[ci] as Node<V>[]).length;
+    }
+    const chunk = this.chunks[ci] as Node<V>[];
+    chunk.splice(i, 0, node);
+    if (chunk.length > MAX_CHUNK) {
+      this.chunks.splice(ci + 1, 0, chunk.splice(MAX_CHUNK >> 1));
+    }
+  }
+
+  /** Position of the first key >= `key` (chunk index, index in chunk); chunk = length when none. */
+  private lowerBound(key: Buffer): [number, number] {
+    return this.seek(key, false);
+  }
+
+  /** Position of the first key > `key`. */
+  private upperBound(key: Buffer): [number, number] {
+    return this.seek(key, true);
+  }
+
+  private seek(key: Buffer, strict: boolean): [number, number] {
+    const chunks = this.chunks;
+    // Past-the-key test: a node is "after" when it compares > key (strict) or >= key.
+    const after = (node: Node<V>): boolean => {
+      const c = Buffer.compare(node.key, key);
+      return strict ? c > 0 : c >= 0;
+    };
+    let lo = 0;
+    let hi = chunks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const chunk = chunks[mid] as Node<V>[];
+      if (after(chunk[chunk.length - 1] as Node<V>)) hi = mid;
+      else lo = mid + 1;
+    }
+    if (lo === chunks.length) return [lo, 0];
+    const chunk = chunks[lo] as Node<V>[];
+    let a = 0;
+    let b = chunk.length;
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (after(chunk[mid] as Node<V>)) b = mid;
+      else a = mid + 1;
+    }
+    return [lo, a];
+  }
+}

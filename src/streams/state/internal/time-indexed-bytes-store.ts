@@ -1,0 +1,180 @@
+/**
+ * Retention for window and session stores, as a layer over any inner byte
+ * store (memory or LevelDB).
+ *
+ * Why a time index and not segments: the composite key is key-first
+ * (key + window start, or key + end + start) so that "this key's windows
+ * between t1 and t2" is a single range scan. Expired windows are then
+ * scattered across the key space. Kafka Streams solves that with one
+ * RocksDB per time segment; here a second namespace holds a time-first
+ * index entry (timestamp + composite key) per window, so dropping every
+ * window older than the retention is one range scan over the index's head
+ * plus a batch of deletes. It costs one extra (empty-valued) write per put,
+ * which the write-back cache absorbs, and it keeps reads to one scan
+ * instead of one per segment. On LevelDB, compaction then frees the disk.
+ *
+ * Layout in the inner store: DATA (0x00) + composite → value,
+ * INDEX (0x01) + timestamp (8 bytes) + composite → empty.
+ *
+ * This layer is the innermost store of a window or session stack, so the
+ * changelog carries the composite key (without namespace) and restore()
+ * rebuilds the index while writing the data.
+ */
+import type { StoreContext } from '../types.js';
+import type { BytesEntry, BytesRange, BytesStore, BytesWrite } from './bytes-store.js';
+import { TIMESTAMP_SIZE, readTimestamp, withPrefix, writeTimestamp } from './bytes.js';
+
+const DATA = 0x00;
+const INDEX = 0x01;
+const DATA_START = Buffer.from([DATA]);
+const DATA_END = Buffer.from([DATA + 1]);
+const INDEX_START = Buffer.from([INDEX]);
+const INDEX_END = Buffer.from([INDEX + 1]);
+const EMPTY = Buffer.alloc(0);
+const DELETE_BATCH = 1000;
+
+export interface TimeIndexOptions {
+  readonly retentionMs: number;
+  /** The time a composite key expires by: window start, or session end. */
+  readonly timestampOf: (compositeKey: Buffer) => number;
+  /**
+   * Expired entries are deleted once stream time has moved this far past
+   * the last cleanup, so deletion runs in batches rather than per record.
+   * Reads hide expired entries in between.
+   */
+  readonly cleanupIntervalMs?: number;
+}
+
+export class TimeIndexedBytesStore implements BytesStore {
+  readonly name: string;
+  readonly persistent: boolean;
+  private readonly retentionMs: number;
+  private readonly timestampOf: (compositeKey: Buffer) => number;
+  private readonly cleanupIntervalMs: number;
+  /** Largest timestamp written so far (stream time as this store sees it). */
+  private observed = -1;
+  /** Every entry with a timestamp <= this has been deleted. */
+  private cleanedThrough = -1;
+
+  constructor(
+    private readonly inner: BytesStore,
+    options: TimeIndexOptions,
+  ) {
+    this.name = inner.name;
+    this.persistent = inner.persistent;
+    this.retentionMs = options.retentionMs;
+    this.timestampOf = options.timestampOf;
+    this.cleanupIntervalMs = options.cleanupIntervalMs ?? Math.max(1, Math.floor(options.retentionMs / 8));
+  }
+
+  async init(context: StoreContext): Promise<void> {
+    await this.inner.init(context);
+    this.observed = -1;
+    this.cleanedThrough = -1;
+    // Recover stream time from the newest index entry, then drop what
+    // expired while the store was closed.
+    for await (const { key } of this.inner.range({ gte: INDEX_START, lt: INDEX_END, reverse: true })) {
+      this.observed = readTimestamp(key, 1);
+      break;
+    }
+    await this.dropExpired();
+  }
+
+  isOpen(): boolean {
+    return this.inner.isOpen();
+  }
+
+  /** Entries with a timestamp at or below this are expired. */
+  get expiredThrough(): number {
+    return this.observed - this.retentionMs;
+  }
+
+  async get(key: Buffer): Promise<Buffer | undefined> {
+    if (this.timestampOf(key) <= this.expiredThrough) return undefined;
+    return this.inner.get(withPrefix(DATA, key));
+  }
+
+  async put(key: Buffer, value: Buffer | null, timestamp?: number): Promise<void> {
+    await this.write([{ key, value, ...(timestamp === undefined ? {} : { timestamp }) }]);
+  }
+
+  async write(batch: ReadonlyArray<BytesWrite>): Promise<void> {
+    const writes: BytesWrite[] = [];
+    for (const { key, value } of batch) {
+      const time = this.timestampOf(key);
+      if (value !== null && time <= this.expiredThrough) continue;
+      // Deletions do not move stream time; only new data does.
+      if (value !== null && time > this.observed) this.observed = time;
+      writes.push({ key: withPrefix(DATA, key), value }, { key: indexKey(time, key), value: value === null ? null : EMPTY });
+    }
+    await this.inner.write(writes);
+    if (this.expiredThrough >= this.cleanedThrough + this.cleanupIntervalMs) await this.dropExpired();
+  }
+
+  async *range(range: BytesRange): AsyncGenerator<BytesEntry> {
+    const inner = this.inner.range({
+      gte: range.gte === undefined ? DATA_START : withPrefix(DATA, range.gte),
+      ...(range.lte !== undefined
+        ? { lte: withPrefix(DATA, range.lte) }
+        : { lt: range.lt === undefined ? DATA_END : withPrefix(DATA, range.lt) }),
+      ...(range.reverse === true ? { reverse: true } : {}),
+    });
+    for await (const { key, value } of inner) {
+      const composite = key.subarray(1);
+      if (this.timestampOf(composite) <= this.expiredThrough) continue;
+      yield { key: composite, value };
+    }
+  }
+
+  async approximateNumEntries(): Promise<number> {
+    // Every entry has an index twin.
+    return Math.floor((await this.inner.approximateNumEntries()) / 2);
+  }
+
+  async restore(batch: ReadonlyArray<{ key: Buffer; value: Buffer | null }>): Promise<void> {
+    await this.write(batch);
+  }
+
+  flush(): Promise<void> {
+    return this.inner.flush();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  readCheckpoint(): Promise<string | undefined> {
+    return this.inner.readCheckpoint();
+  }
+
+  writeCheckpoint(offset: string): Promise<void> {
+    return this.inner.writeCheckpoint(offset);
+  }
+
+  /**
+   * Deletes every entry whose timestamp is at or below the expiry line.
+   * The scan starts after the previous cleanup's line: everything before it
+   * is gone already, and starting there spares LevelDB from walking the
+   * tombstones of earlier deletions.
+   */
+  private async dropExpired(): Promise<void> {
+    const through = this.expiredThrough;
+    if (through <= this.cleanedThrough) return;
+    const deletes: BytesWrite[] = [];
+    const from = this.cleanedThrough < 0 ? INDEX_START : indexKey(this.cleanedThrough + 1, EMPTY);
+    for await (const { key } of this.inner.range({ gte: from, lt: indexKey(through + 1, EMPTY) })) {
+      deletes.push({ key: Buffer.from(key), value: null }, { key: withPrefix(DATA, key.subarray(1 + TIMESTAMP_SIZE)), value: null });
+      if (deletes.length >= DELETE_BATCH) await this.inner.write(deletes.splice(0));
+    }
+    await this.inner.write(deletes);
+    this.cleanedThrough = through;
+  }
+}
+
+function indexKey(time: number, composite: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(1 + TIMESTAMP_SIZE + composite.length);
+  out[0] = INDEX;
+  writeTimestamp(out, 1, time);
+  composite.copy(out, 1 + TIMESTAMP_SIZE);
+  return out;
+}
