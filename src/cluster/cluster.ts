@@ -1,0 +1,298 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connectAdmin } from '../streams/runtime/kafka/index.js';
+import type { Logger } from '../log.js';
+import { serverProperties, log4j2Properties, mirrorMakerProperties } from './config-files.js';
+import { ClusterError } from './errors.js';
+import { ensureArtifacts, type Artifacts } from './fetch.js';
+import { findJava } from './java.js';
+import { isAlive, readPid, rssMiB, startJvm, stopJvm, type PidRecord } from './jvm-process.js';
+import { runDir } from './paths.js';
+import { brokerAnswers, portInUse, registryAnswers, topicExists, waitUntil } from './readiness.js';
+import {
+  bootstrapOf,
+  describeTopology,
+  registryUrlOf,
+  type KafkaClusterDescription,
+  type TopologyDescription,
+  type TopologyName,
+} from './topology.js';
+
+export interface UpOptions {
+  topology: TopologyName;
+  log: Logger;
+  /** Bind the JVMs' lives to this pid (tests, `npm start`); omit for a daemon-style `vigil kafka up`. */
+  ownerPid?: number;
+  /** Wipe data from an earlier run before starting (tests want a clean broker). */
+  fresh?: boolean;
+  timeoutMs?: number;
+}
+
+export interface ClusterEndpoints {
+  topology: TopologyName;
+  /** Bootstrap address per cluster name. */
+  brokers: Record<string, string>;
+  /** Bootstrap of the cluster the engine uses (central, or the only one). */
+  primary: string;
+  registryUrl: string;
+}
+
+export interface UpResult extends ClusterEndpoints {
+  /** False when every process was already running and was reused. */
+  started: boolean;
+  /** Milliseconds from spawn to readiness, per process started now. */
+  readyMs: Record<string, number>;
+}
+
+export function endpointsOf(topology: TopologyDescription): ClusterEndpoints {
+  const brokers = Object.fromEntries(topology.clusters.map((c) => [c.name, bootstrapOf(c)]));
+  const primary = brokers[topology.primary];
+  if (!primary) throw new Error(`topology ${topology.name} has no cluster named ${topology.primary}`);
+  return { topology: topology.name, brokers, primary, registryUrl: registryUrlOf(topology) };
+}
+
+function processNames(topology: TopologyDescription): string[] {
+  return [
+    ...topology.clusters.map((c) => `broker-${c.name}`),
+    'registry',
+    ...(topology.mirrors.length ? ['mirror-maker'] : []),
+  ];
+}
+
+function startTimeout(options: UpOptions): number {
+  return options.timeoutMs ?? Number(process.env.VIGIL_START_TIMEOUT_MS ?? 120_000);
+}
+
+function brokerArgs(lib: string, dir: string, cluster: KafkaClusterDescription): string[] {
+  return [
+    '-Xms256m',
+    '-Xmx512m',
+    '-XX:+UseG1GC',
+    '-XX:MaxGCPauseMillis=20',
+    '-Djava.awt.headless=true',
+    `-Dkafka.logs.dir=${join(dir, `logs-${cluster.name}`)}`,
+    `-Dlog4j2.configurationFile=${join(dir, `log4j2-${cluster.name}.properties`)}`,
+    '-cp',
+    `${lib}/*`,
+    'kafka.Kafka',
+    join(dir, `server-${cluster.name}.properties`),
+  ];
+}
+
+/** Writes the config and formats the KRaft storage once per data directory. */
+function prepareBroker(javaBin: string, artifacts: Artifacts, dir: string, cluster: KafkaClusterDescription): void {
+  const dataDir = join(dir, `data-${cluster.name}`);
+  const props = join(dir, `server-${cluster.name}.properties`);
+  writeFileSync(props, serverProperties(cluster, dataDir));
+  writeFileSync(join(dir, `log4j2-${cluster.name}.properties`), log4j2Properties('server.log'));
+  if (existsSync(join(dataDir, 'meta.properties'))) return;
+  // A fixed cluster id keeps re-formatting deterministic; each cluster has its own data dir.
+  const clusterId = Buffer.from(`vigil-${cluster.name}`.padEnd(16, '-').slice(0, 16)).toString('base64url');
+  const res = spawnSync(
+    javaBin,
+    ['-cp', `${artifacts.kafkaLib}/*`, 'kafka.tools.StorageTool', 'format', '--standalone', '-t', clusterId, '-c', props],
+    { encoding: 'utf8' },
+  );
+  if (res.status !== 0) {
+    throw new ClusterError('VIGIL_ERR_PROCESS_EXITED', `formatting ${dataDir} failed:\n${res.stdout}\n${res.stderr}`);
+  }
+}
+
+/**
+ * Brings a topology up: fetches artifacts if needed, starts every JVM in
+ * parallel, waits for real readiness (admin round-trip, registry HTTP,
+ * mirrored topics on the target) and creates the topics. Processes that
+ * are already running from an earlier `up` are reused.
+ */
+export async function up(options: UpOptions): Promise<UpResult> {
+  const topology = describeTopology(options.topology);
+  const log = options.log;
+  const dir = runDir(topology.name);
+  const endpoints = endpointsOf(topology);
+  const names = processNames(topology);
+  const running = names.filter((n) => {
+    const rec = readPid(dir, n);
+    return rec !== undefined && isAlive(rec.pid);
+  });
+  if (running.length === names.length) {
+    log.info({ topology: topology.name }, 'cluster already running; reusing it');
+    return { ...endpoints, started: false, readyMs: {} };
+  }
+  if (running.length > 0) await down({ topology: topology.name, log });
+  if (options.fresh) rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+
+  await assertPortsFree(topology);
+  const artifacts = await ensureArtifacts(log);
+  const kafkaJava = findJava(17, `Kafka ${'4.1.2'}`);
+  const registryJava = findJava(21, 'Apicurio Registry 3.3');
+  const timeoutMs = startTimeout(options);
+  const readyMs: Record<string, number> = {};
+
+  try {
+    const brokerWaits = topology.clusters.map((cluster) => {
+      prepareBroker(kafkaJava.bin, artifacts, dir, cluster);
+      const rec = startJvm({
+        name: `broker-${cluster.name}`,
+        javaBin: kafkaJava.bin,
+        args: brokerArgs(artifacts.kafkaLib, dir, cluster),
+        runDir: dir,
+        ownerPid: options.ownerPid,
+      });
+      const logs = [join(dir, `logs-${cluster.name}`, 'server.log'), join(dir, `broker-${cluster.name}.out`)];
+      return waitUntil({ name: rec.name, pid: rec.pid, logs }, () => brokerAnswers(bootstrapOf(cluster)), timeoutMs).then(
+        (ms) => {
+          readyMs[rec.name] = ms;
+          log.info({ cluster: cluster.name, bootstrap: bootstrapOf(cluster), ms }, 'broker ready');
+        },
+      );
+    });
+
+    const registry = startJvm({
+      name: 'registry',
+      javaBin: registryJava.bin,
+      args: [
+        '-Xmx384m',
+        `-Dquarkus.http.host=127.0.0.1`,
+        `-Dquarkus.http.port=${topology.registry.port}`,
+        `-Dquarkus.management.host=127.0.0.1`,
+        `-Dquarkus.management.port=${topology.registry.managementPort}`,
+        '-jar',
+        join(artifacts.apicurioApp, 'quarkus-run.jar'),
+      ],
+      runDir: dir,
+      ownerPid: options.ownerPid,
+    });
+    const registryWait = waitUntil(
+      { name: 'registry', pid: registry.pid, logs: [join(dir, 'registry.out')] },
+      () => registryAnswers(endpoints.registryUrl),
+      timeoutMs,
+    ).then((ms) => {
+      readyMs.registry = ms;
+      log.info({ url: endpoints.registryUrl, ms }, 'schema registry ready');
+    });
+
+    await Promise.all(brokerWaits);
+    await createTopics(topology);
+    if (topology.mirrors.length) await startMirrorMaker(topology, artifacts, kafkaJava.bin, dir, options, timeoutMs, readyMs);
+    await registryWait;
+  } catch (err) {
+    await down({ topology: topology.name, log });
+    throw err;
+  }
+  return { ...endpoints, started: true, readyMs };
+}
+
+async function assertPortsFree(topology: TopologyDescription): Promise<void> {
+  const ports = [
+    ...topology.clusters.flatMap((c) => [c.port, c.controllerPort]),
+    topology.registry.port,
+    topology.registry.managementPort,
+  ];
+  for (const port of ports) {
+    if (await portInUse(port)) {
+      throw new ClusterError(
+        'VIGIL_ERR_PORT_IN_USE',
+        `port ${port} on 127.0.0.1 is taken by a process Vigil did not start. Stop it, ` +
+          `or run against an existing cluster with KAFKA_BROKERS and SCHEMA_REGISTRY_URL.`,
+      );
+    }
+  }
+}
+
+async function createTopics(topology: TopologyDescription): Promise<void> {
+  for (const cluster of topology.clusters) {
+    const admin = await connectAdmin({ brokers: [bootstrapOf(cluster)] });
+    try {
+      await admin.createTopics(
+        cluster.topics.map((t) => ({ topic: t.name, partitions: t.partitions, replicationFactor: 1, config: t.config })),
+      );
+    } finally {
+      await admin.close();
+    }
+  }
+}
+
+async function startMirrorMaker(
+  topology: TopologyDescription,
+  artifacts: Artifacts,
+  javaBin: string,
+  dir: string,
+  options: UpOptions,
+  timeoutMs: number,
+  readyMs: Record<string, number>,
+): Promise<void> {
+  const props = join(dir, 'mm2.properties');
+  writeFileSync(props, mirrorMakerProperties(topology));
+  writeFileSync(join(dir, 'log4j2-mm2.properties'), log4j2Properties('mirror-maker.log'));
+  const targets = [...new Set(topology.mirrors.map((m) => m.target))];
+  const rec = startJvm({
+    name: 'mirror-maker',
+    javaBin,
+    args: [
+      '-Xms128m',
+      '-Xmx384m',
+      '-XX:+UseG1GC',
+      `-Dkafka.logs.dir=${join(dir, 'logs-mm2')}`,
+      `-Dlog4j2.configurationFile=${join(dir, 'log4j2-mm2.properties')}`,
+      '-cp',
+      `${artifacts.kafkaLib}/*`,
+      'org.apache.kafka.connect.mirror.MirrorMaker',
+      // The properties file must come before --clusters, which takes several values.
+      props,
+      '--clusters',
+      ...targets,
+    ],
+    runDir: dir,
+    ownerPid: options.ownerPid,
+  });
+  const central = topology.clusters.find((c) => c.name === topology.primary);
+  if (!central) throw new Error('no primary cluster');
+  const mirrored = topology.mirrors.flatMap((m) => m.topics.map((t) => `${m.source}.${t}`));
+  const ms = await waitUntil(
+    { name: 'mirror-maker', pid: rec.pid, logs: [join(dir, 'logs-mm2', 'mirror-maker.log'), join(dir, 'mirror-maker.out')] },
+    async () => {
+      for (const topic of mirrored) if (!(await topicExists(bootstrapOf(central), topic))) return false;
+      return true;
+    },
+    timeoutMs,
+  );
+  readyMs['mirror-maker'] = ms;
+  options.log.info({ mirrored, ms }, 'MirrorMaker 2 ready');
+}
+
+/** Stops every process of the topology (MirrorMaker first, brokers last). */
+export async function down(options: { topology: TopologyName; log: Logger }): Promise<string[]> {
+  const topology = describeTopology(options.topology);
+  const dir = runDir(topology.name);
+  const stopped: string[] = [];
+  const order = processNames(topology).reverse();
+  const stopOne = async (name: string) => {
+    if (await stopJvm(dir, name)) stopped.push(name);
+  };
+  // MirrorMaker and the registry hold client connections to the brokers: stop them first.
+  await Promise.all(order.filter((n) => !n.startsWith('broker-')).map(stopOne));
+  await Promise.all(order.filter((n) => n.startsWith('broker-')).map(stopOne));
+  // Clean up pid files of processes that had already died.
+  if (existsSync(dir)) for (const f of readdirSync(dir)) if (f.endsWith('.pid')) rmSync(join(dir, f), { force: true });
+  if (stopped.length) options.log.info({ topology: topology.name, stopped }, 'cluster stopped');
+  return stopped;
+}
+
+export interface ProcessStatus extends Partial<PidRecord> {
+  name: string;
+  running: boolean;
+  rssMiB?: number;
+}
+
+export function status(topologyName: TopologyName): { endpoints: ClusterEndpoints; processes: ProcessStatus[] } {
+  const topology = describeTopology(topologyName);
+  const dir = runDir(topology.name);
+  const processes = processNames(topology).map((name): ProcessStatus => {
+    const rec = readPid(dir, name);
+    const running = rec !== undefined && isAlive(rec.pid);
+    return { ...rec, name, running, rssMiB: running && rec ? rssMiB(rec.pid) : undefined };
+  });
+  return { endpoints: endpointsOf(topology), processes };
+}

@@ -1,0 +1,105 @@
+import type { KafkaClusterDescription, TopologyDescription } from './topology.js';
+
+/** Java .properties text from ordered pairs; comments explain non-defaults. */
+function properties(entries: Array<[string, string | number | boolean]>): string {
+  return entries.map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
+}
+
+/**
+ * A single-node KRaft cluster (broker and controller in one JVM), sized for
+ * a 2-core laptop: one partition for internal topics and small buffers.
+ */
+export function serverProperties(cluster: KafkaClusterDescription, dataDir: string): string {
+  return properties([
+    ['process.roles', 'broker,controller'],
+    ['node.id', 1],
+    ['controller.quorum.bootstrap.servers', `127.0.0.1:${cluster.controllerPort}`],
+    ['listeners', `PLAINTEXT://127.0.0.1:${cluster.port},CONTROLLER://127.0.0.1:${cluster.controllerPort}`],
+    ['advertised.listeners', `PLAINTEXT://127.0.0.1:${cluster.port},CONTROLLER://127.0.0.1:${cluster.controllerPort}`],
+    ['listener.security.protocol.map', 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT'],
+    ['controller.listener.names', 'CONTROLLER'],
+    ['inter.broker.listener.name', 'PLAINTEXT'],
+    ['log.dirs', dataDir],
+    ['auto.create.topics.enable', false],
+    ['num.partitions', 1],
+    // The default of 50 offsets partitions makes the first consumer group slow to start.
+    ['offsets.topic.replication.factor', 1],
+    ['offsets.topic.num.partitions', 1],
+    ['transaction.state.log.replication.factor', 1],
+    ['transaction.state.log.min.isr', 1],
+    ['transaction.state.log.num.partitions', 1],
+    ['share.coordinator.state.topic.replication.factor', 1],
+    ['share.coordinator.state.topic.min.isr', 1],
+    ['group.initial.rebalance.delay.ms', 0],
+    // The cleaner's 128 MB default dedupe buffer sits on a 512 MB heap.
+    ['log.cleaner.dedupe.buffer.size', 16 * 1024 * 1024],
+    ['num.network.threads', 2],
+    ['num.io.threads', 2],
+  ]);
+}
+
+/** log4j2 writing everything to `${kafka.logs.dir}/<file>`; nothing on the console. */
+export function log4j2Properties(file: string): string {
+  return properties([
+    ['status', 'warn'],
+    ['appender.file.type', 'File'],
+    ['appender.file.name', 'FILE'],
+    ['appender.file.fileName', `\${sys:kafka.logs.dir}/${file}`],
+    ['appender.file.layout.type', 'PatternLayout'],
+    ['appender.file.layout.pattern', '[%d] %p %m (%c)%n'],
+    ['rootLogger.level', 'INFO'],
+    ['rootLogger.appenderRef.file.ref', 'FILE'],
+    ['logger.kafka.name', 'kafka'],
+    ['logger.kafka.level', 'INFO'],
+    ['logger.reflections.name', 'org.reflections'],
+    ['logger.reflections.level', 'ERROR'],
+  ]);
+}
+
+/**
+ * MirrorMaker 2 in dedicated mode. Every internal topic gets replication
+ * factor 1 (the defaults of 2–3 fail on single-broker clusters), topics are
+ * rediscovered every few seconds instead of every 10 minutes, and the
+ * client settings favour latency: the fraud budget is 100 ms end to end.
+ */
+export function mirrorMakerProperties(topology: TopologyDescription): string {
+  const entries: Array<[string, string | number | boolean]> = [
+    ['clusters', topology.clusters.map((c) => c.name).join(', ')],
+  ];
+  for (const c of topology.clusters) entries.push([`${c.name}.bootstrap.servers`, `127.0.0.1:${c.port}`]);
+  for (const flow of topology.mirrors) {
+    entries.push([`${flow.source}->${flow.target}.enabled`, true]);
+    entries.push([`${flow.source}->${flow.target}.topics`, flow.topics.join(',')]);
+  }
+  for (const key of [
+    'replication.factor',
+    'checkpoints.topic.replication.factor',
+    'heartbeats.topic.replication.factor',
+    'offset-syncs.topic.replication.factor',
+    'offset.storage.replication.factor',
+    'status.storage.replication.factor',
+    'config.storage.replication.factor',
+  ]) {
+    entries.push([key, 1]);
+  }
+  entries.push(
+    ['tasks.max', 1],
+    ['refresh.topics.interval.seconds', 5],
+    ['refresh.groups.interval.seconds', 10],
+    ['emit.heartbeats.enabled', false],
+    ['sync.group.offsets.enabled', true],
+    ['sync.topic.acls.enabled', false],
+    ['offset.flush.interval.ms', 5000],
+  );
+  // Latency: source consumers return as soon as a record is there, and the
+  // producers into the target send without lingering.
+  for (const flow of topology.mirrors) {
+    entries.push([`${flow.source}.consumer.fetch.max.wait.ms`, 10]);
+    entries.push([`${flow.source}.consumer.fetch.min.bytes`, 1]);
+  }
+  for (const target of new Set(topology.mirrors.map((f) => f.target))) {
+    entries.push([`${target}.producer.linger.ms`, 0]);
+    entries.push([`${target}.producer.acks`, 'all']);
+  }
+  return properties(entries);
+}

@@ -1,0 +1,52 @@
+import type { Admin } from 'kafkajs';
+import { createKafka } from './connection.js';
+import type { KafkaConnectionOptions, TopicPartitionOffset, TopicSpec } from './types.js';
+
+/** The admin operations Vigil needs, and nothing else. */
+export interface KafkaAdmin {
+  listTopics(): Promise<string[]>;
+  /** Creates the topics that do not exist yet; existing ones are left alone. */
+  createTopics(specs: TopicSpec[]): Promise<void>;
+  deleteTopics(topics: string[]): Promise<void>;
+  partitionCount(topic: string): Promise<number>;
+  /** High watermarks (the offset the next appended record will get). */
+  endOffsets(topic: string): Promise<Array<{ partition: number; offset: string }>>;
+  committedOffsets(groupId: string, topic: string): Promise<TopicPartitionOffset[]>;
+  close(): Promise<void>;
+}
+
+export async function connectAdmin(options: KafkaConnectionOptions): Promise<KafkaAdmin> {
+  const admin: Admin = createKafka(options).admin();
+  await admin.connect();
+  return {
+    listTopics: () => admin.listTopics(),
+    async createTopics(specs) {
+      const existing = new Set(await admin.listTopics());
+      const missing = specs.filter((s) => !existing.has(s.topic));
+      if (missing.length === 0) return;
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((s) => ({
+          topic: s.topic,
+          numPartitions: s.partitions ?? 1,
+          replicationFactor: s.replicationFactor ?? 1,
+          configEntries: Object.entries(s.config ?? {}).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    },
+    deleteTopics: (topics) => admin.deleteTopics({ topics }),
+    async partitionCount(topic) {
+      const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+      return meta.topics[0]?.partitions.length ?? 0;
+    },
+    async endOffsets(topic) {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return offsets.map((o) => ({ partition: o.partition, offset: o.high }));
+    },
+    async committedOffsets(groupId, topic) {
+      const res = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return res.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: p.offset })));
+    },
+    close: () => admin.disconnect(),
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * Vigil's own view of a Kafka client. Everything outside `runtime/kafka/`
+ * codes against these types, so the client library (kafkajs today,
+ * @platformatic/kafka perhaps tomorrow) can be swapped in one folder.
+ */
+
+export interface KafkaConnectionOptions {
+  /** `host:port` pairs; use 127.0.0.1, not localhost (Node 20 may pick ::1). */
+  brokers: string[];
+  clientId?: string;
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  /** Client-library log lines are passed here; silent when absent. */
+  logger?: ClientLogger;
+  /** How many times a failed request is retried before the call fails. */
+  retries?: number;
+}
+
+export interface ClientLogger {
+  error(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+export type RecordHeaders = { [name: string]: Buffer | string };
+
+export interface ProducedRecord {
+  topic: string;
+  partition?: number;
+  key: Buffer | string | null;
+  value: Buffer | string | null;
+  headers?: RecordHeaders;
+  /** Epoch ms; the broker assigns one when absent. */
+  timestamp?: number;
+}
+
+export interface ProduceResult {
+  topic: string;
+  partition: number;
+  baseOffset: string;
+  /** Broker append time when the topic uses LogAppendTime, else -1. */
+  logAppendTime: number;
+}
+
+export interface ConsumedRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  /** Epoch ms: create time or the broker's append time, per topic config. */
+  timestamp: number;
+  headers: { [name: string]: Buffer | undefined };
+}
+
+export interface TopicPartitionOffset {
+  topic: string;
+  partition: number;
+  /** The next offset to read, as Kafka commits it. */
+  offset: string;
+}
+
+export interface TopicSpec {
+  topic: string;
+  partitions?: number;
+  replicationFactor?: number;
+  config?: { [name: string]: string };
+}
