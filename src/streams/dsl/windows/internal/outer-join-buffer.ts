@@ -1,0 +1,106 @@
+import type { Headers } from '../../../processor/record.js';
+import { keyIdentity } from './key-identity.js';
+
+export type JoinSide = 'left' | 'right';
+
+/** A record of one side that has found no partner yet. */
+export interface UnjoinedRecord {
+  readonly side: JoinSide;
+  readonly key: unknown;
+  readonly value: unknown;
+  readonly timestamp: number;
+  readonly headers: Headers;
+}
+
+/**
+ * The unmatched records of a left or outer stream–stream join, held until
+ * their join window closes (Kafka Streams' outer-join store, KAFKA-10847),
+ * so the null-side result is emitted once and only if no partner arrives.
+ * Both sides of one join in one task share a buffer, as they share Kafka
+ * Streams' store: a right record that matches removes the left record it
+ * matched.
+ *
+ * Held in memory: not restored after a restart (see the report of the
+ * windows work; the runtime issue should back it with a logged store).
+ */
+export class OuterJoinBuffer {
+  /** `timestamp|side|key` → the records with that key, side and time, in arrival order. */
+  private readonly entries = new Map<string, UnjoinedRecord[]>();
+  /** The smallest timestamp that may be buffered; +Infinity when known empty. */
+  minTime = Number.POSITIVE_INFINITY;
+  /** The largest timestamp either side of the join has seen. */
+  streamTime = Number.NEGATIVE_INFINITY;
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  add(record: UnjoinedRecord): void {
+    const id = entryId(record.side, record.key, record.timestamp);
+    const list = this.entries.get(id);
+    if (list === undefined) this.entries.set(id, [record]);
+    else list.push(record);
+    this.minTime = Math.min(this.minTime, record.timestamp);
+  }
+
+  /** A partner arrived: the records of `side` with this key and time will never be emitted unjoined. */
+  removeMatched(side: JoinSide, key: unknown, timestamp: number): void {
+    this.entries.delete(entryId(side, key, timestamp));
+  }
+
+  /**
+   * Removes and returns, in timestamp order (left before right at equal
+   * times), every record whose window has closed according to `isClosed`.
+   * Stops at the first still-open record of each side, as Kafka Streams
+   * does, because later records of that side cannot be closed either.
+   */
+  takeClosed(isClosed: (record: UnjoinedRecord) => boolean): UnjoinedRecord[] {
+    const ordered = [...this.entries.entries()].sort(([, a], [, b]) => compare(a[0]!, b[0]!));
+    const out: UnjoinedRecord[] = [];
+    const open = new Set<JoinSide>();
+    this.minTime = Number.POSITIVE_INFINITY;
+    for (const [id, list] of ordered) {
+      const first = list[0]!;
+      if (open.size === 2) {
+        this.minTime = Math.min(this.minTime, first.timestamp);
+        break;
+      }
+      if (open.has(first.side) || !isClosed(first)) {
+        open.add(first.side);
+        this.minTime = Math.min(this.minTime, first.timestamp);
+        continue;
+      }
+      out.push(...list);
+      this.entries.delete(id);
+    }
+    return out;
+  }
+}
+
+function entryId(side: JoinSide, key: unknown, timestamp: number): string {
+  return `${timestamp}|${side}|${keyIdentity(key)}`;
+}
+
+function compare(a: UnjoinedRecord, b: UnjoinedRecord): number {
+  if (a.timestamp !== b.timestamp) return a.timestamp - b.timestamp;
+  if (a.side !== b.side) return a.side === 'left' ? -1 : 1;
+  return 0;
+}
+
+/** One buffer per task, shared by the two sides of one join (Kafka Streams' TimeTrackerSupplier). */
+export class OuterJoinBuffers {
+  private readonly byTask = new Map<string, OuterJoinBuffer>();
+
+  forTask(taskId: string): OuterJoinBuffer {
+    let buffer = this.byTask.get(taskId);
+    if (buffer === undefined) {
+      buffer = new OuterJoinBuffer();
+      this.byTask.set(taskId, buffer);
+    }
+    return buffer;
+  }
+
+  release(taskId: string): void {
+    this.byTask.delete(taskId);
+  }
+}

@@ -1,0 +1,135 @@
+import type { Processor, ProcessorContext, ProcessorSupplier } from '../../../processor/processor.js';
+import { Record } from '../../../processor/record.js';
+import type { WindowStore } from '../../../state/types.js';
+import type { JoinWindows } from '../join-windows.js';
+import { recordLateDrop, recordSkipped } from './drop-record.js';
+import { collect } from './iterators.js';
+import type { JoinSide, OuterJoinBuffer, OuterJoinBuffers, UnjoinedRecord } from './outer-join-buffer.js';
+
+export interface StreamStreamJoinOptions<K, VThis, VOther, VOut> {
+  readonly side: JoinSide;
+  /** The window store of this side's records (retainDuplicates). */
+  readonly thisStoreName: string;
+  /** The window store of the other side's records. */
+  readonly otherStoreName: string;
+  readonly windows: JoinWindows;
+  /** Joins from this side's point of view; `other` is null for an unmatched record. */
+  readonly joiner: (key: K, thisValue: VThis, otherValue: VOther | null) => VOut;
+  /** Whether unmatched records of this side produce a null-joined result (left side of a left join, both sides of an outer join). */
+  readonly outer: boolean;
+  /** Whether unmatched records are held until their window closes (any left/outer join). */
+  readonly holdsUnmatched: boolean;
+  /** Shared with the other side's processor. */
+  readonly shared: OuterJoinBuffers;
+  /**
+   * Turns a buffered record of either side into the null-joined result;
+   * needed because the other side's held records are emitted from here too.
+   */
+  readonly unjoined: (record: UnjoinedRecord) => VOut;
+}
+
+/**
+ * One side of a windowed KStream–KStream join (Kafka Streams'
+ * KStreamJoinWindow + KStreamKStreamJoin in one node). A record at `t`:
+ * 1. is dropped and counted when older than the join stores' retention
+ *    (`t <= streamTime - (before + after + grace)`);
+ * 2. joins every record of the other side with the same key whose time is
+ *    in `[t - before, t + after]` (bounds swapped on the right side),
+ *    each result stamped `max(t, other)`;
+ * 3. when unmatched on an outer side, is either emitted null-joined at once
+ *    (its window is already past stream time) or held until its window
+ *    and grace have passed, then emitted once unless a partner came;
+ * 4. is put into this side's store, after the lookup, so it never joins
+ *    itself.
+ *
+ * Deliberate differences from Kafka Streams: step 1 (Kafka Streams skips
+ * only the store write and still joins a record past retention); held
+ * records are checked on every in-order record, without Kafka Streams'
+ * one-second wall-clock throttle, so results do not depend on wall time.
+ */
+export class StreamStreamJoinProcessor<K, VThis, VOther, VOut> implements Processor<K, VThis, K, VOut> {
+  private context!: ProcessorContext<K, VOut>;
+  private thisStore!: WindowStore<K, VThis>;
+  private otherStore!: WindowStore<K, VOther>;
+  private buffer!: OuterJoinBuffer;
+  private readonly joinBeforeMs: number;
+  private readonly joinAfterMs: number;
+
+  constructor(private readonly options: StreamStreamJoinOptions<K, VThis, VOther, VOut>) {
+    const { windows, side } = options;
+    this.joinBeforeMs = side === 'left' ? windows.beforeMs : windows.afterMs;
+    this.joinAfterMs = side === 'left' ? windows.afterMs : windows.beforeMs;
+  }
+
+  static supplier<K, VThis, VOther, VOut>(
+    options: StreamStreamJoinOptions<K, VThis, VOther, VOut>,
+  ): ProcessorSupplier<K, VThis, K, VOut> {
+    return () => new StreamStreamJoinProcessor(options);
+  }
+
+  init(context: ProcessorContext<K, VOut>): void {
+    this.context = context;
+    this.thisStore = context.getStateStore<WindowStore<K, VThis>>(this.options.thisStoreName);
+    this.otherStore = context.getStateStore<WindowStore<K, VOther>>(this.options.otherStoreName);
+    this.buffer = this.options.shared.forTask(context.taskId);
+  }
+
+  close(): void {
+    this.options.shared.release(this.context.taskId);
+  }
+
+  async process(record: Record<K, VThis>): Promise<void> {
+    const { windows, joiner, outer, holdsUnmatched } = this.options;
+    const t = record.timestamp;
+    const buffer = this.buffer;
+    buffer.streamTime = Math.max(buffer.streamTime, t, this.context.currentStreamTimeMs());
+
+    if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) {
+      recordSkipped(this.context, 'null key or value in a stream-stream join');
+      return;
+    }
+    if (t <= buffer.streamTime - (windows.size() + windows.gracePeriodMs())) {
+      recordLateDrop(this.context);
+      return;
+    }
+    if (holdsUnmatched && t >= buffer.streamTime) await this.emitClosedUnmatched();
+
+    const timeFrom = Math.max(0, t - this.joinBeforeMs);
+    const timeTo = Math.max(0, t + this.joinAfterMs);
+    const partners = await collect(this.otherStore.fetchRange(record.key, timeFrom, timeTo));
+    const otherSide: JoinSide = this.options.side === 'left' ? 'right' : 'left';
+    for (const partner of partners) {
+      if (holdsUnmatched) buffer.removeMatched(otherSide, record.key, partner.key);
+      await this.context.forward(
+        record.withValue(joiner(record.key, record.value, partner.value)).withTimestamp(Math.max(t, partner.key)),
+      );
+    }
+    if (partners.length === 0 && outer) {
+      // Out-of-order records whose window is already behind stream time
+      // cannot wait for a partner that would only come within grace;
+      // Kafka Streams emits them at once, and so do we.
+      if (!holdsUnmatched || timeTo < buffer.streamTime) {
+        await this.context.forward(record.withValue(joiner(record.key, record.value, null)));
+      } else {
+        buffer.add({ side: this.options.side, key: record.key, value: record.value, timestamp: t, headers: record.headers });
+      }
+    }
+    await this.thisStore.put(record.key, record.value, t);
+  }
+
+  private async emitClosedUnmatched(): Promise<void> {
+    const { windows } = this.options;
+    const buffer = this.buffer;
+    const soonest = Math.min(windows.afterMs, windows.beforeMs);
+    if (buffer.size === 0 || buffer.minTime + soonest + windows.gracePeriodMs() >= buffer.streamTime) return;
+    // A left record looks `after` into the future, a right record `before`.
+    const closed = buffer.takeClosed(
+      (held) =>
+        held.timestamp + (held.side === 'left' ? windows.afterMs : windows.beforeMs) + windows.gracePeriodMs() <
+        buffer.streamTime,
+    );
+    for (const held of closed) {
+      await this.context.forward(new Record(held.key as K, this.options.unjoined(held), held.timestamp, held.headers));
+    }
+  }
+}
