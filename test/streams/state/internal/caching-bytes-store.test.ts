@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import type { BytesWrite } from '../../../../src/streams/state/internal/bytes-store.js';
+import { CachingBytesStore } from '../../../../src/streams/state/internal/caching-bytes-store.js';
+import { MemoryBytesStore } from '../../../../src/streams/state/internal/memory-bytes-store.js';
+import { collect } from '../helpers.js';
+
+const b = (s: string) => Buffer.from(s, 'utf8');
+const ctx = { applicationId: 'app', taskId: '0_0', stateDir: '/nonexistent' };
+
+/** An in-memory inner store that records what reaches it. */
+class SpyStore extends MemoryBytesStore {
+  gets: string[] = [];
+  writes: Array<Array<{ key: string; value: string | null; timestamp: number | undefined }>> = [];
+
+  override async get(key: Buffer): Promise<Buffer | undefined> {
+    this.gets.push(key.toString());
+    return super.get(key);
+  }
+
+  override async put(key: Buffer, value: Buffer | null, timestamp?: number): Promise<void> {
+    await this.write([{ key, value, ...(timestamp === undefined ? {} : { timestamp }) }]);
+  }
+
+  override async write(batch: ReadonlyArray<BytesWrite>): Promise<void> {
+    this.writes.push(batch.map((w) => ({ key: w.key.toString(), value: w.value?.toString() ?? null, timestamp: w.timestamp })));
+    await super.write(batch);
+  }
+}
+
+async function setup(maxBytes = 1_000_000): Promise<{ inner: SpyStore; cache: CachingBytesStore; time: { now: number } }> {
+  const inner = new SpyStore('s');
+  const cache = new CachingBytesStore(inner, { maxBytes });
+  const time = { now: 0 };
+  await cache.init({ ...ctx, currentTimestamp: () => time.now });
+  return { inner, cache, time };
+}
+
+describe('CachingBytesStore', () => {
+  it('keeps writes in memory until flush', async () => {
+    const { inner, cache } = await setup();
+    await cache.put(b('a'), b('1'));
+    expect(inner.writes).toEqual([]);
+    expect((await cache.get(b('a')))?.toString()).toBe('1');
+    expect(inner.gets).toEqual([]);
+  });
+
+  it('flush writes the dirty entries down in one batch, in key order, with the record timestamps', async () => {
+    const { inner, cache, time } = await setup();
+    time.now = 10;
+    await cache.put(b('b'), b('2'));
+    time.now = 20;
+    await cache.put(b('a'), b('1'));
+    await cache.put(b('c'), null);
+    await cache.flush();
+    expect(inner.writes).toEqual([
+      [
+        { key: 'a', value: '1', timestamp: 20 },
+        { key: 'b', value: '2', timestamp: 10 },
+        { key: 'c', value: null, timestamp: 20 },
+      ],
+    ]);
+  });
+
+  it('keeps flushed entries cached and clean: reads stay in memory and a second flush writes nothing', async () => {
+    const { inner, cache } = await setup();
+    await cache.put(b('a'), b('1'));
+    await cache.flush();
+    await cache.flush();
+    expect(inner.writes.length).toBe(1);
+    expect(cache.dirtyCount).toBe(0);
+    expect((await cache.get(b('a')))?.toString()).toBe('1');
+    expect(inner.gets).toEqual([]);
+  });
+
+  it('remembers a miss so the next read of that key stays in memory', async () => {
+    const { inner, cache } = await setup();
+    expect(await cache.get(b('x'))).toBeUndefined();
+    expect(await cache.get(b('x'))).toBeUndefined();
+    expect(inner.gets).toEqual(['x']);
+  });
+
+  it('evicts least recently used entries when over budget, writing the dirty ones down', async () => {
+    // Each entry costs 1 (key) + 1 (value) + 80 (overhead) = 82 bytes; budget for 3.
+    const { inner, cache } = await setup(3 * 82);
+    await cache.put(b('a'), b('1'));
+    await cache.put(b('b'), b('2'));
+    await cache.put(b('c'), b('3'));
+    await cache.get(b('a')); // a is now the most recently used
+    await cache.put(b('d'), b('4')); // over budget: evict down to 90% → b and c go
+    expect(inner.writes).toEqual([
+      [
+        { key: 'b', value: '2', timestamp: 0 },
+        { key: 'c', value: '3', timestamp: 0 },
+      ],
+    ]);
+    expect(cache.cachedBytes).toBe(2 * 82);
+    expect((await cache.get(b('b')))?.toString()).toBe('2');
+    expect(inner.gets).toEqual(['b']);
+  });
+
+  it('merges cache and inner store in range scans, hiding keys deleted in the cache', async () => {
+    const { cache } = await setup();
+    await cache.put(b('a'), b('1'));
+    await cache.put(b('c'), b('3'));
+    await cache.put(b('e'), b('5'));
+    await cache.flush();
+    await cache.put(b('b'), b('2'));
+    await cache.put(b('c'), null);
+    await cache.put(b('e'), b('50'));
+    const entries = (await collect(cache.range({}))).map((e) => `${e.key}=${e.value}`);
+    expect(entries).toEqual(['a=1', 'b=2', 'e=50']);
+    const reversed = (await collect(cache.range({ reverse: true }))).map((e) => `${e.key}=${e.value}`);
+    expect(reversed).toEqual(['e=50', 'b=2', 'a=1']);
+  });
+
+  it('restore bypasses the cache and drops cached copies of the restored keys', async () => {
+    const { inner, cache } = await setup();
+    await cache.put(b('a'), b('stale'));
+    await cache.restore([{ key: b('a'), value: b('restored') }]);
+    expect((await cache.get(b('a')))?.toString()).toBe('restored');
+    expect(inner.writes).toEqual([[{ key: 'a', value: 'restored', timestamp: undefined }]]);
+  });
+
+  it('close flushes dirty entries before closing the inner store', async () => {
+    const { inner, cache } = await setup();
+    await cache.put(b('a'), b('1'));
+    await cache.close();
+    expect(inner.writes).toEqual([[{ key: 'a', value: '1', timestamp: 0 }]]);
+    expect(inner.isOpen()).toBe(false);
+  });
+});
