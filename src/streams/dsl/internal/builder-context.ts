@@ -1,0 +1,150 @@
+import type { ProcessorSupplier } from '../../processor/processor.js';
+import type { StoreFactory, StreamPartitioner } from '../../processor/internal/topology-model.js';
+import { Topology } from '../../processor/topology.js';
+import type { GlobalSourceOptions, SourceOptions } from '../../processor/topology.js';
+import type { Serde } from '../../serde/serde.js';
+import type { Materialized } from '../materialized.js';
+import type { Named } from '../named.js';
+import { dropNullKeysSupplier } from './processors/stateless.js';
+import { keyValueStoreFactory } from './store-factories.js';
+
+export type { StoreFactory } from '../../processor/internal/topology-model.js';
+
+/**
+ * The graph-building API behind the DSL: every DSL class (KStream, KTable,
+ * KGroupedStream, the windowed classes in `dsl/windows`) holds the one
+ * BuilderContext of its StreamsBuilder and lowers each operation straight
+ * into Processor API nodes on `topology`. There is no second execution
+ * path: `StreamsBuilder.build()` returns this topology.
+ *
+ * Conventions (the same as Kafka Streams, so node names in `describe()`
+ * look familiar):
+ * - node names: `newProcessorName('KSTREAM-FILTER-')` →
+ *   `KSTREAM-FILTER-0000000003`, or the user's `Named`/`name`;
+ * - store names: `newStoreName('KSTREAM-AGGREGATE-')` →
+ *   `KSTREAM-AGGREGATE-STATE-STORE-0000000004`;
+ * - add nodes parent-first; a DSL operator adds its processor with
+ *   `addProcessor(name, supplier, parentName)`, then its stores with
+ *   `addStateStore(storeName, factory, name)`;
+ * - store factories receive the final StreamsConfig so that
+ *   `defaultStoreType`, caching and logging apply (see `keyValueStore`).
+ *
+ * @example A windowed aggregate added by a DSL class
+ * ```ts
+ * const name = ctx.newProcessorName('KSTREAM-AGGREGATE-');
+ * const storeName = materialized?.storeName ?? ctx.newStoreName('KSTREAM-AGGREGATE-');
+ * const parent = grouped.aggregationParent(storeName);  // repartitions if the key changed
+ * ctx.addProcessor(name, supplier, parent);
+ * ctx.addStateStore(storeName, (config) => buildWindowStore(config, ...), name);
+ * return new KTable(ctx, name, { keySerde, valueSerde, storeName });
+ * ```
+ */
+export class BuilderContext {
+  readonly topology = new Topology();
+  private index = 0;
+
+  /** A unique node name: `prefix` + a 10-digit counter shared with store names. */
+  newProcessorName(prefix: string): string {
+    return `${prefix}${String(this.index++).padStart(10, '0')}`;
+  }
+
+  /** A unique store name: `prefix` + `STATE-STORE-` + the counter. */
+  newStoreName(prefix: string): string {
+    return `${prefix}STATE-STORE-${String(this.index++).padStart(10, '0')}`;
+  }
+
+  /** The user's name when given (a `Named` or a string), otherwise a generated one. */
+  nameOr(named: Named | string | undefined, prefix: string): string {
+    if (named === undefined) return this.newProcessorName(prefix);
+    return typeof named === 'string' ? named : named.name;
+  }
+
+  addSource<K, V>(name: string, options: SourceOptions<K, V>): void {
+    this.topology.addSource(name, options);
+  }
+
+  addProcessor<KIn, VIn, KOut, VOut>(name: string, supplier: ProcessorSupplier<KIn, VIn, KOut, VOut>, ...parents: string[]): void {
+    this.topology.addProcessor(name, supplier, ...parents);
+  }
+
+  /** Adds a store built per task by `factory(config)` and connects it to `processorNames`. */
+  addStateStore(storeName: string, factory: StoreFactory, ...processorNames: string[]): void {
+    this.topology.addStateStoreFactory(storeName, factory, ...processorNames);
+  }
+
+  /** Connects more processors to an existing store (e.g. both sides of a join). */
+  connectStore(storeName: string, ...processorNames: string[]): void {
+    this.topology.connectProcessorAndStateStores(storeName, ...processorNames);
+  }
+
+  addSink<K, V>(
+    name: string,
+    topic: string,
+    options: { keySerde?: Serde<K>; valueSerde?: Serde<V>; partitioner?: StreamPartitioner<K, V> },
+    ...parents: string[]
+  ): void {
+    this.topology.addSink(name, topic, options, ...parents);
+  }
+
+  addGlobalStore<K, V>(
+    storeName: string,
+    factory: StoreFactory,
+    sourceName: string,
+    source: GlobalSourceOptions<K, V>,
+    processorName: string,
+    supplier: ProcessorSupplier<K, V, void, void>,
+  ): void {
+    this.topology.addGlobalStore({ name: storeName, factory }, sourceName, source, processorName, supplier);
+  }
+
+  /**
+   * Inserts a repartition topic `<applicationId>-<baseName>-repartition`
+   * after `parent`: a filter dropping null keys, a sink writing to the
+   * topic and a source reading it back. Returns the source node's name;
+   * attach the stateful operator to it. In the test driver the topic loops
+   * back in-process; on Kafka the runtime creates it.
+   */
+  repartition<K, V>(
+    parent: string,
+    baseName: string,
+    options: { keySerde?: Serde<K> | undefined; valueSerde?: Serde<V> | undefined; partitioner?: StreamPartitioner<K, V> | undefined },
+  ): string {
+    const topic = `${baseName}-repartition`;
+    const filter = `${topic}-filter`;
+    const sink = `${topic}-sink`;
+    const source = `${topic}-source`;
+    this.topology.addInternalTopic(topic);
+    this.addProcessor(filter, dropNullKeysSupplier<K, V>(), parent);
+    this.addSink(
+      sink,
+      topic,
+      {
+        ...(options.keySerde ? { keySerde: options.keySerde } : {}),
+        ...(options.valueSerde ? { valueSerde: options.valueSerde } : {}),
+        ...(options.partitioner ? { partitioner: options.partitioner } : {}),
+      },
+      filter,
+    );
+    this.addSource(source, {
+      topics: [topic],
+      ...(options.keySerde ? { keySerde: options.keySerde } : {}),
+      ...(options.valueSerde ? { valueSerde: options.valueSerde } : {}),
+    });
+    return source;
+  }
+
+  /**
+   * The factory of a DSL key-value store: the store named by
+   * `materialized` (or `storeName`), of the kind it asks for, else of
+   * `config.defaultStoreType`, with caching and logging per `materialized`
+   * or the config.
+   */
+  keyValueStore<K, V>(
+    storeName: string,
+    materialized: Materialized<K, V> | undefined,
+    keySerde: Serde<K> | undefined,
+    valueSerde: Serde<V> | undefined,
+  ): StoreFactory {
+    return keyValueStoreFactory(storeName, materialized, keySerde, valueSerde);
+  }
+}

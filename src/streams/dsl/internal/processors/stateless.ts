@@ -1,0 +1,39 @@
+import { ContextualProcessor } from '../../../processor/contextual-processor.js';
+import type { ProcessorSupplier } from '../../../processor/processor.js';
+import type { Record } from '../../../processor/record.js';
+
+/**
+ * A stateless operator as a function from one record to the records to
+ * forward (zero or more, in order). filter, map, flatMap, peek and friends
+ * are all this processor with a different function.
+ */
+export function statelessSupplier<KIn, VIn, KOut, VOut>(
+  transform: (record: Record<KIn, VIn>) => Iterable<Record<KOut, VOut>>,
+): ProcessorSupplier<KIn, VIn, KOut, VOut> {
+  return () => new StatelessProcessor(transform);
+}
+
+class StatelessProcessor<KIn, VIn, KOut, VOut> extends ContextualProcessor<KIn, VIn, KOut, VOut> {
+  constructor(private readonly transform: (record: Record<KIn, VIn>) => Iterable<Record<KOut, VOut>>) {
+    super();
+  }
+
+  async process(record: Record<KIn, VIn>): Promise<void> {
+    for (const out of this.transform(record)) await this.context.forward(out);
+  }
+}
+
+/** Kafka Streams drops null-key records before a repartition topic: they could not be routed. */
+export function dropNullKeysSupplier<K, V>(): ProcessorSupplier<K, V, K, V> {
+  return () => new DropNullKeys<K, V>();
+}
+
+class DropNullKeys<K, V> extends ContextualProcessor<K, V, K, V> {
+  async process(record: Record<K, V>): Promise<void> {
+    if (record.key === null || record.key === undefined) {
+      this.context.metrics.recordSkipped(this.context.taskId, 'null-key-before-repartition');
+      return;
+    }
+    await this.context.forward(record);
+  }
+}

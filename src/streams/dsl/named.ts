@@ -1,0 +1,10 @@
+/** Names a DSL operator's processor node (Kafka Streams' `Named`). */
+export class Named {
+  private constructor(readonly name: string) {
+    Object.freeze(this);
+  }
+
+  static as(name: string): Named {
+    return new Named(name);
+  }
+}

@@ -1,0 +1,57 @@
+import type { Cancellable, Punctuator } from '../processor.js';
+
+interface Schedule {
+  readonly nodeName: string;
+  readonly intervalMs: number;
+  readonly punctuator: Punctuator;
+  nextMs: number;
+  cancelled: boolean;
+}
+
+/**
+ * Punctuation schedules of one type (stream time or wall clock) for a
+ * task, with Kafka Streams' catch-up rule: when time jumps past several
+ * intervals the punctuator fires once, and the next firing is realigned to
+ * the interval grid after the current time.
+ */
+export class PunctuationQueue {
+  private schedules: Schedule[] = [];
+
+  schedule(nodeName: string, firstMs: number, intervalMs: number, punctuator: Punctuator): Cancellable {
+    const s: Schedule = { nodeName, intervalMs, punctuator, nextMs: firstMs, cancelled: false };
+    this.schedules.push(s);
+    return {
+      cancel: () => {
+        s.cancelled = true;
+        this.schedules = this.schedules.filter((x) => x !== s);
+      },
+    };
+  }
+
+  /**
+   * Fires every schedule due at `nowMs`, earliest first (ties in scheduling
+   * order). `run` executes the punctuator in its node's context. Returns
+   * whether anything fired.
+   */
+  async mayPunctuate(nowMs: number, run: (nodeName: string, punctuator: Punctuator, nowMs: number) => Promise<void>): Promise<boolean> {
+    let fired = false;
+    for (;;) {
+      const due = this.schedules
+        .filter((s) => !s.cancelled && s.nextMs <= nowMs)
+        .sort((a, b) => a.nextMs - b.nextMs)[0];
+      if (!due) return fired;
+      const scheduled = due.nextMs;
+      // Advance before running so a punctuator that throws or reschedules cannot loop forever.
+      due.nextMs =
+        nowMs >= scheduled + due.intervalMs
+          ? scheduled + (Math.floor((nowMs - scheduled) / due.intervalMs) + 1) * due.intervalMs
+          : scheduled + due.intervalMs;
+      fired = true;
+      await run(due.nodeName, due.punctuator, nowMs);
+    }
+  }
+
+  get size(): number {
+    return this.schedules.length;
+  }
+}
