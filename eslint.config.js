@@ -11,6 +11,7 @@ const owners = {
   'classic-level': ['src/streams/state/internal/level-db.ts'],
   'onnxruntime-node': ['src/fraud/model/onnx-scorer.ts'],
   'prom-client': ['src/metrics/**'],
+  '@kafkajs/confluent-schema-registry': ['src/registry/schema-registry.ts'],
 };
 
 export default tseslint.config(

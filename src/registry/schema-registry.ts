@@ -1,0 +1,154 @@
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import protobuf from 'protobufjs';
+import { VigilError } from '../streams/errors.js';
+import { decodeWireFormat, encodeWireFormat } from '../streams/serde/wire-format.js';
+
+/**
+ * The schema registry, through its Confluent-compatible API (Apicurio's
+ * `/apis/ccompat/v7`). This is the only module that imports
+ * @kafkajs/confluent-schema-registry.
+ *
+ * We use the library for the registry's HTTP API only. Its own Protobuf
+ * framing omits the message-index array that Confluent's serializers write
+ * after the schema id (and strips leading zero bytes on decode), so records
+ * it writes are not readable by other Confluent clients. Framing is done by
+ * the engine's wire-format module instead.
+ */
+export interface ProtobufSubject {
+  /** Registry subject, by convention `<topic>-value`. */
+  subject: string;
+  /** The `.proto` file text. */
+  schema: string;
+  /** Fully qualified message name, e.g. `vigil.v1.Transaction`. */
+  messageName: string;
+}
+
+export type Compatibility = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FULL' | 'NONE';
+
+export interface RegistryClient {
+  /** Registers (or finds) the schema and returns its id. */
+  registerProtobuf(subject: ProtobufSubject): Promise<number>;
+  /** Encodes `value` with the message type of schema `schemaId`, in Confluent's wire format. */
+  encode(schemaId: number, messageName: string, value: object): Promise<Buffer>;
+  /** Decodes wire-format bytes to a plain object; unknown ids fail with VIGIL_ERR_UNKNOWN_SCHEMA. */
+  decode(bytes: Buffer): Promise<{ schemaId: number; messageName: string; value: { [field: string]: unknown } }>;
+  setCompatibility(subject: string, level: Compatibility): Promise<void>;
+}
+
+interface ParsedSchema {
+  root: protobuf.Root;
+  /** Top-level message types in declaration order: message index i is messages[i]. */
+  messages: protobuf.Type[];
+}
+
+function parseSchema(text: string): ParsedSchema {
+  const parsed = protobuf.parse(text, { keepCase: true });
+  const pkg = parsed.package ? parsed.root.lookup(parsed.package) : parsed.root;
+  const messages =
+    pkg instanceof protobuf.Namespace ? pkg.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type) : [];
+  return { root: parsed.root, messages };
+}
+
+/** Confluent's message-index path of a (possibly nested) message within its file. */
+function indexesOf(schema: ParsedSchema, messageName: string): number[] {
+  const type = schema.root.lookupType(messageName);
+  const path: number[] = [];
+  let current: protobuf.ReflectionObject = type;
+  while (current.parent instanceof protobuf.Type) {
+    const siblings = current.parent.nestedArray.filter((n) => n instanceof protobuf.Type);
+    path.unshift(siblings.indexOf(current as protobuf.Type));
+    current = current.parent;
+  }
+  path.unshift(schema.messages.indexOf(current as protobuf.Type));
+  if (path[0] === -1) throw new VigilError('VIGIL_ERR_SERDE', `${messageName} is not a message of this schema`);
+  return path;
+}
+
+function typeAt(schema: ParsedSchema, indexes: number[]): protobuf.Type | undefined {
+  let type = schema.messages[indexes[0] ?? 0];
+  for (const i of indexes.slice(1)) type = type?.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type)[i];
+  return type;
+}
+
+export function connectRegistry(url: string): RegistryClient {
+  const registry = new SchemaRegistry({ host: url, retry: { retries: 2 } });
+  const schemas = new Map<number, Promise<ParsedSchema>>();
+
+  const schemaById = (id: number): Promise<ParsedSchema> => {
+    let found = schemas.get(id);
+    if (!found) {
+      found = fetchSchemaText(url, id).then(parseSchema);
+      // Forget failures so a transient outage is retried on the next record.
+      found.catch(() => schemas.delete(id));
+      schemas.set(id, found);
+    }
+    return found;
+  };
+
+  return {
+    async registerProtobuf({ subject, schema }) {
+      try {
+        const { id } = await registry.register({ type: SchemaType.PROTOBUF, schema }, { subject });
+        schemas.set(id, Promise.resolve(parseSchema(schema)));
+        return id;
+      } catch (err) {
+        throw new VigilError('VIGIL_ERR_REGISTRY', `registering ${subject} failed: ${(err as Error).message}`, { cause: err });
+      }
+    },
+    async encode(schemaId, messageName, value) {
+      const schema = await schemaById(schemaId);
+      const type = schema.root.lookupType(messageName);
+      const invalid = type.verify(value);
+      if (invalid) throw new VigilError('VIGIL_ERR_SERDE', `${messageName}: ${invalid}`);
+      const payload = Buffer.from(type.encode(type.fromObject(value)).finish());
+      return encodeWireFormat({ schemaId, messageIndexes: indexesOf(schema, messageName), payload });
+    },
+    async decode(bytes) {
+      const frame = decodeWireFormat(bytes);
+      const schema = await schemaById(frame.schemaId);
+      const type = typeAt(schema, frame.messageIndexes);
+      if (!type) {
+        throw new VigilError('VIGIL_ERR_SERDE', `schema ${frame.schemaId} has no message at index ${frame.messageIndexes.join('.')}`);
+      }
+      let message: protobuf.Message;
+      try {
+        message = type.decode(frame.payload);
+      } catch (err) {
+        throw new VigilError('VIGIL_ERR_SERDE', `payload is not a valid ${type.fullName.slice(1)}: ${(err as Error).message}`, { cause: err });
+      }
+      const value = type.toObject(message, { longs: Number, enums: String, defaults: true }) as { [field: string]: unknown };
+      return { schemaId: frame.schemaId, messageName: type.fullName.slice(1), value };
+    },
+    async setCompatibility(subject, level) {
+      const res = await fetch(`${url}/config/${encodeURIComponent(subject)}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+        body: JSON.stringify({ compatibility: level }),
+      });
+      if (!res.ok) throw new VigilError('VIGIL_ERR_REGISTRY', `setting ${level} on ${subject} failed: HTTP ${res.status} ${await res.text()}`);
+    },
+  };
+}
+
+/**
+ * The schema text for an id. Fetched directly (GET /schemas/ids/{id}) so
+ * that an unknown id is a clear, coded error rather than the library's
+ * generic one, and so the raw text can be parsed with message indexes.
+ */
+async function fetchSchemaText(url: string, id: number): Promise<string> {
+  let res: Response;
+  try {
+    res = await fetch(`${url}/schemas/ids/${id}`, { signal: AbortSignal.timeout(5_000) });
+  } catch (err) {
+    throw new VigilError('VIGIL_ERR_REGISTRY', `schema registry at ${url} is unreachable: ${(err as Error).message}`, {
+      cause: err,
+      canRetry: true,
+    });
+  }
+  if (res.status === 404) {
+    throw new VigilError('VIGIL_ERR_UNKNOWN_SCHEMA', `schema id ${id} is not registered in ${url}; was the record written against another registry?`);
+  }
+  if (!res.ok) throw new VigilError('VIGIL_ERR_REGISTRY', `GET /schemas/ids/${id} answered HTTP ${res.status}`, { canRetry: res.status >= 500 });
+  const body = (await res.json()) as { schema: string };
+  return body.schema;
+}

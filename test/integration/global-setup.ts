@@ -1,0 +1,33 @@
+import type { TestProject } from 'vitest/node';
+import { down, up } from '../../src/cluster/cluster.js';
+import { createLogger } from '../../src/log.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    kafkaBrokers: string;
+    schemaRegistryUrl: string;
+  }
+}
+
+/**
+ * Starts the single-broker topology once per test run, or uses the cluster
+ * named by KAFKA_BROKERS / SCHEMA_REGISTRY_URL. JVMs are bound to this
+ * process: if vitest dies, a watchdog stops them.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const external = process.env.KAFKA_BROKERS;
+  if (external) {
+    const registry = process.env.SCHEMA_REGISTRY_URL;
+    if (!registry) throw new Error('KAFKA_BROKERS is set but SCHEMA_REGISTRY_URL is not; set both to use an existing cluster.');
+    project.provide('kafkaBrokers', external);
+    project.provide('schemaRegistryUrl', registry);
+    return async () => {};
+  }
+  const log = createLogger('test-cluster', process.env.LOG_LEVEL ?? 'warn');
+  const cluster = await up({ topology: 'single', log, ownerPid: process.pid, fresh: true });
+  project.provide('kafkaBrokers', cluster.primary);
+  project.provide('schemaRegistryUrl', cluster.registryUrl);
+  return async () => {
+    if (cluster.started) await down({ topology: 'single', log });
+  };
+}
