@@ -87,20 +87,25 @@ function compare(a: UnjoinedRecord, b: UnjoinedRecord): number {
   return 0;
 }
 
-/** One buffer per task, shared by the two sides of one join (Kafka Streams' TimeTrackerSupplier). */
+/**
+ * One buffer per running task, shared by the two sides of one join (Kafka
+ * Streams' TimeTrackerSupplier). Keyed by an object both sides' processors
+ * hold in that task (the left side's store), not by task id, so two
+ * drivers running the same topology never share a buffer.
+ */
 export class OuterJoinBuffers {
-  private readonly byTask = new Map<string, OuterJoinBuffer>();
+  private readonly byTask = new WeakMap<object, OuterJoinBuffer>();
 
-  forTask(taskId: string): OuterJoinBuffer {
-    let buffer = this.byTask.get(taskId);
+  forTask(anchor: object): OuterJoinBuffer {
+    let buffer = this.byTask.get(anchor);
     if (buffer === undefined) {
       buffer = new OuterJoinBuffer();
-      this.byTask.set(taskId, buffer);
+      this.byTask.set(anchor, buffer);
     }
     return buffer;
   }
 
-  release(taskId: string): void {
-    this.byTask.delete(taskId);
+  release(anchor: object): void {
+    this.byTask.delete(anchor);
   }
 }

@@ -71,11 +71,16 @@ export class StreamStreamJoinProcessor<K, VThis, VOther, VOut> implements Proces
     this.context = context;
     this.thisStore = context.getStateStore<WindowStore<K, VThis>>(this.options.thisStoreName);
     this.otherStore = context.getStateStore<WindowStore<K, VOther>>(this.options.otherStoreName);
-    this.buffer = this.options.shared.forTask(context.taskId);
+    this.buffer = this.options.shared.forTask(this.leftStore());
   }
 
   close(): void {
-    this.options.shared.release(this.context.taskId);
+    this.options.shared.release(this.leftStore());
+  }
+
+  /** The same object for both sides' processors of one task: the key of their shared buffer. */
+  private leftStore(): object {
+    return this.options.side === 'left' ? this.thisStore : this.otherStore;
   }
 
   async process(record: Record<K, VThis>): Promise<void> {
