@@ -166,9 +166,13 @@ export class TopologyTestDriver {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // An initialization failure was already reported to whoever awaited it; closing still cleans up.
+    const initialized = await this.initialization.then(
+      () => true,
+      () => false,
+    );
     try {
-      await this.initialization;
-      await this.commitAll();
+      if (initialized) await this.commitAll();
     } finally {
       for (const task of [...this.tasks, ...(this.globalTask ? [this.globalTask] : [])]) await task.close();
       if (this.ownsStateDir && !this.options.keepStateDir) rmSync(this.stateDir, { recursive: true, force: true });

@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import { isVigilError } from '../../../src/streams/errors.js';
+import { continueOnDeserializationError, continueOnProcessingError } from '../../../src/streams/processor/exception-handlers.js';
+import type { StreamsMetrics } from '../../../src/streams/metrics.js';
+import type { Processor, ProcessorContext } from '../../../src/streams/processor/processor.js';
+import { Topology } from '../../../src/streams/processor/topology.js';
+import { Serdes } from '../../../src/streams/serde/serdes.js';
+import { openDriver } from '../testing/driver-fixture.js';
+
+interface Payment {
+  amount: number;
+}
+
+function recordingMetrics(): StreamsMetrics & { skipped: string[]; processed: number } {
+  const m = {
+    skipped: [] as string[],
+    processed: 0,
+    lateRecordDropped: () => {},
+    recordProcessed: () => {
+      m.processed += 1;
+    },
+    recordSkipped: (_task: string, reason: string) => {
+      m.skipped.push(reason);
+    },
+  };
+  return m;
+}
+
+/** Doubles amounts; throws on negative ones. */
+const doubler = (): Processor<string, Payment, string, Payment> => {
+  let ctx: ProcessorContext<string, Payment>;
+  return {
+    init: (c) => {
+      ctx = c;
+    },
+    async process(record) {
+      if (record.value.amount < 0) throw new Error(`negative amount ${record.value.amount}`);
+      await ctx.forward(record.withValue({ amount: record.value.amount * 2 }));
+    },
+  };
+};
+
+function paymentsTopology(): Topology {
+  return new Topology()
+    .addSource('payments', { topics: ['payments'], keySerde: Serdes.String(), valueSerde: Serdes.Json<Payment>() })
+    .addProcessor('double', doubler, 'payments')
+    .addSink('out', 'doubled', { keySerde: Serdes.String(), valueSerde: Serdes.Json<Payment>() }, 'double');
+}
+
+const header = (headers: ReadonlyMap<string, Buffer>, name: string): string | undefined => headers.get(name)?.toString('utf8');
+
+describe('deserialization errors', () => {
+  it('routes a poison record with its original bytes and reason to the dead-letter topic, and keeps processing', async () => {
+    const metrics = recordingMetrics();
+    const driver = openDriver(paymentsTopology(), {
+      deserializationExceptionHandler: continueOnDeserializationError,
+      deadLetterTopic: 'payments-dlq',
+      metrics,
+    });
+    const raw = driver.createInputTopic('payments', Serdes.String(), Serdes.Bytes());
+    const output = driver.createOutputTopic('doubled', Serdes.String(), Serdes.Json<Payment>());
+    const dlq = driver.createOutputTopic('payments-dlq', Serdes.String(), Serdes.Bytes());
+
+    await raw.pipeInput('a', Buffer.from('{"amount":1}'), 10);
+    await raw.pipeRecord({ key: 'b', value: Buffer.from('{not json'), timestamp: 20, headers: new Map([['trace', Buffer.from('t-1')]]) });
+    await raw.pipeInput('c', Buffer.from('{"amount":3}'), 30);
+
+    expect(output.readKeyValuesToList()).toEqual([
+      { key: 'a', value: { amount: 2 } },
+      { key: 'c', value: { amount: 6 } },
+    ]);
+    const dead = dlq.readRecordsToList();
+    expect(dead).toHaveLength(1);
+    const poison = dead[0]!;
+    expect(poison.key).toBe('b');
+    expect(poison.value?.toString('utf8')).toBe('{not json');
+    expect(poison.timestamp).toBe(20);
+    expect(header(poison.headers, 'vigil.error.code')).toBe('VIGIL_ERR_DESERIALIZATION');
+    expect(header(poison.headers, 'vigil.error.message')).toMatch(/Json serde could not deserialize 9 bytes from topic "payments"/);
+    expect(header(poison.headers, 'vigil.source.topic')).toBe('payments');
+    expect(header(poison.headers, 'vigil.source.partition')).toBe('0');
+    expect(header(poison.headers, 'vigil.source.offset')).toBe('1');
+    expect(header(poison.headers, 'trace')).toBe('t-1');
+    expect(metrics.skipped).toEqual(['deserialization-error']);
+    expect(metrics.processed).toBe(2);
+  });
+
+  it('fails with VIGIL_ERR_DESERIALIZATION by default, naming the record', async () => {
+    const driver = openDriver(paymentsTopology());
+    const raw = driver.createInputTopic('payments', Serdes.String(), Serdes.Bytes());
+    const error = await raw.pipeInput('b', Buffer.from('nope'), 1).catch((e: unknown) => e);
+    expect(isVigilError(error, 'VIGIL_ERR_DESERIALIZATION')).toBe(true);
+    expect((error as Error).message).toMatch(/record at payments-0@0/);
+    expect((error as { taskId?: string }).taskId).toBe('0_0');
+  });
+});
+
+describe('processing errors', () => {
+  it('skips the failing record, dead-letters it, and processes the next one when the handler continues', async () => {
+    const metrics = recordingMetrics();
+    const driver = openDriver(paymentsTopology(), {
+      processingExceptionHandler: continueOnProcessingError,
+      deadLetterTopic: 'dlq',
+      metrics,
+    });
+    const input = driver.createInputTopic('payments', Serdes.String(), Serdes.Json<Payment>());
+    const output = driver.createOutputTopic('doubled', Serdes.String(), Serdes.Json<Payment>());
+    const dlq = driver.createOutputTopic('dlq', Serdes.String(), Serdes.Json<Payment>());
+    await input.pipeInput('a', { amount: -1 }, 1);
+    await input.pipeInput('b', { amount: 4 }, 2);
+    expect(output.readKeyValuesToList()).toEqual([{ key: 'b', value: { amount: 8 } }]);
+    const dead = dlq.readRecord();
+    expect(dead.value).toEqual({ amount: -1 });
+    expect(header(dead.headers, 'vigil.error.code')).toBe('VIGIL_ERR_PROCESSING');
+    expect(header(dead.headers, 'vigil.error.message')).toBe('negative amount -1');
+    expect(metrics.skipped).toEqual(['processing-error']);
+  });
+
+  it('fails with VIGIL_ERR_PROCESSING by default, with the cause attached', async () => {
+    const driver = openDriver(paymentsTopology());
+    const input = driver.createInputTopic('payments', Serdes.String(), Serdes.Json<Payment>());
+    const error = await input.pipeInput('a', { amount: -5 }, 1).catch((e: unknown) => e);
+    expect(isVigilError(error, 'VIGIL_ERR_PROCESSING')).toBe(true);
+    expect((error as Error).message).toBe('processor "double" in task 0_0 failed on the record at payments-0@0: negative amount -5');
+    expect(((error as Error).cause as Error).message).toBe('negative amount -5');
+  });
+});
+
+describe('processor context', () => {
+  it('exposes the consumed record metadata while processing', async () => {
+    const seen: unknown[] = [];
+    const topology = new Topology()
+      .addSource('src', { topics: ['in'], keySerde: Serdes.String(), valueSerde: Serdes.String() })
+      .addProcessor(
+        'p',
+        (): Processor<string, string> => {
+          let ctx: ProcessorContext;
+          return {
+            init: (c) => {
+              ctx = c;
+            },
+            process: () => {
+              seen.push({ ...ctx.recordMetadata(), taskId: ctx.taskId, node: ctx.nodeName, streamTime: ctx.currentStreamTimeMs() });
+            },
+          };
+        },
+        'src',
+      );
+    const driver = openDriver(topology);
+    const input = driver.createInputTopic('in', Serdes.String(), Serdes.String());
+    await input.pipeInput('k', 'a', 50);
+    await input.pipeInput('k', 'b', 40);
+    expect(seen).toEqual([
+      { topic: 'in', partition: 0, offset: '0', taskId: '0_0', node: 'p', streamTime: 50 },
+      { topic: 'in', partition: 0, offset: '1', taskId: '0_0', node: 'p', streamTime: 50 },
+    ]);
+  });
+
+  it('refuses a store the processor is not connected to, with VIGIL_ERR_STORE_NOT_FOUND', async () => {
+    const topology = new Topology()
+      .addSource('src', { topics: ['in'], keySerde: Serdes.String(), valueSerde: Serdes.String() })
+      .addProcessor('p', (): Processor => ({ init: (c) => void c.getStateStore('elsewhere'), process: () => {} }), 'src');
+    const driver = openDriver(topology);
+    const error = await driver.ready().catch((e: unknown) => e);
+    expect(isVigilError(error, 'VIGIL_ERR_STORE_NOT_FOUND')).toBe(true);
+    expect((error as Error).message).toMatch(/processor "p" asked for store "elsewhere"/);
+  });
+
+  it('skips and counts records whose extracted timestamp is negative', async () => {
+    const metrics = recordingMetrics();
+    const topology = new Topology()
+      .addSource('src', { topics: ['in'], keySerde: Serdes.String(), valueSerde: Serdes.String(), timestampExtractor: (r) => Number(r.value) })
+      .addSink('sink', 'out', { keySerde: Serdes.String(), valueSerde: Serdes.String() }, 'src');
+    const driver = openDriver(topology, { metrics });
+    const input = driver.createInputTopic('in', Serdes.String(), Serdes.String());
+    const output = driver.createOutputTopic('out', Serdes.String(), Serdes.String());
+    await input.pipeInput('k', '-1', 0);
+    await input.pipeInput('k', '7', 0);
+    expect(output.readRecordsToList().map((r) => [r.value, r.timestamp])).toEqual([['7', 7]]);
+    expect(metrics.skipped).toEqual(['negative-timestamp']);
+  });
+});
