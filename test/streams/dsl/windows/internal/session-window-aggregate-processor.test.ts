@@ -54,7 +54,7 @@ describe('SessionWindowAggregateProcessor', () => {
   });
 
   it('merges two sessions when a record bridges them, removing both and forwarding a tombstone for each', async () => {
-    const { output, send, store } = await summing(SessionWindows.ofInactivityGapWithNoGrace(5));
+    const { output, send, store } = await summing(SessionWindows.ofInactivityGapAndGrace(5, 10));
     await send('A', 1, 0);
     await send('A', 10, 10);
     await send('A', 100, 5); // within 5 of both 0 and 10
