@@ -34,9 +34,15 @@ function printEndpoints(e: ClusterEndpoints): void {
 
 /** Resolves when the process is asked to stop (Ctrl-C or SIGTERM). */
 function untilSignal(): Promise<NodeJS.Signals> {
+  // Signal listeners do not keep Node's event loop alive; this timer does.
+  const keepAlive = setInterval(() => {}, 60_000);
   return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
+    const stop = (signal: NodeJS.Signals) => {
+      clearInterval(keepAlive);
+      resolve(signal);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
   });
 }
 
@@ -91,11 +97,27 @@ const commands: Record<string, Command> = {
         process.stdout.write(`using the cluster at KAFKA_BROKERS=${process.env.KAFKA_BROKERS}\n`);
         return 0;
       }
-      const result = await up({ topology, log, ownerPid: process.pid });
+      // Listen from the start: Ctrl-C while the JVMs boot stops them too
+      // (their readiness wait then fails, and `up` cleans up after itself).
+      const signal = untilSignal();
+      let stopping = false;
+      void signal.then(async (sig) => {
+        stopping = true;
+        log.info({ signal: sig }, 'shutting down');
+      });
+      const starting = up({ topology, log, ownerPid: process.pid });
+      const result = await Promise.race([starting, signal.then(() => undefined)]).catch((err: unknown) => {
+        if (stopping) return undefined;
+        throw err;
+      });
+      if (!result) {
+        await down({ topology, log });
+        await starting.catch(() => undefined); // its failure is the stop we asked for
+        return 130;
+      }
       printEndpoints(result);
       process.stdout.write('\nVigil is up. Press Ctrl-C to stop.\n');
-      const signal = await untilSignal();
-      log.info({ signal }, 'shutting down');
+      await signal;
       if (result.started) await down({ topology, log });
       return 0;
     },

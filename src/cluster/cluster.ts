@@ -172,6 +172,8 @@ export async function up(options: UpOptions): Promise<UpResult> {
       readyMs.registry = ms;
       log.info({ url: endpoints.registryUrl, ms }, 'schema registry ready');
     });
+    // Awaited below; until then a failure must not count as unhandled.
+    registryWait.catch(() => undefined);
 
     await Promise.all(brokerWaits);
     await createTopics(topology);
