@@ -4,6 +4,8 @@ import type { BuilderContext } from './internal/builder-context.js';
 import { streamAggregateSupplier } from './internal/processors/aggregate.js';
 import { KTable } from './ktable.js';
 import type { Materialized } from './materialized.js';
+import { windowedBy } from './windows/index.js';
+import type { SessionWindowedKStream, SessionWindows, SlidingWindows, TimeWindowedKStream, TimeWindows } from './windows/index.js';
 
 export interface KGroupedStreamInfo<K, V> {
   readonly keySerde?: Serde<K> | undefined;
@@ -72,6 +74,16 @@ export class KGroupedStream<K, V> {
     materialized?: Materialized<K, VA>,
   ): KTable<K, VA> {
     return this.doAggregate<VA>('KSTREAM-AGGREGATE-', materialized, undefined, (k, v, agg) => aggregator(k, v, agg === undefined ? initializer() : agg));
+  }
+
+  /**
+   * Windowed aggregation: tumbling/hopping `TimeWindows` or `SlidingWindows`
+   * give a TimeWindowedKStream, `SessionWindows` a SessionWindowedKStream.
+   */
+  windowedBy(windows: TimeWindows | SlidingWindows): TimeWindowedKStream<K, V>;
+  windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>;
+  windowedBy(windows: TimeWindows | SlidingWindows | SessionWindows): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
+    return windowedBy(this, windows);
   }
 
   private doAggregate<VA>(

@@ -18,6 +18,8 @@ import type { Materialized } from './materialized.js';
 import type { Named } from './named.js';
 import type { Produced } from './produced.js';
 import type { Repartitioned } from './repartitioned.js';
+import { joinStreams } from './windows/index.js';
+import type { JoinWindows, StreamJoined } from './windows/index.js';
 
 /** What a KStream knows about its records besides the node producing them. */
 export interface KStreamInfo<K, V> {
@@ -144,8 +146,12 @@ export class KStream<K, V> {
     return this.derive(name, this.keySerde ?? other.keySerde, this.valueSerde ?? other.valueSerde, this.repartitionRequired || other.repartitionRequired);
   }
 
-  /** Writes the stream to a topic, or to a topic chosen per record. */
-  to(topic: string | TopicNameExtractor<K, V>, produced?: Produced<K, V>): void {
+  /**
+   * Writes the stream to a topic, or to a topic chosen per record. A
+   * `Produced` for `V | null` is accepted too (tombstones from `toStream`).
+   */
+  to(topic: string | TopicNameExtractor<K, V>, producedArg?: Produced<K, V> | Produced<K, V | null>): void {
+    const produced = producedArg as Produced<K, V> | undefined;
     const name = this.builder.nameOr(produced?.name, 'KSTREAM-SINK-');
     const keySerde = produced?.keySerde ?? this.keySerde;
     const valueSerde = produced?.valueSerde ?? this.valueSerde;
@@ -202,11 +208,19 @@ export class KStream<K, V> {
   }
 
   /**
-   * Inner join with a table (by key) or a global table (by `keySelector`).
+   * Inner join with another stream within `JoinWindows` (records whose
+   * timestamps are close enough), with a table (by key) or with a global
+   * table (by `keySelector`).
    * Table: each record is joined with the table's value at the time it is
    * processed; records without a match are dropped. Repartitions first if
    * the stream's key changed.
    */
+  join<VO, VR>(
+    otherStream: KStream<K, VO>,
+    joiner: (value: V, otherValue: VO, key: K) => VR,
+    windows: JoinWindows,
+    streamJoined?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR>;
   join<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT, key: K) => VR, joined?: Joined<K, V, VT>): KStream<K, VR>;
   join<KG, VG, VR>(
     globalTable: GlobalKTable<KG, VG>,
@@ -214,11 +228,18 @@ export class KStream<K, V> {
     joiner: (value: V, globalValue: VG, key: K) => VR,
     named?: Named,
   ): KStream<K, VR>;
-  join(other: KTable<K, unknown> | GlobalKTable<unknown, unknown>, fn: AnyFn, third?: unknown, fourth?: unknown): KStream<K, unknown> {
+  join(other: KStream<K, unknown> | KTable<K, unknown> | GlobalKTable<unknown, unknown>, fn: AnyFn, third?: unknown, fourth?: unknown): KStream<K, unknown> {
+    if (other instanceof KStream) return joinStreams(this, other, fn, third as JoinWindows, fourth as StreamJoined<K, V, unknown> | undefined, 'inner');
     return this.joinTable(other, fn, third, fourth, false);
   }
 
   /** Like `join`, but records without a match are joined with null. */
+  leftJoin<VO, VR>(
+    otherStream: KStream<K, VO>,
+    joiner: (value: V, otherValue: VO | null, key: K) => VR,
+    windows: JoinWindows,
+    streamJoined?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR>;
   leftJoin<VT, VR>(table: KTable<K, VT>, joiner: (value: V, tableValue: VT | null, key: K) => VR, joined?: Joined<K, V, VT>): KStream<K, VR>;
   leftJoin<KG, VG, VR>(
     globalTable: GlobalKTable<KG, VG>,
@@ -226,8 +247,22 @@ export class KStream<K, V> {
     joiner: (value: V, globalValue: VG | null, key: K) => VR,
     named?: Named,
   ): KStream<K, VR>;
-  leftJoin(other: KTable<K, unknown> | GlobalKTable<unknown, unknown>, fn: AnyFn, third?: unknown, fourth?: unknown): KStream<K, unknown> {
+  leftJoin(other: KStream<K, unknown> | KTable<K, unknown> | GlobalKTable<unknown, unknown>, fn: AnyFn, third?: unknown, fourth?: unknown): KStream<K, unknown> {
+    if (other instanceof KStream) return joinStreams(this, other, fn, third as JoinWindows, fourth as StreamJoined<K, V, unknown> | undefined, 'left');
     return this.joinTable(other, fn, third, fourth, true);
+  }
+
+  /**
+   * Windowed outer join with another stream: records of either side are
+   * emitted joined with null when no partner arrived within the window.
+   */
+  outerJoin<VO, VR>(
+    otherStream: KStream<K, VO>,
+    joiner: (value: V | null, otherValue: VO | null, key: K) => VR,
+    windows: JoinWindows,
+    streamJoined?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR> {
+    return joinStreams(this, otherStream, joiner, windows, streamJoined, 'outer');
   }
 
   /** The stream as a changelog: the latest value per key, null deletes. */

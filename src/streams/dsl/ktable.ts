@@ -12,6 +12,8 @@ import { KGroupedTable } from './kgrouped-table.js';
 import { KStream } from './kstream.js';
 import type { Materialized } from './materialized.js';
 import type { Named } from './named.js';
+import { suppressTable } from './windows/index.js';
+import type { Suppressed } from './windows/index.js';
 
 export interface KTableInfo<K, V> {
   readonly keySerde?: Serde<K> | undefined;
@@ -73,11 +75,15 @@ export class KTable<K, V> {
     return this.mapTable<VR>('KTABLE-MAPVALUES-', (k, v) => mapper(v, k), false, materialized, undefined);
   }
 
-  /** The table's updates as a stream of new values; deletions become null values (tombstones). */
-  toStream(named?: Named): KStream<K, V | null> {
+  /**
+   * The table's updates as a stream of new values. Deletions arrive as
+   * records with a null value (tombstones), as in Kafka Streams, although
+   * the type says `V` to keep the stream usable with `V`-typed serdes.
+   */
+  toStream(named?: Named): KStream<K, V> {
     const name = this.builder.nameOr(named, 'KTABLE-TOSTREAM-');
     this.builder.addProcessor(name, tableToStreamSupplier<K, V>(), this.nodeName);
-    return new KStream<K, V | null>(this.builder, name, { keySerde: this.keySerde, valueSerde: this.valueSerde as Serde<V | null> | undefined });
+    return new KStream<K, V>(this.builder, name, { keySerde: this.keySerde, valueSerde: this.valueSerde });
   }
 
   /** Inner table–table join on the key: a row exists while both sides have one. */
@@ -122,6 +128,15 @@ export class KTable<K, V> {
       valueSerde: valueSerde ? changeSerde(valueSerde) : undefined,
     });
     return new KGroupedTable<K2, V2>(this.builder, source, { keySerde, valueSerde });
+  }
+
+  /**
+   * Holds back a windowed aggregation's updates (`Suppressed.untilWindowCloses`):
+   * one final result per window, once stream time passes its end plus grace.
+   * Must be applied directly to the table of a windowed aggregation.
+   */
+  suppress(suppressed: Suppressed): KTable<K, V> {
+    return suppressTable(this, suppressed);
   }
 
   private mapTable<VR>(

@@ -176,7 +176,7 @@ describe('repartitioning', () => {
 
   it('drops null-key records before the repartition topic', async () => {
     const builder = new StreamsBuilder();
-    builder.stream('in', Consumed.with(S, S)).selectKey((_k, v) => (v === 'none' ? null : v)).groupByKey(Grouped.with(S, S)).count().toStream().to('out', Produced.with(S, L));
+    builder.stream('in', Consumed.with(S, S)).selectKey((_k, v) => (v === 'none' ? (null as unknown as string) : v)).groupByKey(Grouped.with(S, S)).count().toStream().to('out', Produced.with(S, L));
     const driver = openDriver(builder.build(), { defaultStoreType: 'memory' });
     const input = driver.createInputTopic('in', S, S);
     await input.pipeInput('a', 'none', 0);
