@@ -72,8 +72,18 @@ const topologies: Record<TopologyName, TopologyDescription> = {
   },
 };
 
-export function describeTopology(name: TopologyName): TopologyDescription {
-  return topologies[name];
+/**
+ * The topology, with every port shifted by VIGIL_PORT_OFFSET (default 0) so
+ * two checkouts can run their clusters side by side.
+ */
+export function describeTopology(name: TopologyName, portOffset = Number(process.env.VIGIL_PORT_OFFSET ?? 0)): TopologyDescription {
+  const t = topologies[name];
+  if (!Number.isInteger(portOffset) || portOffset === 0) return t;
+  return {
+    ...t,
+    clusters: t.clusters.map((c) => ({ ...c, port: c.port + portOffset, controllerPort: c.controllerPort + portOffset })),
+    registry: { port: t.registry.port + portOffset, managementPort: t.registry.managementPort + portOffset },
+  };
 }
 
 export function isTopologyName(value: string): value is TopologyName {

@@ -47,3 +47,14 @@ describe('mirrorMakerProperties', () => {
     expect(Number(props.get('refresh.topics.interval.seconds'))).toBeLessThanOrEqual(10);
   });
 });
+
+describe('describeTopology', () => {
+  it('shifts every port by the offset so two checkouts can run side by side', () => {
+    const base = describeTopology('multi-region', 0);
+    const shifted = describeTopology('multi-region', 1000);
+    expect(shifted.clusters.map((c) => c.port)).toEqual(base.clusters.map((c) => c.port + 1000));
+    expect(shifted.clusters.map((c) => c.controllerPort)).toEqual(base.clusters.map((c) => c.controllerPort + 1000));
+    expect(shifted.registry.port).toBe(base.registry.port + 1000);
+    expect(shifted.mirrors).toEqual(base.mirrors);
+  });
+});
