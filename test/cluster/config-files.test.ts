@@ -13,7 +13,7 @@ function parse(text: string): Map<string, string> {
 
 describe('serverProperties', () => {
   it('binds a single-node KRaft cluster to 127.0.0.1 with single-replica internal topics', () => {
-    const [cluster] = describeTopology('single').clusters;
+    const [cluster] = describeTopology('single', 0).clusters;
     const props = parse(serverProperties(cluster!, '/data/x'));
     expect(props.get('listeners')).toBe('PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093');
     expect(props.get('controller.quorum.bootstrap.servers')).toBe('127.0.0.1:19093');
@@ -26,7 +26,7 @@ describe('serverProperties', () => {
 });
 
 describe('mirrorMakerProperties', () => {
-  const props = parse(mirrorMakerProperties(describeTopology('multi-region')));
+  const props = parse(mirrorMakerProperties(describeTopology('multi-region', 0)));
 
   it('mirrors transactions from both regions into central and nothing else', () => {
     expect(props.get('clusters')).toBe('central, us-east, us-west');
