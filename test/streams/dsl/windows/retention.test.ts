@@ -5,7 +5,6 @@ import { StreamsBuilder } from '../../../../src/streams/dsl/streams-builder.js';
 import { SessionWindows } from '../../../../src/streams/dsl/windows/session-windows.js';
 import { SlidingWindows } from '../../../../src/streams/dsl/windows/sliding-windows.js';
 import { TimeWindows } from '../../../../src/streams/dsl/windows/time-windows.js';
-import { windowedBy } from '../../../../src/streams/dsl/windows/index.js';
 import type { ValueAndTimestamp } from '../../../../src/streams/dsl/windows/index.js';
 import { N, S, windowedTopology } from './support/windowed-topology.js';
 
@@ -53,21 +52,21 @@ describe('window retention configuration', () => {
 
   it('rejects a retention shorter than window size + grace, as Kafka Streams does', () => {
     expect(() =>
-      windowedBy(grouped(), TimeWindows.ofSizeAndGrace(10, 5)).count(Materialized.as<string, number>('c').withRetention(14)),
+      grouped().windowedBy(TimeWindows.ofSizeAndGrace(10, 5)).count(Materialized.as<string, number>('c').withRetention(14)),
     ).toThrow(expect.objectContaining({ code: 'VIGIL_ERR_CONFIG' }));
   });
 
   it('requires sliding windows to be retained for twice the time difference plus grace', () => {
     const sliding = SlidingWindows.ofTimeDifferenceAndGrace(10, 5);
-    expect(() => windowedBy(grouped(), sliding).count(Materialized.as<string, number>('c').withRetention(24))).toThrow(
+    expect(() => grouped().windowedBy(sliding).count(Materialized.as<string, number>('c').withRetention(24))).toThrow(
       expect.objectContaining({ code: 'VIGIL_ERR_CONFIG' }),
     );
-    expect(() => windowedBy(grouped(), sliding).count(Materialized.as<string, number>('c').withRetention(25))).not.toThrow();
+    expect(() => grouped().windowedBy(sliding).count(Materialized.as<string, number>('c').withRetention(25))).not.toThrow();
   });
 
   it('rejects a session retention shorter than gap + grace', () => {
     expect(() =>
-      windowedBy(grouped(), SessionWindows.ofInactivityGapAndGrace(5, 5)).count(Materialized.as<string, number>('c').withRetention(9)),
+      grouped().windowedBy(SessionWindows.ofInactivityGapAndGrace(5, 5)).count(Materialized.as<string, number>('c').withRetention(9)),
     ).toThrow(expect.objectContaining({ code: 'VIGIL_ERR_CONFIG' }));
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Consumed } from '../../../../src/streams/dsl/consumed.js';
 import { Produced } from '../../../../src/streams/dsl/produced.js';
 import { StreamsBuilder } from '../../../../src/streams/dsl/streams-builder.js';
-import { JoinWindows, StreamJoined, joinStreams } from '../../../../src/streams/dsl/windows/index.js';
+import { JoinWindows, StreamJoined } from '../../../../src/streams/dsl/windows/index.js';
 import type { StreamJoinKind } from '../../../../src/streams/dsl/windows/index.js';
 import { S, recordingMetrics } from './support/windowed-topology.js';
 import { openDriver } from '../../testing/driver-fixture.js';
@@ -12,10 +12,15 @@ function joinTopology(windows: JoinWindows, kind: StreamJoinKind = 'inner', stor
   const builder = new StreamsBuilder();
   const left = builder.stream('left', Consumed.with(S, S));
   const right = builder.stream('right', Consumed.with(S, S));
-  joinStreams(left, right, (l, r) => `${l ?? 'null'}+${r ?? 'null'}`, windows, StreamJoined.with(S, S, S), kind).to(
-    'out',
-    Produced.with(S, S),
-  );
+  const joiner = (l: string | null, r: string | null) => `${l ?? 'null'}+${r ?? 'null'}`;
+  const joined = StreamJoined.with(S, S, S);
+  const result =
+    kind === 'inner'
+      ? left.join(right, joiner, windows, joined)
+      : kind === 'left'
+        ? left.leftJoin(right, joiner, windows, joined)
+        : left.outerJoin(right, joiner, windows, joined);
+  result.to('out', Produced.with(S, S));
   const metrics = recordingMetrics();
   const driver = openDriver(builder.build(), { metrics, defaultStoreType: storeType });
   const leftTopic = driver.createInputTopic('left', S, S);
@@ -103,5 +108,20 @@ describe.each(['memory', 'leveldb'] as const)('KStream–KStream join on %s stor
       ['A', 'null+r1', 100],
       ['B', 'l1+null', 102],
     ]);
+  });
+});
+
+describe('KStream–KStream join after a key change', () => {
+  it('repartitions the re-keyed side and joins on the new key', async () => {
+    const builder = new StreamsBuilder();
+    const left = builder.stream('left', Consumed.with(S, S)).selectKey((_k, v) => v.split(':')[0]!);
+    const right = builder.stream('right', Consumed.with(S, S));
+    left
+      .join(right, (l, r) => `${l}+${r}`, JoinWindows.ofTimeDifferenceWithNoGrace(10), StreamJoined.with(S, S, S))
+      .to('out', Produced.with(S, S));
+    const driver = openDriver(builder.build(), { defaultStoreType: 'memory' });
+    await driver.createInputTopic('right', S, S).pipeInput('A', 'r1', 100);
+    await driver.createInputTopic('left', S, S).pipeInput('ignored', 'A:l1', 103);
+    expect(driver.createOutputTopic('out', S, S).readKeyValuesToList()).toEqual([{ key: 'A', value: 'A:l1+r1' }]);
   });
 });

@@ -3,7 +3,7 @@ import { Consumed } from '../../../../src/streams/dsl/consumed.js';
 import { Materialized } from '../../../../src/streams/dsl/materialized.js';
 import { StreamsBuilder } from '../../../../src/streams/dsl/streams-builder.js';
 import { isVigilError } from '../../../../src/streams/errors.js';
-import { BufferConfig, Suppressed, suppressTable } from '../../../../src/streams/dsl/windows/index.js';
+import { BufferConfig, Suppressed } from '../../../../src/streams/dsl/windows/index.js';
 import { SessionWindows } from '../../../../src/streams/dsl/windows/session-windows.js';
 import { TimeWindows } from '../../../../src/streams/dsl/windows/time-windows.js';
 import { N, S, windowedTopology } from './support/windowed-topology.js';
@@ -13,7 +13,7 @@ const untilWindowCloses = Suppressed.untilWindowCloses(BufferConfig.unbounded())
 describe('suppress(untilWindowCloses) (through the TopologyTestDriver)', () => {
   it('emits exactly one final count per window, once stream time passes window end + grace', async () => {
     const t = windowedTopology(TimeWindows.ofSizeAndGrace(10, 5), (w) => w.count(), {
-      after: (table) => suppressTable(table, untilWindowCloses),
+      after: (table) => table.suppress(untilWindowCloses),
     });
     await t.pipe('A', 0, 1);
     await t.pipe('A', 0, 3);
@@ -39,7 +39,7 @@ describe('suppress(untilWindowCloses) (through the TopologyTestDriver)', () => {
 
   it('emits one final result per overlapping hopping window', async () => {
     const t = windowedTopology(TimeWindows.ofSizeWithNoGrace(10).advanceBy(5), (w) => w.count(), {
-      after: (table) => suppressTable(table, untilWindowCloses),
+      after: (table) => table.suppress(untilWindowCloses),
     });
     await t.pipe('A', 0, 7);
     await t.pipe('A', 0, 12);
@@ -55,7 +55,7 @@ describe('suppress(untilWindowCloses) (through the TopologyTestDriver)', () => {
     const t = windowedTopology(
       SessionWindows.ofInactivityGapAndGrace(5, 10),
       (w) => w.aggregate(() => 0, (_k, v, sum) => sum + v, (_k, a, b) => a + b, Materialized.with(S, N)),
-      { after: (table) => suppressTable(table, untilWindowCloses) },
+      { after: (table) => table.suppress(untilWindowCloses) },
     );
     await t.pipe('A', 1, 0);
     await t.pipe('A', 10, 10);
@@ -70,8 +70,8 @@ describe('suppress(untilWindowCloses) (through the TopologyTestDriver)', () => {
     const builder = new StreamsBuilder();
     const table = builder.stream('in', Consumed.with(S, N)).groupByKey().count();
     try {
-      suppressTable(table, untilWindowCloses);
-      expect.unreachable('suppressTable should have thrown');
+      table.suppress(untilWindowCloses);
+      expect.unreachable('suppress should have thrown');
     } catch (err) {
       expect(isVigilError(err, 'VIGIL_ERR_TOPOLOGY')).toBe(true);
     }

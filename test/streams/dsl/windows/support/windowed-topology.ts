@@ -3,9 +3,8 @@ import { Consumed } from '../../../../../src/streams/dsl/consumed.js';
 import type { KTable } from '../../../../../src/streams/dsl/ktable.js';
 import { Produced } from '../../../../../src/streams/dsl/produced.js';
 import { StreamsBuilder } from '../../../../../src/streams/dsl/streams-builder.js';
-import { windowedBy } from '../../../../../src/streams/dsl/windows/index.js';
 import type { SessionWindowedKStream, TimeWindowedKStream, Windowed } from '../../../../../src/streams/dsl/windows/index.js';
-import type { SessionWindows } from '../../../../../src/streams/dsl/windows/session-windows.js';
+import { SessionWindows } from '../../../../../src/streams/dsl/windows/session-windows.js';
 import type { SlidingWindows } from '../../../../../src/streams/dsl/windows/sliding-windows.js';
 import type { TimeWindows } from '../../../../../src/streams/dsl/windows/time-windows.js';
 import type { StreamsMetrics } from '../../../../../src/streams/metrics.js';
@@ -50,7 +49,7 @@ export function windowedTopology<W extends TimeWindows | SlidingWindows | Sessio
 ) {
   const builder = new StreamsBuilder();
   const grouped = builder.stream('in', Consumed.with(S, N)).groupByKey();
-  const windowed = windowedBy(grouped, windows) as Build<W>;
+  const windowed = (windows instanceof SessionWindows ? grouped.windowedBy(windows) : grouped.windowedBy(windows)) as Build<W>;
   const table = aggregate(windowed);
   const result = options.after ? options.after(table) : table;
   const keySerde = options.keySerde ?? (result.keySerde as Serde<Windowed<string>>);
