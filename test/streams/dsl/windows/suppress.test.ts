@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { Consumed } from '../../../../src/streams/dsl/consumed.js';
 import { Materialized } from '../../../../src/streams/dsl/materialized.js';
 import { StreamsBuilder } from '../../../../src/streams/dsl/streams-builder.js';
@@ -64,6 +67,26 @@ describe('suppress(untilWindowCloses) (through the TopologyTestDriver)', () => {
     expect(t.rows()).toEqual([]);
     await t.pipe('B', 1, 25);
     expect(t.rows()).toEqual([['A', 0, 10, 111, 10]]);
+  });
+
+  it('still emits the final result of a window buffered before a restart (buffer kept in a store)', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'vigil-suppress-'));
+    onTestFinished(() => rmSync(stateDir, { recursive: true, force: true }));
+    const start = () =>
+      windowedTopology(TimeWindows.ofSizeAndGrace(10, 5), (w) => w.count(), {
+        after: (table) => table.suppress(untilWindowCloses),
+        config: { defaultStoreType: 'leveldb' },
+        driver: { stateDir, keepStateDir: true },
+      });
+    const before = start();
+    await before.pipe('A', 0, 1);
+    await before.pipe('A', 0, 3);
+    await before.driver.close();
+    expect(before.rows()).toEqual([]);
+
+    const after = start();
+    await after.pipe('B', 0, 15);
+    expect(after.rows()).toEqual([['A', 0, 10, 2, 3]]);
   });
 
   it('rejects a table that is not a windowed aggregation', () => {

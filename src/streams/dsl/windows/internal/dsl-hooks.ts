@@ -1,4 +1,6 @@
 import { VigilError } from '../../../errors.js';
+import type { Serde } from '../../../serde/serde.js';
+import type { Windowed } from '../../../state/types.js';
 import { KTable } from '../../ktable.js';
 import { SessionWindowedKStream } from '../session-windowed-kstream.js';
 import { SessionWindows } from '../session-windows.js';
@@ -8,6 +10,7 @@ import { TimeWindowedKStream } from '../time-windowed-kstream.js';
 import type { TimeWindows } from '../time-windows.js';
 import type { GroupedStreamLike } from './grouped-stream-like.js';
 import { SuppressProcessor } from './suppress-processor.js';
+import { suppressedUpdateSerde } from './suppression-buffer-serde.js';
 import { windowCloseDelayOf } from './windowed-tables.js';
 
 /** `KGroupedStream.windowedBy`: the windowed stream for the kind of windows given. */
@@ -30,7 +33,8 @@ export function windowedBy<K, V>(
  * `KTable.suppress(Suppressed.untilWindowCloses(...))`: adds the
  * suppression node under `table`, which must be the result of a windowed
  * aggregation (its windows' grace, plus the gap for sessions, says when a
- * window closes). The result is not materialized, as in Kafka Streams.
+ * window closes), and its buffer store. The result is not materialized,
+ * as in Kafka Streams.
  *
  * Deliberate difference: Kafka Streams also accepts tables derived from a
  * windowed aggregation (filter, mapValues...) by walking the graph up;
@@ -46,7 +50,25 @@ export function suppressTable<K, V>(table: KTable<K, V>, suppressed: Suppressed)
     );
   }
   const name = suppressed.name ?? builder.newProcessorName('KTABLE-SUPPRESS-');
-  builder.addProcessor(name, SuppressProcessor.supplier<unknown, V>({ graceMs: closeDelayMs }), table.nodeName);
+  // The buffer is mirrored in a key-value store (restorable) when the
+  // table's serdes are known; config defaults cannot serve, as they are for
+  // plain keys, not windowed ones. Without serdes it stays in memory only.
+  const keySerde = table.keySerde as Serde<Windowed<unknown>> | undefined;
+  const valueSerde = table.valueSerde;
+  const storeName =
+    keySerde !== undefined && valueSerde !== undefined
+      ? suppressed.name !== undefined
+        ? `${suppressed.name}-store`
+        : builder.newStoreName('KTABLE-SUPPRESS-')
+      : undefined;
+  builder.addProcessor(name, SuppressProcessor.supplier<unknown, V>({ graceMs: closeDelayMs, storeName }), table.nodeName);
+  if (storeName !== undefined) {
+    builder.addStateStore(
+      storeName,
+      builder.keyValueStore(storeName, undefined, keySerde, suppressedUpdateSerde(valueSerde!)),
+      name,
+    );
+  }
   return new KTable<K, V>(builder, name, { keySerde: table.keySerde, valueSerde: table.valueSerde });
 }
 

@@ -10,6 +10,7 @@ import type { TimeWindows } from '../../../../../src/streams/dsl/windows/time-wi
 import type { StreamsMetrics } from '../../../../../src/streams/metrics.js';
 import type { Serde } from '../../../../../src/streams/serde/serde.js';
 import { Serdes } from '../../../../../src/streams/serde/serdes.js';
+import type { TopologyTestDriverOptions } from '../../../../../src/streams/testing/topology-test-driver.js';
 import { openDriver } from '../../../testing/driver-fixture.js';
 
 export const S = Serdes.String();
@@ -44,6 +45,7 @@ export function windowedTopology<W extends TimeWindows | SlidingWindows | Sessio
   options: {
     after?: (table: KTable<Windowed<string>, number>) => KTable<Windowed<string>, number>;
     config?: Partial<StreamsConfigInput>;
+    driver?: TopologyTestDriverOptions;
     keySerde?: Serde<Windowed<string>>;
   } = {},
 ) {
@@ -55,7 +57,7 @@ export function windowedTopology<W extends TimeWindows | SlidingWindows | Sessio
   const keySerde = options.keySerde ?? (result.keySerde as Serde<Windowed<string>>);
   result.toStream().to('out', Produced.with(keySerde, N as Serde<number | null>));
   const metrics = recordingMetrics();
-  const driver = openDriver(builder.build(), { metrics, defaultStoreType: 'memory', ...options.config });
+  const driver = openDriver(builder.build(), { metrics, defaultStoreType: 'memory', ...options.config }, options.driver);
   const input = driver.createInputTopic('in', S, N);
   const output = driver.createOutputTopic('out', keySerde, N);
   return {
