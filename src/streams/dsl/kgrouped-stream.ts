@@ -54,6 +54,7 @@ export class KGroupedStream<K, V> {
     this.repartitionSource ??= this.builder.repartition(this.nodeName, this.groupName ?? storeName, {
       keySerde: this.keySerde,
       valueSerde: this.valueSerde,
+      named: this.groupName !== undefined,
     });
     return this.repartitionSource;
   }
@@ -92,8 +93,9 @@ export class KGroupedStream<K, V> {
     defaultValueSerde: Serde<VA> | undefined,
     step: (key: K, value: V, current: VA | undefined) => VA,
   ): KTable<K, VA> {
-    const name = this.builder.newProcessorName(prefix);
+    // Store name first, then the node: the numbering Kafka Streams' describe() shows.
     const storeName = materialized?.storeName ?? this.builder.newStoreName(prefix);
+    const name = this.builder.newProcessorName(prefix);
     const keySerde = materialized?.keySerde ?? this.keySerde;
     const valueSerde = materialized?.valueSerde ?? defaultValueSerde;
     const parent = this.aggregationParent(storeName);

@@ -1,6 +1,7 @@
 import { Serdes } from '../serde/serdes.js';
 import type { Serde } from '../serde/serde.js';
 import type { BuilderContext } from './internal/builder-context.js';
+import { changeSerde } from './internal/change-serde.js';
 import { tableAggregateSupplier } from './internal/processors/aggregate.js';
 import { KTable } from './ktable.js';
 import type { Materialized } from './materialized.js';
@@ -13,15 +14,17 @@ import type { Materialized } from './materialized.js';
 export class KGroupedTable<K, V> {
   readonly keySerde: Serde<K> | undefined;
   readonly valueSerde: Serde<V> | undefined;
+  readonly groupName: string | undefined;
 
   constructor(
     readonly builder: BuilderContext,
-    /** The repartition source node forwarding `Change<V>`. */
+    /** The re-keying node forwarding `Change<V>`; aggregations repartition after it. */
     readonly nodeName: string,
-    info: { keySerde?: Serde<K> | undefined; valueSerde?: Serde<V> | undefined },
+    info: { keySerde?: Serde<K> | undefined; valueSerde?: Serde<V> | undefined; name?: string | undefined },
   ) {
     this.keySerde = info.keySerde;
     this.valueSerde = info.valueSerde;
+    this.groupName = info.name;
   }
 
   count(materialized?: Materialized<K, number>): KTable<K, number> {
@@ -62,7 +65,13 @@ export class KGroupedTable<K, V> {
     const storeName = materialized?.storeName ?? this.builder.newStoreName('KTABLE-AGGREGATE-');
     const keySerde = materialized?.keySerde ?? this.keySerde;
     const valueSerde = materialized?.valueSerde ?? defaultValueSerde;
-    this.builder.addProcessor(name, tableAggregateSupplier<K, V, VA>(storeName, adder, subtractor), this.nodeName);
+    // Always repartitioned: the selector changed the key. The topic carries both sides of each change.
+    const source = this.builder.repartition(this.nodeName, this.groupName ?? storeName, {
+      keySerde: this.keySerde,
+      valueSerde: this.valueSerde ? changeSerde(this.valueSerde) : undefined,
+      named: this.groupName !== undefined,
+    });
+    this.builder.addProcessor(name, tableAggregateSupplier<K, V, VA>(storeName, adder, subtractor), source);
     this.builder.addStateStore(storeName, this.builder.keyValueStore(storeName, materialized, keySerde, valueSerde), name);
     return new KTable<K, VA>(this.builder, name, { keySerde, valueSerde, storeName });
   }

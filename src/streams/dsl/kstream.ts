@@ -172,7 +172,7 @@ export class KStream<K, V> {
     const keySerde = repartitioned?.keySerde ?? this.keySerde;
     const valueSerde = repartitioned?.valueSerde ?? this.valueSerde;
     const base = repartitioned?.name ?? this.builder.newProcessorName('KSTREAM-REPARTITION-');
-    const source = this.builder.repartition(this.nodeName, base, { keySerde, valueSerde, partitioner: repartitioned?.partitioner });
+    const source = this.builder.repartition(this.nodeName, base, { keySerde, valueSerde, partitioner: repartitioned?.partitioner, named: repartitioned?.name !== undefined });
     return this.derive(source, keySerde, valueSerde, false);
   }
 
@@ -296,7 +296,7 @@ export class KStream<K, V> {
     const keySerde = joined?.keySerde ?? this.keySerde ?? other.keySerde;
     const valueSerde = joined?.valueSerde ?? this.valueSerde;
     const parent = this.repartitionRequired
-      ? this.builder.repartition(this.nodeName, joined?.name ?? `${name}-left`, { keySerde, valueSerde })
+      ? this.builder.repartition(this.nodeName, joined?.name ?? this.nodeName, { keySerde, valueSerde, named: joined?.name !== undefined })
       : this.nodeName;
     this.builder.addProcessor(name, streamTableJoinSupplier(storeName, (k: K) => k, fn, leftJoin), parent);
     this.builder.connectStore(storeName, name);

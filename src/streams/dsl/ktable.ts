@@ -3,7 +3,6 @@ import type { Serde } from '../serde/serde.js';
 import type { KeyValue } from '../state/types.js';
 import type { Grouped } from './grouped.js';
 import type { BuilderContext } from './internal/builder-context.js';
-import { changeSerde } from './internal/change-serde.js';
 import type { JoinFunction } from './internal/processors/join.js';
 import { tableTableJoinSupplier } from './internal/processors/join.js';
 import { statelessSupplier } from './internal/processors/stateless.js';
@@ -120,14 +119,7 @@ export class KTable<K, V> {
       }),
       this.nodeName,
     );
-    const keySerde = grouped?.keySerde;
-    const valueSerde = grouped?.valueSerde;
-    const base = grouped?.name ?? this.builder.newProcessorName('KTABLE-AGGREGATE-');
-    const source = this.builder.repartition(name, base, {
-      keySerde,
-      valueSerde: valueSerde ? changeSerde(valueSerde) : undefined,
-    });
-    return new KGroupedTable<K2, V2>(this.builder, source, { keySerde, valueSerde });
+    return new KGroupedTable<K2, V2>(this.builder, name, { keySerde: grouped?.keySerde, valueSerde: grouped?.valueSerde, name: grouped?.name });
   }
 
   /**

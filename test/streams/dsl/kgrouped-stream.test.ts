@@ -184,3 +184,44 @@ describe('repartitioning', () => {
     expect(driver.createOutputTopic('out', S, L).readKeyValuesToList()).toEqual([{ key: 'x', value: 1 }]);
   });
 });
+
+describe('lowering to the Processor API', () => {
+  it('selectKey + count describes as two sub-topologies joined by a repartition topic, named as Kafka Streams names them', () => {
+    const builder = new StreamsBuilder();
+    builder
+      .stream('input', Consumed.with(S, S))
+      .selectKey((_k, v) => v)
+      .groupByKey(Grouped.with(S, S))
+      .count()
+      .toStream()
+      .to('output');
+    expect(builder.build().describe().toString()).toBe(
+      [
+        'Topologies:',
+        '   Sub-topology: 0',
+        '    Source: KSTREAM-SOURCE-0000000000 (topics: [input])',
+        '      --> KSTREAM-KEY-SELECT-0000000001',
+        '    Processor: KSTREAM-KEY-SELECT-0000000001 (stores: [])',
+        '      --> KSTREAM-FILTER-0000000005',
+        '      <-- KSTREAM-SOURCE-0000000000',
+        '    Processor: KSTREAM-FILTER-0000000005 (stores: [])',
+        '      --> KSTREAM-SINK-0000000004',
+        '      <-- KSTREAM-KEY-SELECT-0000000001',
+        '    Sink: KSTREAM-SINK-0000000004 (topic: KSTREAM-AGGREGATE-STATE-STORE-0000000002-repartition)',
+        '      <-- KSTREAM-FILTER-0000000005',
+        '   Sub-topology: 1',
+        '    Source: KSTREAM-SOURCE-0000000006 (topics: [KSTREAM-AGGREGATE-STATE-STORE-0000000002-repartition])',
+        '      --> KSTREAM-AGGREGATE-0000000003',
+        '    Processor: KSTREAM-AGGREGATE-0000000003 (stores: [KSTREAM-AGGREGATE-STATE-STORE-0000000002])',
+        '      --> KTABLE-TOSTREAM-0000000007',
+        '      <-- KSTREAM-SOURCE-0000000006',
+        '    Processor: KTABLE-TOSTREAM-0000000007 (stores: [])',
+        '      --> KSTREAM-SINK-0000000008',
+        '      <-- KSTREAM-AGGREGATE-0000000003',
+        '    Sink: KSTREAM-SINK-0000000008 (topic: output)',
+        '      <-- KTABLE-TOSTREAM-0000000007',
+        '',
+      ].join('\n'),
+    );
+  });
+});

@@ -103,16 +103,26 @@ export class BuilderContext {
    * topic and a source reading it back. Returns the source node's name;
    * attach the stateful operator to it. In the test driver the topic loops
    * back in-process; on Kafka the runtime creates it.
+   *
+   * The three nodes get generated names (`KSTREAM-FILTER-…`,
+   * `KSTREAM-SINK-…`, `KSTREAM-SOURCE-…`) unless `named` is set, when they
+   * are `<baseName>-repartition-filter/-sink/-source`, as Kafka Streams
+   * names them for a user-given `Grouped`/`Repartitioned` name.
    */
   repartition<K, V>(
     parent: string,
     baseName: string,
-    options: { keySerde?: Serde<K> | undefined; valueSerde?: Serde<V> | undefined; partitioner?: StreamPartitioner<K, V> | undefined },
+    options: {
+      keySerde?: Serde<K> | undefined;
+      valueSerde?: Serde<V> | undefined;
+      partitioner?: StreamPartitioner<K, V> | undefined;
+      named?: boolean;
+    },
   ): string {
     const topic = `${baseName}-repartition`;
-    const filter = `${topic}-filter`;
-    const sink = `${topic}-sink`;
-    const source = `${topic}-source`;
+    const sink = options.named ? `${topic}-sink` : this.newProcessorName('KSTREAM-SINK-');
+    const filter = options.named ? `${topic}-filter` : this.newProcessorName('KSTREAM-FILTER-');
+    const source = options.named ? `${topic}-source` : this.newProcessorName('KSTREAM-SOURCE-');
     this.topology.addInternalTopic(topic);
     this.addProcessor(filter, dropNullKeysSupplier<K, V>(), parent);
     this.addSink(
