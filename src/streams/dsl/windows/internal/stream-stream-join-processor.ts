@@ -31,6 +31,8 @@ export interface StreamStreamJoinOptions<K, VThis, VOther, VOut> {
 /**
  * One side of a windowed KStream–KStream join (Kafka Streams'
  * KStreamJoinWindow + KStreamKStreamJoin in one node). A record at `t`:
+ * 0. without a key, is emitted null-joined at once on an outer side and
+ *    skipped otherwise (a null value is always skipped);
  * 1. is dropped and counted when older than the join stores' retention
  *    (`t <= streamTime - (before + after + grace)`);
  * 2. joins every record of the other side with the same key whose time is
@@ -89,7 +91,15 @@ export class StreamStreamJoinProcessor<K, VThis, VOther, VOut> implements Proces
     const buffer = this.buffer;
     buffer.streamTime = Math.max(buffer.streamTime, t, this.context.currentStreamTimeMs());
 
-    if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) {
+    const nullKey = record.key === null || record.key === undefined;
+    const nullValue = record.value === null || record.value === undefined;
+    if (outer && nullKey && !nullValue) {
+      // A record without a key can never find a partner; an outer side
+      // emits it at once (KIP-962, Kafka Streams 3.7+).
+      await this.context.forward(record.withValue(joiner(record.key, record.value, null)));
+      return;
+    }
+    if (nullKey || nullValue) {
       recordSkipped(this.context, 'null key or value in a stream-stream join');
       return;
     }

@@ -155,6 +155,22 @@ describe('StreamStreamJoinProcessor', () => {
     });
   });
 
+  it('skips records with a null key or value in an inner join, without counting them as late', async () => {
+    const { sendLeft, results, task } = await joined(JoinWindows.ofTimeDifferenceWithNoGrace(10));
+    await sendLeft(null as unknown as string, 'l1', 100);
+    await sendLeft('A', null as unknown as string, 100);
+    expect(results()).toEqual([]);
+    expect(task.skipped).toHaveLength(2);
+    expect(task.lateDrops).toEqual([]);
+  });
+
+  it('emits a left record without a key null-joined at once in a left join (KIP-962)', async () => {
+    const { sendLeft, sendRight, results } = await joined(JoinWindows.ofTimeDifferenceWithNoGrace(10), 'left');
+    await sendLeft(null as unknown as string, 'l1', 100);
+    await sendRight(null as unknown as string, 'r1', 100);
+    expect(results()).toEqual([[null, 'l1+null', 100]]);
+  });
+
   describe('outer join', () => {
     it('emits unmatched records of both sides with null once their windows close, in time order', async () => {
       const { sendRight, sendLeft, results } = await joined(JoinWindows.ofTimeDifferenceWithNoGrace(10), 'outer');
