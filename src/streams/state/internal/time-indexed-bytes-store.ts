@@ -32,6 +32,12 @@ const INDEX_START = Buffer.from([INDEX]);
 const INDEX_END = Buffer.from([INDEX + 1]);
 const EMPTY = Buffer.alloc(0);
 const DELETE_BATCH = 1000;
+/**
+ * Most expired entries one write may delete. Expiry is paid in slices by
+ * the writes that follow, so no single record waits for a whole cleanup
+ * (50k deletions took ~0.4 s in one go in the engine benchmark).
+ */
+const DELETES_PER_WRITE = 512;
 
 export interface TimeIndexOptions {
   readonly retentionMs: number;
@@ -55,6 +61,8 @@ export class TimeIndexedBytesStore implements BytesStore {
   private observed = -1;
   /** Every entry with a timestamp <= this has been deleted. */
   private cleanedThrough = -1;
+  /** A cleanup stopped at its slice limit; the next writes continue it. */
+  private backlog = false;
 
   constructor(
     private readonly inner: BytesStore,
@@ -71,13 +79,14 @@ export class TimeIndexedBytesStore implements BytesStore {
     await this.inner.init(context);
     this.observed = -1;
     this.cleanedThrough = -1;
+    this.backlog = false;
     // Recover stream time from the newest index entry, then drop what
     // expired while the store was closed.
     for await (const { key } of this.inner.range({ gte: INDEX_START, lt: INDEX_END, reverse: true })) {
       this.observed = readTimestamp(key, 1);
       break;
     }
-    await this.dropExpired();
+    await this.dropExpired(Number.POSITIVE_INFINITY);
   }
 
   isOpen(): boolean {
@@ -108,7 +117,9 @@ export class TimeIndexedBytesStore implements BytesStore {
       writes.push({ key: withPrefix(DATA, key), value }, { key: indexKey(time, key), value: value === null ? null : EMPTY });
     }
     await this.inner.write(writes);
-    if (this.expiredThrough >= this.cleanedThrough + this.cleanupIntervalMs) await this.dropExpired();
+    if (this.backlog || this.expiredThrough >= this.cleanedThrough + this.cleanupIntervalMs) {
+      await this.dropExpired(DELETES_PER_WRITE);
+    }
   }
 
   async *range(range: BytesRange): AsyncGenerator<BytesEntry> {
@@ -152,22 +163,32 @@ export class TimeIndexedBytesStore implements BytesStore {
   }
 
   /**
-   * Deletes every entry whose timestamp is at or below the expiry line.
-   * The scan starts after the previous cleanup's line: everything before it
-   * is gone already, and starting there spares LevelDB from walking the
-   * tombstones of earlier deletions.
+   * Deletes up to `limit` entries whose timestamp is at or below the expiry
+   * line, oldest first. The scan starts after the previous cleanup's line:
+   * everything before it is gone already, and starting there spares
+   * LevelDB from walking the tombstones of earlier deletions.
    */
-  private async dropExpired(): Promise<void> {
+  private async dropExpired(limit: number): Promise<void> {
     const through = this.expiredThrough;
-    if (through <= this.cleanedThrough) return;
+    if (through <= this.cleanedThrough) {
+      this.backlog = false;
+      return;
+    }
     const deletes: BytesWrite[] = [];
     const from = this.cleanedThrough < 0 ? INDEX_START : indexKey(this.cleanedThrough + 1, EMPTY);
+    let deleted = 0;
+    let lastTime = -1;
     for await (const { key } of this.inner.range({ gte: from, lt: indexKey(through + 1, EMPTY) })) {
+      if (deleted >= limit) break;
+      lastTime = readTimestamp(key, 1);
       deletes.push({ key: Buffer.from(key), value: null }, { key: withPrefix(DATA, key.subarray(1 + TIMESTAMP_SIZE)), value: null });
+      deleted++;
       if (deletes.length >= DELETE_BATCH) await this.inner.write(deletes.splice(0));
     }
     await this.inner.write(deletes);
-    this.cleanedThrough = through;
+    this.backlog = deleted >= limit;
+    // Stopped early: entries at lastTime may remain, so only the time before it is clean.
+    this.cleanedThrough = this.backlog ? Math.max(this.cleanedThrough, lastTime - 1) : through;
   }
 }
 
