@@ -3,7 +3,7 @@ import type { Serde } from '../serde/serde.js';
 import type { KeyValue } from '../state/types.js';
 import type { Grouped } from './grouped.js';
 import type { BuilderContext } from './internal/builder-context.js';
-import type { JoinFunction } from './internal/processors/join.js';
+import type { JoinFunction, TableJoinKind } from './internal/processors/join.js';
 import { tableTableJoinSupplier } from './internal/processors/join.js';
 import { statelessSupplier } from './internal/processors/stateless.js';
 import { tableMapSupplier, tableMaterializerSupplier, tableToStreamSupplier } from './internal/processors/table.js';
@@ -87,12 +87,21 @@ export class KTable<K, V> {
 
   /** Inner table–table join on the key: a row exists while both sides have one. */
   join<VO, VR>(other: KTable<K, VO>, joiner: (value: V, otherValue: VO, key: K) => VR, materialized?: Materialized<K, VR>): KTable<K, VR> {
-    return this.joinTables(other, joiner as JoinFunction<K, V, VO | null, VR>, false, materialized);
+    return this.joinTables(other, joiner as JoinFunction<K, V | null, VO | null, VR>, 'inner', materialized);
   }
 
   /** Left table–table join: every left row, with null while the right side has no row. */
   leftJoin<VO, VR>(other: KTable<K, VO>, joiner: (value: V, otherValue: VO | null, key: K) => VR, materialized?: Materialized<K, VR>): KTable<K, VR> {
-    return this.joinTables(other, joiner, true, materialized);
+    return this.joinTables(other, joiner as JoinFunction<K, V | null, VO | null, VR>, 'left', materialized);
+  }
+
+  /** Outer table–table join: a row exists while either side has one; the missing side is null. */
+  outerJoin<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: (value: V | null, otherValue: VO | null, key: K) => VR,
+    materialized?: Materialized<K, VR>,
+  ): KTable<K, VR> {
+    return this.joinTables(other, joiner, 'outer', materialized);
   }
 
   /**
@@ -149,17 +158,17 @@ export class KTable<K, V> {
 
   private joinTables<VO, VR>(
     other: KTable<K, VO>,
-    joiner: JoinFunction<K, V, VO | null, VR>,
-    leftJoin: boolean,
+    joiner: JoinFunction<K, V | null, VO | null, VR>,
+    kind: TableJoinKind,
     materialized: Materialized<K, VR> | undefined,
   ): KTable<K, VR> {
-    const prefix = leftJoin ? 'KTABLE-LEFTJOIN' : 'KTABLE-JOIN';
+    const prefix = kind === 'left' ? 'KTABLE-LEFTJOIN' : kind === 'outer' ? 'KTABLE-OUTERJOIN' : 'KTABLE-JOIN';
     const thisStore = this.ensureStore();
     const otherStore = other.ensureStore();
     const thisSide = this.builder.newProcessorName(`${prefix}THIS-`);
     const otherSide = this.builder.newProcessorName(`${prefix}OTHER-`);
-    this.builder.addProcessor(thisSide, tableTableJoinSupplier<K, V, VO, VR>(otherStore, joiner, true, leftJoin), this.nodeName);
-    this.builder.addProcessor(otherSide, tableTableJoinSupplier<K, V, VO, VR>(thisStore, joiner, false, leftJoin), other.nodeName);
+    this.builder.addProcessor(thisSide, tableTableJoinSupplier<K, V, VO, VR>(otherStore, joiner, true, kind), this.nodeName);
+    this.builder.addProcessor(otherSide, tableTableJoinSupplier<K, V, VO, VR>(thisStore, joiner, false, kind), other.nodeName);
     this.builder.connectStore(otherStore, thisSide);
     this.builder.connectStore(thisStore, otherSide);
     const merged = this.mergeName();

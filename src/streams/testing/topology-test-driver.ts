@@ -38,7 +38,8 @@ export interface TopologyTestDriverOptions {
  * topology — records produced to repartition topics, and to topics the
  * topology itself reads, are fed back in-process first — and every task
  * has committed (stores flushed). Nothing runs in the background between
- * calls. Await each call before the next.
+ * calls; calls made without awaiting the previous one are queued and run
+ * in call order.
  *
  * Stores are opened asynchronously after construction: the first pipe
  * call waits for that; call `await driver.ready()` before reading a store
@@ -59,6 +60,7 @@ export class TopologyTestDriver {
   private readonly ownsStateDir: boolean;
   private readonly initialization: Promise<void>;
   private closed = false;
+  private tail: Promise<void> = Promise.resolve();
 
   constructor(
     topology: Topology,
@@ -106,11 +108,13 @@ export class TopologyTestDriver {
   }
 
   /** @internal Used by TestInputTopic: pipes one serialized record and processes it to completion. */
-  async pipeRaw(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers | undefined): Promise<void> {
+  pipeRaw(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers | undefined): Promise<void> {
     this.checkOpen();
-    await this.initialization;
-    await this.processFully({ topic, partition: 0, offset: this.nextOffset(topic), key, value, timestamp, headers: headers ?? EMPTY_HEADERS });
-    await this.commitAll();
+    const offset = this.nextOffset(topic);
+    return this.exclusive(async () => {
+      await this.processFully({ topic, partition: 0, offset, key, value, timestamp, headers: headers ?? EMPTY_HEADERS });
+      await this.commitAll();
+    });
   }
 
   /**
@@ -118,15 +122,16 @@ export class TopologyTestDriver {
    * that became due (each once, as Kafka Streams does after a jump),
    * processes what they produced and commits.
    */
-  async advanceWallClockTime(ms: number): Promise<void> {
+  advanceWallClockTime(ms: number): Promise<void> {
     this.checkOpen();
-    await this.initialization;
-    this.clock.advance(ms);
-    for (const task of this.tasks) {
-      await task.punctuateWallClock();
-      await this.drain();
-    }
-    await this.commitAll();
+    return this.exclusive(async () => {
+      this.clock.advance(ms);
+      for (const task of this.tasks) {
+        await task.punctuateWallClock();
+        await this.drain();
+      }
+      await this.commitAll();
+    });
   }
 
   getStateStore(name: string): StateStore | undefined {
@@ -166,6 +171,7 @@ export class TopologyTestDriver {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.tail;
     // An initialization failure was already reported to whoever awaited it; closing still cleans up.
     const initialized = await this.initialization.then(
       () => true,
@@ -177,6 +183,20 @@ export class TopologyTestDriver {
       for (const task of [...this.tasks, ...(this.globalTask ? [this.globalTask] : [])]) await task.close();
       if (this.ownsStateDir && !this.options.keepStateDir) rmSync(this.stateDir, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Runs `work` after initialization and after every earlier call, so a
+   * test that forgets an `await` still sees records processed one at a time
+   * in call order (the task itself forbids overlapping calls).
+   */
+  private exclusive(work: () => Promise<void>): Promise<void> {
+    const run = this.tail.then(async () => {
+      await this.initialization;
+      await work();
+    });
+    this.tail = run.catch(() => {});
+    return run;
   }
 
   private async initialize(): Promise<void> {

@@ -142,11 +142,16 @@ describe('KStream–GlobalKTable join', () => {
 });
 
 describe('KTable–KTable join', () => {
-  function tableJoin(left: boolean): TopologyTestDriver {
+  function tableJoin(left: boolean | 'outer'): TopologyTestDriver {
     const builder = new StreamsBuilder();
     const a = builder.table('a', Consumed.with(S, S));
     const b = builder.table('b', Consumed.with(S, S));
-    const joined = left ? a.leftJoin(b, (x, y) => `${x}+${y ?? 'null'}`) : a.join(b, (x, y) => `${x}+${y}`);
+    const joined =
+      left === 'outer'
+        ? a.outerJoin(b, (x, y) => `${x ?? 'null'}+${y ?? 'null'}`)
+        : left
+          ? a.leftJoin(b, (x, y) => `${x}+${y ?? 'null'}`)
+          : a.join(b, (x, y) => `${x}+${y}`);
     joined.toStream().to('out', Produced.with(S, S));
     return openDriver(builder.build(), { defaultStoreType: 'memory' });
   }
@@ -172,5 +177,16 @@ describe('KTable–KTable join', () => {
     await b.pipeInput('k', null as unknown as string, 0);
     await a.pipeInput('k', null as unknown as string, 0);
     expect(driver.createOutputTopic('out', S, S).readValuesToList()).toEqual(['a1+null', 'a1+b1', 'a1+null', null]);
+  });
+
+  it('outer join emits rows of either side, with null for the missing one, until both are gone', async () => {
+    const driver = tableJoin('outer');
+    const a = driver.createInputTopic('a', S, S);
+    const b = driver.createInputTopic('b', S, S);
+    await b.pipeInput('k', 'b1', 0);
+    await a.pipeInput('k', 'a1', 0);
+    await b.pipeInput('k', null as unknown as string, 0);
+    await a.pipeInput('k', null as unknown as string, 0);
+    expect(driver.createOutputTopic('out', S, S).readValuesToList()).toEqual(['null+b1', 'a1+b1', 'a1+null', null]);
   });
 });

@@ -85,6 +85,17 @@ describe('deserialization errors', () => {
     expect(metrics.processed).toBe(2);
   });
 
+  it('skips and counts a poison record without producing anything when no dead-letter topic is configured', async () => {
+    const metrics = recordingMetrics();
+    const driver = openDriver(paymentsTopology(), { deserializationExceptionHandler: continueOnDeserializationError, metrics });
+    const raw = driver.createInputTopic('payments', Serdes.String(), Serdes.Bytes());
+    await raw.pipeInput('b', Buffer.from('{not json'), 1);
+    await raw.pipeInput('c', Buffer.from('{"amount":1}'), 2);
+    expect(driver.createOutputTopic('doubled', Serdes.String(), Serdes.Json<Payment>()).readValuesToList()).toEqual([{ amount: 2 }]);
+    expect(driver.producedTopicNames()).toEqual(new Set(['doubled']));
+    expect(metrics.skipped).toEqual(['deserialization-error']);
+  });
+
   it('fails with VIGIL_ERR_DESERIALIZATION by default, naming the record', async () => {
     const driver = openDriver(paymentsTopology());
     const raw = driver.createInputTopic('payments', Serdes.String(), Serdes.Bytes());

@@ -114,4 +114,15 @@ describe('TopologyTestDriver', () => {
     await driver.close();
     await expect(input.pipeInput('a', 'x', 0)).rejects.toThrow(/TopologyTestDriver is closed/);
   });
+
+  it('queues calls made without awaiting the previous one and runs them in call order', async () => {
+    const driver = openDriver(countingTopology(), { defaultStoreType: 'memory' });
+    const input = driver.createInputTopic('in', S, S);
+    await Promise.all([input.pipeInput('a', 'x', 0), input.pipeInput('a', 'x', 0), input.pipeInput('b', 'x', 0)]);
+    expect(driver.createOutputTopic('out', S, L).readKeyValuesToList()).toEqual([
+      { key: 'a', value: 1 },
+      { key: 'a', value: 2 },
+      { key: 'b', value: 1 },
+    ]);
+  });
 });

@@ -85,6 +85,7 @@ export class StreamTask {
   private initialized = false;
   private closed = false;
   private commitFlag = false;
+  private busy: string | undefined;
 
   constructor(private readonly options: StreamTaskOptions) {
     const { plan } = options;
@@ -171,7 +172,10 @@ export class StreamTask {
    * sub-topology, then fires stream-time punctuators that became due.
    */
   async process(consumed: ConsumedRecord): Promise<void> {
-    this.checkRunning();
+    return this.exclusively('process', () => this.doProcess(consumed));
+  }
+
+  private async doProcess(consumed: ConsumedRecord): Promise<void> {
     const source = this.sourceFor(consumed.topic);
     if (!source) {
       throw new VigilError('VIGIL_ERR_ILLEGAL_STATE', `task ${this.id} has no source for topic "${consumed.topic}"; route records by task.accepts(topic)`, {
@@ -213,16 +217,16 @@ export class StreamTask {
 
   /** Fires WALL_CLOCK_TIME punctuators due at `clock.now()`; returns whether any fired. */
   async punctuateWallClock(): Promise<boolean> {
-    this.checkRunning();
-    return this.wallClockPunctuation.mayPunctuate(this.options.clock.now(), this.runPunctuator);
+    return this.exclusively('punctuateWallClock', () => this.wallClockPunctuation.mayPunctuate(this.options.clock.now(), this.runPunctuator));
   }
 
   /** Flushes every store (caches down to disk), then the collector. */
   async commit(): Promise<void> {
-    this.checkRunning();
-    for (const store of this.storesByName.values()) await store.flush();
-    await this.options.collector.flush?.();
-    this.commitFlag = false;
+    return this.exclusively('commit', async () => {
+      for (const store of this.storesByName.values()) await store.flush();
+      await this.options.collector.flush?.();
+      this.commitFlag = false;
+    });
   }
 
   /** Closes processors, then stores. Idempotent. Does not commit: call `commit` first for a clean close. */
@@ -441,6 +445,22 @@ export class StreamTask {
       );
     }
     return serde;
+  }
+
+  /** Runs one host call, refusing to overlap with another (the host must await each call). */
+  private async exclusively<T>(call: string, work: () => Promise<T>): Promise<T> {
+    this.checkRunning();
+    if (this.busy !== undefined) {
+      throw new VigilError('VIGIL_ERR_ILLEGAL_STATE', `task ${this.id}: ${call}() called while ${this.busy}() is still running; await each task call before the next`, {
+        taskId: this.id,
+      });
+    }
+    this.busy = call;
+    try {
+      return await work();
+    } finally {
+      this.busy = undefined;
+    }
   }
 
   private checkRunning(): void {

@@ -58,22 +58,26 @@ class StreamTableJoin<K, V, KT, VT, VR> extends ContextualProcessor<K, V, K, VR>
   }
 }
 
+export type TableJoinKind = 'inner' | 'left' | 'outer';
+
 /**
- * One side of a table–table join (Kafka Streams' KTableKTableJoin
+ * One side of a table–table join (Kafka Streams' KTableKTable*Join
  * processors). On a change of this side it looks up the other side's
  * current value and forwards the joined change. `thisIsLeft` keeps the
- * joiner's arguments in (left, right) order. For an inner join nothing is
- * emitted while the other side is missing; for a left join the left side
- * emits with a null right, and the right side emits only while the left
- * row exists.
+ * joiner's arguments in (left, right) order. A side "keeps" its rows when
+ * they produce output without a partner: the left side in left and outer
+ * joins, the right side in outer joins; the missing partner is null.
  */
 export function tableTableJoinSupplier<K, V1, V2, VR>(
   otherStoreName: string,
-  joiner: JoinFunction<K, V1, V2 | null, VR>,
+  joiner: JoinFunction<K, V1 | null, V2 | null, VR>,
   thisIsLeft: boolean,
-  leftJoin: boolean,
+  kind: TableJoinKind,
 ): ProcessorSupplier<K, Change<unknown>, K, Change<VR>> {
-  return () => new TableTableJoin(otherStoreName, joiner, thisIsLeft, leftJoin);
+  const leftKept = kind !== 'inner';
+  const rightKept = kind === 'outer';
+  return () =>
+    new TableTableJoin(otherStoreName, joiner, thisIsLeft, thisIsLeft ? leftKept : rightKept, thisIsLeft ? rightKept : leftKept);
 }
 
 class TableTableJoin<K, V1, V2, VR> extends ContextualProcessor<K, Change<unknown>, K, Change<VR>> {
@@ -81,9 +85,10 @@ class TableTableJoin<K, V1, V2, VR> extends ContextualProcessor<K, Change<unknow
 
   constructor(
     private readonly otherStoreName: string,
-    private readonly joiner: JoinFunction<K, V1, V2 | null, VR>,
+    private readonly joiner: JoinFunction<K, V1 | null, V2 | null, VR>,
     private readonly thisIsLeft: boolean,
-    private readonly leftJoin: boolean,
+    private readonly keepsMine: boolean,
+    private readonly keepsOther: boolean,
   ) {
     super();
   }
@@ -99,18 +104,17 @@ class TableTableJoin<K, V1, V2, VR> extends ContextualProcessor<K, Change<unknow
       return;
     }
     const other = (await this.other.get(record.key)) ?? null;
-    // The side whose absence suppresses output: the right for an inner join,
-    // the left (seen from the right processor) for both kinds.
-    if (other === null && !(this.thisIsLeft && this.leftJoin)) return;
+    if (other === null && !this.keepsMine) return;
+    const pair = (mine: unknown, theirs: unknown): VR =>
+      this.thisIsLeft
+        ? this.joiner(mine as V1 | null, theirs as V2 | null, record.key)
+        : this.joiner(theirs as V1 | null, mine as V2 | null, record.key);
     const join = (mine: unknown): VR | null => {
-      if (mine === null || mine === undefined) {
-        if (!this.thisIsLeft && this.leftJoin && other !== null) return this.joiner(other as V1, null, record.key);
-        return null;
-      }
-      return this.thisIsLeft ? this.joiner(mine as V1, other as V2 | null, record.key) : this.joiner(other as V1, mine as V2, record.key);
+      if (mine !== null && mine !== undefined) return pair(mine, other);
+      return other !== null && this.keepsOther ? pair(null, other) : null;
     };
-    const newValue = join(record.value.newValue);
-    const oldValue = join(record.value.oldValue);
-    await this.context.forward(record.withValue<Change<VR>>({ newValue, oldValue }));
+    await this.context.forward(
+      record.withValue<Change<VR>>({ newValue: join(record.value.newValue), oldValue: join(record.value.oldValue) }),
+    );
   }
 }
