@@ -1,6 +1,7 @@
 import type { Consumer, KafkaMessage } from 'kafkajs';
+import { copartitionedAssigner } from './assigner.js';
 import { createKafka } from './connection.js';
-import type { ConsumedRecord, KafkaConnectionOptions, TopicPartitionOffset } from './types.js';
+import type { BatchProgress, ConsumedRecord, GroupAssignment, KafkaConnectionOptions, TopicPartition, TopicPartitionOffset } from './types.js';
 
 export interface ConsumerOptions {
   groupId: string;
@@ -8,8 +9,15 @@ export interface ConsumerOptions {
   isolation?: 'read_committed' | 'read_uncommitted';
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
+  rebalanceTimeoutMs?: number;
   /** How long the broker may hold a fetch waiting for data; low values cut latency. */
   maxWaitTimeMs?: number;
+  maxBytesPerPartition?: number;
+  /**
+   * Give partition p of every subscribed topic to the same member (what a
+   * streams task needs). Default: kafkajs' round robin.
+   */
+  copartitioned?: boolean;
 }
 
 export interface SubscribeOptions {
@@ -21,13 +29,28 @@ export interface RunOptions {
   /** Commit automatically after each batch (at-least-once); off for transactional commits. */
   autoCommit?: boolean;
   /** Called for each fetched batch of one partition, in offset order. */
-  eachBatch(batch: { topic: string; partition: number; records: ConsumedRecord[] }): Promise<void>;
+  eachBatch(batch: { topic: string; partition: number; records: ConsumedRecord[]; highWatermark: string }): Promise<void>;
+  /**
+   * After each batch, including batches that held only transaction markers
+   * or aborted records (which never reach eachBatch): where the consumer is.
+   */
+  onBatchEnd?(progress: BatchProgress): void;
+  /** Synchronously, right after the group's sync and before fetching for the new generation. */
+  onGroupJoin?(assignment: GroupAssignment): void;
+  /** The member is about to re-join the group: its assignment may change. */
+  onRebalancing?(): void;
+  /** The consumer stopped on an error; `restarting` tells whether the client retries on its own. */
+  onCrash?(error: Error, restarting: boolean): void;
 }
 
 export interface KafkaConsumer {
   subscribe(options: SubscribeOptions): Promise<void>;
   run(options: RunOptions): Promise<void>;
   commit(offsets: TopicPartitionOffset[]): Promise<void>;
+  /** The next fetch of this partition starts at `offset`. Call after `run`. */
+  seek(offset: TopicPartitionOffset): void;
+  pause(partitions: TopicPartition[]): void;
+  resume(partitions: TopicPartition[]): void;
   close(): Promise<void>;
 }
 
@@ -39,6 +62,16 @@ function toRecord(topic: string, partition: number, m: KafkaMessage): ConsumedRe
   return { topic, partition, offset: m.offset, key: m.key, value: m.value, timestamp: Number(m.timestamp), headers };
 }
 
+function byTopic(partitions: TopicPartition[]): Array<{ topic: string; partitions: number[] }> {
+  const groups = new Map<string, number[]>();
+  for (const { topic, partition } of partitions) {
+    const list = groups.get(topic) ?? [];
+    list.push(partition);
+    groups.set(topic, list);
+  }
+  return [...groups].map(([topic, ps]) => ({ topic, partitions: ps }));
+}
+
 export async function connectConsumer(
   connection: KafkaConnectionOptions,
   options: ConsumerOptions,
@@ -48,25 +81,64 @@ export async function connectConsumer(
     readUncommitted: options.isolation === 'read_uncommitted',
     sessionTimeout: options.sessionTimeoutMs ?? 10_000,
     heartbeatInterval: options.heartbeatIntervalMs ?? 1_000,
+    ...(options.rebalanceTimeoutMs !== undefined ? { rebalanceTimeout: options.rebalanceTimeoutMs } : {}),
     maxWaitTimeInMs: options.maxWaitTimeMs ?? 100,
+    ...(options.maxBytesPerPartition !== undefined ? { maxBytesPerPartition: options.maxBytesPerPartition } : {}),
     allowAutoTopicCreation: false,
+    ...(options.copartitioned ? { partitionAssigners: [copartitionedAssigner] } : {}),
   });
   await consumer.connect();
+  const listeners: Array<() => void> = [];
   return {
     subscribe: (o) => consumer.subscribe({ topics: o.topics, fromBeginning: o.fromBeginning ?? false }),
-    run: (o) =>
-      consumer.run({
+    run: (o) => {
+      if (o.onBatchEnd) {
+        const cb = o.onBatchEnd;
+        listeners.push(
+          consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+            const p = e.payload;
+            cb({ topic: p.topic, partition: p.partition, lastOffset: p.lastOffset, highWatermark: p.highWatermark, offsetLag: p.offsetLag });
+          }),
+        );
+      }
+      if (o.onGroupJoin) {
+        const cb = o.onGroupJoin;
+        listeners.push(
+          consumer.on(consumer.events.GROUP_JOIN, (e) => {
+            const assignment = new Map<string, number[]>();
+            for (const [topic, ps] of Object.entries(e.payload.memberAssignment)) assignment.set(topic, [...ps]);
+            cb({ memberId: e.payload.memberId, isLeader: e.payload.isLeader, partitions: assignment });
+          }),
+        );
+      }
+      if (o.onRebalancing) {
+        const cb = o.onRebalancing;
+        listeners.push(consumer.on(consumer.events.REBALANCING, () => cb()));
+      }
+      if (o.onCrash) {
+        const cb = o.onCrash;
+        listeners.push(consumer.on(consumer.events.CRASH, (e) => cb(e.payload.error, e.payload.restart)));
+      }
+      return consumer.run({
         autoCommit: o.autoCommit ?? true,
         eachBatchAutoResolve: true,
         eachBatch: async ({ batch }) => {
           await o.eachBatch({
             topic: batch.topic,
             partition: batch.partition,
+            highWatermark: batch.highWatermark,
             records: batch.messages.map((m) => toRecord(batch.topic, batch.partition, m)),
           });
         },
-      }),
+      });
+    },
     commit: (offsets) => consumer.commitOffsets(offsets),
-    close: () => consumer.disconnect(),
+    seek: (o) => consumer.seek(o),
+    pause: (ps) => consumer.pause(byTopic(ps)),
+    resume: (ps) => consumer.resume(byTopic(ps)),
+    async close() {
+      for (const remove of listeners.splice(0)) remove();
+      await consumer.disconnect();
+    },
   };
 }

@@ -67,3 +67,26 @@ export interface TopicSpec {
   replicationFactor?: number;
   config?: { [name: string]: string };
 }
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+/** What a group member was given at the end of a rebalance. */
+export interface GroupAssignment {
+  memberId: string;
+  isLeader: boolean;
+  /** topic → partitions */
+  partitions: Map<string, number[]>;
+}
+
+/** Where a consumer stands on one partition after a fetched batch. */
+export interface BatchProgress {
+  topic: string;
+  partition: number;
+  /** The last offset the batch covered, transaction markers included. */
+  lastOffset: string;
+  highWatermark: string;
+  offsetLag: string;
+}

@@ -1,0 +1,20 @@
+// Public API of the Kafka runtime. The kafkajs facade (./kafka) stays internal.
+export { KafkaStreams } from './kafka-streams.js';
+export type { KafkaStreamsState, StateListener } from './kafka-streams.js';
+export {
+  DEFAULT_COMMIT_INTERVAL_MS,
+  continueOnProductionError,
+  failOnProductionError,
+  kafkaStreamsOptionDefaults,
+} from './options.js';
+export type {
+  KafkaStreamsConfigInput,
+  KafkaStreamsOptions,
+  ProcessingGuarantee,
+  ProductionErrorContext,
+  ProductionExceptionHandler,
+  RestoreProgress,
+} from './options.js';
+export type { StreamsLogger } from './logger.js';
+export { noopLogger } from './logger.js';
+export type { TopicLayout } from './topic-layout.js';
