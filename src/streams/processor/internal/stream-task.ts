@@ -49,9 +49,11 @@ export interface TaskNode {
  * Executes one sub-topology for one partition: the seam between the engine
  * and whatever feeds it. The host drives it like this:
  *
- * 1. `await task.initialize()` — builds and opens the stores (restoration
- *    by the host may then use `store.restore`), then runs every
- *    processor's `init`.
+ * 1. `await task.initialize()` — builds and opens the stores, then runs
+ *    every processor's `init`. To restore stores from changelogs first,
+ *    call `initializeStores()`, restore through `task.stores`, then
+ *    `completeRestoration()`. After a restart, `restorePartitionTime`
+ *    brings back each partition's time.
  * 2. For each consumed record, in the order the host chooses (Kafka
  *    Streams picks the lowest timestamp across partitions):
  *    `await task.process(record)`. The promise settles when the record has
@@ -83,6 +85,7 @@ export class StreamTask {
   private current: ConsumedRecord | null = null;
   private deadLettered = false;
   private initialized = false;
+  private storesOpened = false;
   private closed = false;
   private commitFlag = false;
   private busy: string | undefined;
@@ -141,30 +144,68 @@ export class StreamTask {
     return this.sourceFor(topic) !== undefined;
   }
 
-  /** Opens stores, then calls every processor's `init` in node order. */
+  /**
+   * Opens the stores, then runs every processor's `init` in node order:
+   * `initializeStores()` followed by `completeRestoration()`.
+   */
   async initialize(): Promise<void> {
-    if (this.initialized) return;
+    await this.initializeStores();
+    await this.completeRestoration();
+  }
+
+  /**
+   * Builds and opens this task's stores (idempotent). Between this and
+   * `completeRestoration()` the host may restore them from their
+   * changelogs through `task.stores.get(name).restore(batch)`, as Kafka
+   * Streams does in the RESTORING state: no processor has run yet.
+   */
+  async initializeStores(): Promise<void> {
+    if (this.storesOpened) return;
+    if (this.closed) this.checkRunning();
     const { plan, config } = this.options;
     const stateDir = this.options.stateDir ?? join(config.stateDir, config.applicationId, this.id);
     for (const def of plan.stores) {
       const builder = def.factory(config);
       const store = builder.build();
-      const onChange = builder.loggingEnabled && !def.global ? this.options.onStoreChange : undefined;
-      if (builder.loggingEnabled && !def.global) this.loggedStores.add(def.name);
+      const logged = builder.loggingEnabled && !def.global;
+      const onChange = logged ? this.options.onStoreChange : undefined;
       await store.init({
         applicationId: config.applicationId,
         taskId: this.id,
         stateDir,
         ...(onChange ? { onChange } : {}),
       });
+      if (logged) this.loggedStores.add(def.name);
       this.storesByName.set(def.name, store);
     }
+    this.storesOpened = true;
+  }
+
+  /** Runs every processor's `init` (after the stores are open and restored); the task then accepts records. */
+  async completeRestoration(): Promise<void> {
+    if (this.initialized) return;
+    await this.initializeStores();
     for (const node of this.nodes.values()) {
       if (node.def.kind !== 'processor') continue;
       node.processor = node.def.supplier();
       await node.processor.init?.(node.context);
     }
     this.initialized = true;
+  }
+
+  /** The largest timestamp processed from one input partition; -1 before any. */
+  partitionTimeMs(topic: string, partition: number): number {
+    return this.partitionTimes.get(`${topic}:${partition}`) ?? UNKNOWN_TIME;
+  }
+
+  /**
+   * Restores a partition's time after a restart (Kafka Streams keeps it in
+   * the committed offset's metadata), so stream time does not start over.
+   */
+  restorePartitionTime(topic: string, partition: number, timeMs: number): void {
+    const key = `${topic}:${partition}`;
+    this.partitionTimes.set(key, Math.max(this.partitionTimes.get(key) ?? UNKNOWN_TIME, timeMs));
+    this.streamTime = Math.max(this.streamTime, timeMs);
   }
 
   /**

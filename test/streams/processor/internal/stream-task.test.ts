@@ -138,4 +138,35 @@ describe('StreamTask (the runtime seam)', () => {
     expect(isVigilError(error, 'VIGIL_ERR_ILLEGAL_STATE')).toBe(true);
     expect((error as Error).message).toBe('task 0_3: process() called while process() is still running; await each task call before the next');
   });
+
+  it('opens stores before restoration and runs processors only once restoration completes', async () => {
+    const seenAtInit: Array<string | undefined> = [];
+    const plan = new Topology()
+      .addSource('src', { topics: ['in'], keySerde: S, valueSerde: S })
+      .addProcessor(
+        'p',
+        (): Processor<string, string> => ({
+          init: async (c) => void seenAtInit.push(await c.getStateStore<KeyValueStore<string, string>>('kv').get('k')),
+          process: () => {},
+        }),
+        'src',
+      )
+      .addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('kv'), S, S), 'p')
+      .plan('app').subtopologies[0]!;
+    const task = new StreamTask({ plan, partition: 0, config: streamsConfig({ applicationId: 'app' }), collector: { send: () => {} }, clock: new ManualClock() });
+    onTestFinished(() => task.close());
+    await task.initializeStores();
+    expect(seenAtInit).toEqual([]);
+    await task.stores.get('kv')!.restore([{ key: Buffer.from('k'), value: Buffer.from('restored') }]);
+    await task.completeRestoration();
+    expect(seenAtInit).toEqual(['restored']);
+  });
+
+  it('carries restored partition time into stream time', async () => {
+    const { task } = await openTask();
+    task.restorePartitionTime('in', 3, 500);
+    await task.process(consumed('k', 'v', 0)); // timestamp 100: older than the restored time
+    expect(task.partitionTimeMs('in', 3)).toBe(500);
+    expect(task.streamTimeMs).toBe(500);
+  });
 });
