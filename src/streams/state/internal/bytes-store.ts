@@ -29,6 +29,12 @@ export interface BytesRange {
   readonly reverse?: boolean;
 }
 
+/**
+ * Ownership: a store may keep the key and value buffers it is given
+ * without copying, so callers pass buffers they will not modify or reuse
+ * (serializers and key schemas allocate fresh ones). `restore()` copies,
+ * because changelog records can be views into a larger fetch buffer.
+ */
 export interface BytesStore extends StateStore {
   get(key: Buffer): Promise<Buffer | undefined>;
   put(key: Buffer, value: Buffer | null, timestamp?: number): Promise<void>;

@@ -75,8 +75,9 @@ export class LoggingBytesStore implements BytesStore {
     if (this.listener === undefined) return;
     this.listener({
       store: this.name,
-      key: Buffer.from(key),
-      value: value === null ? null : Buffer.from(value),
+      // Shared, not copied: no layer modifies a buffer once written.
+      key,
+      value,
       timestamp: timestamp ?? this.currentTimestamp?.() ?? 0,
     });
   }

@@ -52,8 +52,13 @@ export class MemoryBytesStore implements BytesStore {
     return this.map.size;
   }
 
+  /**
+   * Restored records are copied: they may be views into a large fetch
+   * buffer that the store should not keep alive.
+   */
   async restore(batch: ReadonlyArray<{ key: Buffer; value: Buffer | null }>): Promise<void> {
-    await this.write(batch);
+    this.checkOpen();
+    for (const { key, value } of batch) this.apply(Buffer.from(key), value === null ? null : Buffer.from(value));
   }
 
   async flush(): Promise<void> {
@@ -74,9 +79,10 @@ export class MemoryBytesStore implements BytesStore {
   }
 
   private apply(key: Buffer, value: Buffer | null): void {
+    // Buffers are kept, not copied: the layers above always pass fresh ones
+    // (see BytesStore), and a copy per write showed up in GC time.
     if (value === null) this.map.delete(key);
-    // Copy: the caller owns its buffer and may reuse it.
-    else this.map.set(key, Buffer.from(value));
+    else this.map.set(key, value);
   }
 
   private checkOpen(): void {

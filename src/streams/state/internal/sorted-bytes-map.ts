@@ -48,8 +48,8 @@ export class SortedBytesMap<V> {
       existing.value = value;
       return;
     }
-    // Copy the key: callers may reuse or slice the buffer they passed.
-    const node: Node<V> = { key: Buffer.from(key), id, value };
+    // The map keeps the caller's buffer: stores hand over fresh buffers they never touch again.
+    const node: Node<V> = { key, id, value };
     this.nodes.set(id, node);
     this.insertNode(node);
     this.version++;

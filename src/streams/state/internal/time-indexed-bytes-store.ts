@@ -142,8 +142,9 @@ export class TimeIndexedBytesStore implements BytesStore {
     return Math.floor((await this.inner.approximateNumEntries()) / 2);
   }
 
+  /** Values are copied: changelog records can be views into a larger fetch buffer. */
   async restore(batch: ReadonlyArray<{ key: Buffer; value: Buffer | null }>): Promise<void> {
-    await this.write(batch);
+    await this.write(batch.map(({ key, value }) => ({ key, value: value === null ? null : Buffer.from(value) })));
   }
 
   flush(): Promise<void> {
@@ -181,7 +182,7 @@ export class TimeIndexedBytesStore implements BytesStore {
     for await (const { key } of this.inner.range({ gte: from, lt: indexKey(through + 1, EMPTY) })) {
       if (deleted >= limit) break;
       lastTime = readTimestamp(key, 1);
-      deletes.push({ key: Buffer.from(key), value: null }, { key: withPrefix(DATA, key.subarray(1 + TIMESTAMP_SIZE)), value: null });
+      deletes.push({ key, value: null }, { key: withPrefix(DATA, key.subarray(1 + TIMESTAMP_SIZE)), value: null });
       deleted++;
       if (deletes.length >= DELETE_BATCH) await this.inner.write(deletes.splice(0));
     }
