@@ -1,0 +1,26 @@
+// Standard Webhooks signing and verification, and the alert dispatcher.
+export { WebhookErrorCodes, WebhookError, WebhookVerificationError } from './errors.js';
+export type { WebhookErrorCode, VerifyFailure } from './errors.js';
+export { WebhookSecret } from './secret.js';
+export { sign, signedHeaders, verify, DEFAULT_TOLERANCE_SECONDS, HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP } from './signature.js';
+export type { VerifyOptions, VerifiedWebhook } from './signature.js';
+export { ReplayGuard } from './replay-guard.js';
+export { webhookId } from './webhook-id.js';
+export type { Coordinates } from './webhook-id.js';
+export { ALERT_EVENT_TYPE, SOURCE_TIMESTAMP_HEADER, decodeAlert, prepareAlert } from './alert-envelope.js';
+export type { AlertWebhookBody, PreparedAlert } from './alert-envelope.js';
+export { dispatcherConfig, dispatcherDefaults } from './config.js';
+export type { DispatcherConfig, DispatcherConfigInput, EndpointConfig, EndpointInput } from './config.js';
+export { defaultRetryPolicy, retryDelay, parseRetryAfter, classifyStatus } from './retry-policy.js';
+export type { RetryPolicy, StatusClass } from './retry-policy.js';
+export { ManualScheduler, systemScheduler, seededRandom } from './scheduler.js';
+export type { Scheduler } from './scheduler.js';
+export { HttpSender } from './http-sender.js';
+export type { Sender, SendResult } from './http-sender.js';
+export { MemoryDeliveryState } from './delivery-state.js';
+export type { DeliveryStateStore, DisabledEndpoint, PendingRetry } from './delivery-state.js';
+export { DeliveryEngine } from './delivery-engine.js';
+export type { LaneStatus } from './delivery-engine.js';
+export type { AttemptEvent, DeadLetter, DeliveryOutcome } from './endpoint-lane.js';
+export { WebhookDispatcher, DLQ_HEADERS } from './dispatcher.js';
+export type { DispatcherDeps } from './dispatcher.js';
