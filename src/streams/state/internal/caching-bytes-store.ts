@@ -19,11 +19,25 @@ import { storeClosedError } from './store-errors.js';
 /** Rough per-entry bookkeeping cost (node, map slots), counted against the budget. */
 const ENTRY_OVERHEAD = 80;
 
+/**
+ * A cached key. Entries are mutable and linked into the LRU list
+ * directly, so a hit costs one hash lookup and a few pointer moves; the
+ * first version kept a separate Map for LRU order and spent as much time
+ * there as in the lookups. `version` changes on every write, so flush and
+ * eviction can tell whether an entry changed while its batch was written.
+ */
 interface CacheEntry {
-  readonly value: Buffer | null;
-  readonly dirty: boolean;
-  readonly timestamp: number;
-  readonly size: number;
+  readonly key: Buffer;
+  readonly id: string;
+  value: Buffer | null;
+  dirty: boolean;
+  timestamp: number;
+  size: number;
+  version: number;
+  /** Towards the least recently used end. */
+  older: CacheEntry | undefined;
+  /** Towards the most recently used end. */
+  newer: CacheEntry | undefined;
 }
 
 export interface CachingOptions {
@@ -36,8 +50,9 @@ export class CachingBytesStore implements BytesStore {
   readonly persistent: boolean;
   readonly maxBytes: number;
   private readonly cache = new SortedBytesMap<CacheEntry>();
-  /** Cached keys by id, least recently used first (Map keeps insertion order). */
-  private readonly lru = new Map<string, Buffer>();
+  /** Least and most recently used ends of the LRU list. */
+  private oldest: CacheEntry | undefined;
+  private newest: CacheEntry | undefined;
   private bytes = 0;
   private context: StoreContext | undefined;
 
@@ -76,13 +91,13 @@ export class CachingBytesStore implements BytesStore {
     const id = keyId(key);
     const cached = this.cache.get(key, id);
     if (cached !== undefined) {
-      this.touch(id, key);
+      this.touch(cached);
       return cached.value ?? undefined;
     }
     const value = await this.inner.get(key);
     // Remember misses too: a hot key that does not exist yet costs one read.
     if (!this.cache.has(key, id)) {
-      this.set(key, id, { value: value ?? null, dirty: false, timestamp: 0, size: entrySize(key, value ?? null) });
+      this.upsert(key, id, value ?? null, false, 0);
       await this.evictIfFull();
     }
     return value;
@@ -112,25 +127,25 @@ export class CachingBytesStore implements BytesStore {
   /** Writes every dirty entry down in one batch, in key order, then flushes the inner store. */
   async flush(): Promise<void> {
     this.checkOpen();
-    const flushed: Array<[Buffer, CacheEntry]> = [];
+    const flushed: Array<[CacheEntry, number]> = [];
     const writes: BytesWrite[] = [];
     for (const [key, entry] of this.cache.entries()) {
       if (!entry.dirty) continue;
-      flushed.push([key, entry]);
+      flushed.push([entry, entry.version]);
       writes.push({ key, value: entry.value, timestamp: entry.timestamp });
     }
     if (writes.length > 0) await this.inner.write(writes);
-    for (const [key, entry] of flushed) {
-      const id = keyId(key);
-      // Only mark clean what was not overwritten while the batch was written.
-      if (this.cache.get(key, id) === entry) this.cache.set(key, { ...entry, dirty: false }, id);
-    }
+    // Only mark clean what was not overwritten while the batch was written.
+    for (const [entry, version] of flushed) if (entry.version === version) entry.dirty = false;
     await this.inner.flush();
   }
 
   /** Restored data goes straight to the inner store; cached copies of those keys are dropped. */
   async restore(batch: ReadonlyArray<{ key: Buffer; value: Buffer | null }>): Promise<void> {
-    for (const { key } of batch) this.remove(key, keyId(key));
+    for (const { key } of batch) {
+      const entry = this.cache.get(key);
+      if (entry !== undefined) this.remove(entry);
+    }
     await this.inner.restore(batch);
   }
 
@@ -139,7 +154,8 @@ export class CachingBytesStore implements BytesStore {
     if (this.isOpen()) await this.flush();
     this.context = undefined;
     this.cache.clear();
-    this.lru.clear();
+    this.oldest = undefined;
+    this.newest = undefined;
     this.bytes = 0;
     await this.inner.close();
   }
@@ -153,29 +169,57 @@ export class CachingBytesStore implements BytesStore {
   }
 
   private putDirty(key: Buffer, value: Buffer | null, timestamp: number | undefined): void {
-    const time = timestamp ?? this.context?.currentTimestamp?.() ?? 0;
-    this.set(key, keyId(key), { value, dirty: true, timestamp: time, size: entrySize(key, value) });
+    this.upsert(key, keyId(key), value, true, timestamp ?? this.context?.currentTimestamp?.() ?? 0);
   }
 
-  private set(key: Buffer, id: string, entry: CacheEntry): void {
-    const previous = this.cache.get(key, id);
-    if (previous !== undefined) this.bytes -= previous.size;
-    this.bytes += entry.size;
-    this.cache.set(key, entry, id);
-    this.touch(id, key);
-  }
-
-  private touch(id: string, key: Buffer): void {
-    this.lru.delete(id);
-    this.lru.set(id, key);
-  }
-
-  private remove(key: Buffer, id: string): void {
+  /** Creates or overwrites the entry for `key` and makes it the most recently used. */
+  private upsert(key: Buffer, id: string, value: Buffer | null, dirty: boolean, timestamp: number): void {
+    const size = entrySize(key, value);
     const entry = this.cache.get(key, id);
-    if (entry === undefined) return;
+    if (entry === undefined) {
+      const created: CacheEntry = { key, id, value, dirty, timestamp, size, version: 0, older: undefined, newer: undefined };
+      this.cache.set(key, created, id);
+      this.bytes += size;
+      this.link(created);
+      return;
+    }
+    this.bytes += size - entry.size;
+    entry.value = value;
+    entry.dirty = dirty;
+    entry.timestamp = timestamp;
+    entry.size = size;
+    entry.version++;
+    this.touch(entry);
+  }
+
+  private touch(entry: CacheEntry): void {
+    if (this.newest === entry) return;
+    this.unlink(entry);
+    this.link(entry);
+  }
+
+  /** Appends at the most recently used end. */
+  private link(entry: CacheEntry): void {
+    entry.older = this.newest;
+    entry.newer = undefined;
+    if (this.newest !== undefined) this.newest.newer = entry;
+    else this.oldest = entry;
+    this.newest = entry;
+  }
+
+  private unlink(entry: CacheEntry): void {
+    if (entry.older !== undefined) entry.older.newer = entry.newer;
+    else this.oldest = entry.newer;
+    if (entry.newer !== undefined) entry.newer.older = entry.older;
+    else this.newest = entry.older;
+    entry.older = undefined;
+    entry.newer = undefined;
+  }
+
+  private remove(entry: CacheEntry): void {
     this.bytes -= entry.size;
-    this.cache.delete(key, id);
-    this.lru.delete(id);
+    this.cache.delete(entry.key, entry.id);
+    this.unlink(entry);
   }
 
   /**
@@ -186,23 +230,21 @@ export class CachingBytesStore implements BytesStore {
   private async evictIfFull(): Promise<void> {
     if (this.bytes <= this.maxBytes) return;
     const target = this.maxBytes * 0.9;
-    const victims: Array<[string, Buffer, CacheEntry]> = [];
+    const victims: Array<[CacheEntry, number]> = [];
     const writes: BytesWrite[] = [];
     let remaining = this.bytes;
-    for (const [id, key] of this.lru) {
-      if (remaining <= target) break;
-      const entry = this.cache.get(key, id) as CacheEntry;
-      victims.push([id, key, entry]);
+    for (let entry = this.oldest; entry !== undefined && remaining > target; entry = entry.newer) {
+      victims.push([entry, entry.version]);
       remaining -= entry.size;
-      if (entry.dirty) writes.push({ key, value: entry.value, timestamp: entry.timestamp });
+      if (entry.dirty) writes.push({ key: entry.key, value: entry.value, timestamp: entry.timestamp });
     }
     // Write before dropping, so a read never finds neither copy.
     if (writes.length > 0) {
       writes.sort((a, b) => Buffer.compare(a.key, b.key));
       await this.inner.write(writes);
     }
-    for (const [id, key, entry] of victims) {
-      if (this.cache.get(key, id) === entry) this.remove(key, id);
+    for (const [entry, version] of victims) {
+      if (entry.version === version && this.cache.get(entry.key, entry.id) === entry) this.remove(entry);
     }
   }
 
