@@ -1,14 +1,23 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { Consumed } from '../../../../src/streams/dsl/consumed.js';
 import { Produced } from '../../../../src/streams/dsl/produced.js';
 import { StreamsBuilder } from '../../../../src/streams/dsl/streams-builder.js';
 import { JoinWindows, StreamJoined } from '../../../../src/streams/dsl/windows/index.js';
 import type { StreamJoinKind } from '../../../../src/streams/dsl/windows/index.js';
 import { S, recordingMetrics } from './support/windowed-topology.js';
+import type { TopologyTestDriverOptions } from '../../../../src/streams/testing/topology-test-driver.js';
 import { openDriver } from '../../testing/driver-fixture.js';
 
 /** `left.<kind>Join(right, (l, r) => `${l}+${r}`, windows)` → `out`, on the driver. */
-function joinTopology(windows: JoinWindows, kind: StreamJoinKind = 'inner', storeType: 'memory' | 'leveldb' = 'memory') {
+function joinTopology(
+  windows: JoinWindows,
+  kind: StreamJoinKind = 'inner',
+  storeType: 'memory' | 'leveldb' = 'memory',
+  driverOptions: TopologyTestDriverOptions = {},
+) {
   const builder = new StreamsBuilder();
   const left = builder.stream('left', Consumed.with(S, S));
   const right = builder.stream('right', Consumed.with(S, S));
@@ -22,7 +31,7 @@ function joinTopology(windows: JoinWindows, kind: StreamJoinKind = 'inner', stor
         : left.outerJoin(right, joiner, windows, joined);
   result.to('out', Produced.with(S, S));
   const metrics = recordingMetrics();
-  const driver = openDriver(builder.build(), { metrics, defaultStoreType: storeType });
+  const driver = openDriver(builder.build(), { metrics, defaultStoreType: storeType }, driverOptions);
   const leftTopic = driver.createInputTopic('left', S, S);
   const rightTopic = driver.createInputTopic('right', S, S);
   const out = driver.createOutputTopic('out', S, S);
@@ -107,6 +116,27 @@ describe.each(['memory', 'leveldb'] as const)('KStream–KStream join on %s stor
     expect(t.results()).toEqual([
       ['A', 'null+r1', 100],
       ['B', 'l1+null', 102],
+    ]);
+  });
+});
+
+describe('KStream–KStream left join across a restart', () => {
+  it('still emits the null result of a record held before the restart, and only once', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'vigil-join-'));
+    onTestFinished(() => rmSync(stateDir, { recursive: true, force: true }));
+    const start = () =>
+      joinTopology(JoinWindows.ofTimeDifferenceWithNoGrace(10), 'left', 'leveldb', { stateDir, keepStateDir: true });
+    const before = start();
+    await before.left('A', 'l1', 100);
+    await before.driver.close();
+    expect(before.results()).toEqual([]);
+
+    const after = start();
+    await after.left('B', 'l2', 111);
+    await after.left('C', 'l3', 200);
+    expect(after.results()).toEqual([
+      ['A', 'l1+null', 100],
+      ['B', 'l2+null', 111],
     ]);
   });
 });

@@ -1,5 +1,8 @@
 import type { Headers } from '../../../processor/record.js';
+import { EMPTY_HEADERS } from '../../../processor/record.js';
+import type { KeyValueStore } from '../../../state/types.js';
 import { keyIdentity } from './key-identity.js';
+import type { OuterJoinKey, UnjoinedValues } from './outer-join-store-serdes.js';
 
 export type JoinSide = 'left' | 'right';
 
@@ -12,6 +15,8 @@ export interface UnjoinedRecord {
   readonly headers: Headers;
 }
 
+export type OuterJoinStore = KeyValueStore<OuterJoinKey<unknown>, UnjoinedValues>;
+
 /**
  * The unmatched records of a left or outer stream–stream join, held until
  * their join window closes (Kafka Streams' outer-join store, KAFKA-10847),
@@ -20,32 +25,63 @@ export interface UnjoinedRecord {
  * Streams' store: a right record that matches removes the left record it
  * matched.
  *
- * Held in memory: not restored after a restart (see the report of the
- * windows work; the runtime issue should back it with a logged store).
+ * An in-memory index over an optional key-value store that holds the same
+ * entries (written through, read back by {@link load}), so held records
+ * survive a restart. Headers are not stored.
  */
 export class OuterJoinBuffer {
   /** `timestamp|side|key` → the records with that key, side and time, in arrival order. */
   private readonly entries = new Map<string, UnjoinedRecord[]>();
+  private loaded: Promise<void> | undefined;
   /** The smallest timestamp that may be buffered; +Infinity when known empty. */
   minTime = Number.POSITIVE_INFINITY;
   /** The largest timestamp either side of the join has seen. */
   streamTime = Number.NEGATIVE_INFINITY;
 
+  constructor(private readonly store: OuterJoinStore | undefined) {}
+
   get size(): number {
     return this.entries.size;
   }
 
-  add(record: UnjoinedRecord): void {
+  /** Reads the store once, whichever side's processor asks first. */
+  load(): Promise<void> {
+    this.loaded ??= this.readStore();
+    return this.loaded;
+  }
+
+  private async readStore(): Promise<void> {
+    if (this.store === undefined) return;
+    for await (const { key, value } of this.store.all()) {
+      const records = value.values.map((v) => ({
+        side: key.side,
+        key: key.key,
+        value: v,
+        timestamp: key.timestamp,
+        headers: EMPTY_HEADERS,
+      }));
+      this.entries.set(entryId(key.side, key.key, key.timestamp), records);
+      this.minTime = Math.min(this.minTime, key.timestamp);
+    }
+  }
+
+  async add(record: UnjoinedRecord): Promise<void> {
     const id = entryId(record.side, record.key, record.timestamp);
-    const list = this.entries.get(id);
-    if (list === undefined) this.entries.set(id, [record]);
-    else list.push(record);
+    let list = this.entries.get(id);
+    if (list === undefined) {
+      list = [];
+      this.entries.set(id, list);
+    }
+    list.push(record);
     this.minTime = Math.min(this.minTime, record.timestamp);
+    await this.store?.put(storeKey(record), { side: record.side, values: list.map((r) => r.value) });
   }
 
   /** A partner arrived: the records of `side` with this key and time will never be emitted unjoined. */
-  removeMatched(side: JoinSide, key: unknown, timestamp: number): void {
-    this.entries.delete(entryId(side, key, timestamp));
+  async removeMatched(side: JoinSide, key: unknown, timestamp: number): Promise<void> {
+    if (this.entries.delete(entryId(side, key, timestamp))) {
+      await this.store?.delete({ side, key, timestamp });
+    }
   }
 
   /**
@@ -54,7 +90,7 @@ export class OuterJoinBuffer {
    * Stops at the first still-open record of each side, as Kafka Streams
    * does, because later records of that side cannot be closed either.
    */
-  takeClosed(isClosed: (record: UnjoinedRecord) => boolean): UnjoinedRecord[] {
+  async takeClosed(isClosed: (record: UnjoinedRecord) => boolean): Promise<UnjoinedRecord[]> {
     const ordered = [...this.entries.entries()].sort(([, a], [, b]) => compare(a[0]!, b[0]!));
     const out: UnjoinedRecord[] = [];
     const open = new Set<JoinSide>();
@@ -72,6 +108,7 @@ export class OuterJoinBuffer {
       }
       out.push(...list);
       this.entries.delete(id);
+      await this.store?.delete(storeKey(first));
     }
     return out;
   }
@@ -79,6 +116,10 @@ export class OuterJoinBuffer {
 
 function entryId(side: JoinSide, key: unknown, timestamp: number): string {
   return `${timestamp}|${side}|${keyIdentity(key)}`;
+}
+
+function storeKey(record: UnjoinedRecord): OuterJoinKey<unknown> {
+  return { timestamp: record.timestamp, side: record.side, key: record.key };
 }
 
 function compare(a: UnjoinedRecord, b: UnjoinedRecord): number {
@@ -90,16 +131,17 @@ function compare(a: UnjoinedRecord, b: UnjoinedRecord): number {
 /**
  * One buffer per running task, shared by the two sides of one join (Kafka
  * Streams' TimeTrackerSupplier). Keyed by an object both sides' processors
- * hold in that task (the left side's store), not by task id, so two
- * drivers running the same topology never share a buffer.
+ * hold in that task (the outer-join store, else the left side's store),
+ * not by task id, so two drivers running the same topology never share a
+ * buffer.
  */
 export class OuterJoinBuffers {
   private readonly byTask = new WeakMap<object, OuterJoinBuffer>();
 
-  forTask(anchor: object): OuterJoinBuffer {
+  forTask(anchor: object, store: OuterJoinStore | undefined): OuterJoinBuffer {
     let buffer = this.byTask.get(anchor);
     if (buffer === undefined) {
-      buffer = new OuterJoinBuffer();
+      buffer = new OuterJoinBuffer(store);
       this.byTask.set(anchor, buffer);
     }
     return buffer;

@@ -4,7 +4,7 @@ import type { WindowStore } from '../../../state/types.js';
 import type { JoinWindows } from '../join-windows.js';
 import { recordLateDrop, recordSkipped } from './drop-record.js';
 import { collect } from './iterators.js';
-import type { JoinSide, OuterJoinBuffer, OuterJoinBuffers, UnjoinedRecord } from './outer-join-buffer.js';
+import type { JoinSide, OuterJoinBuffer, OuterJoinBuffers, OuterJoinStore, UnjoinedRecord } from './outer-join-buffer.js';
 
 export interface StreamStreamJoinOptions<K, VThis, VOther, VOut> {
   readonly side: JoinSide;
@@ -21,6 +21,8 @@ export interface StreamStreamJoinOptions<K, VThis, VOther, VOut> {
   readonly holdsUnmatched: boolean;
   /** Shared with the other side's processor. */
   readonly shared: OuterJoinBuffers;
+  /** The key-value store mirroring the held records (left/outer joins), connected to both sides. */
+  readonly outerStoreName?: string | undefined;
   /**
    * Turns a buffered record of either side into the null-joined result;
    * needed because the other side's held records are emitted from here too.
@@ -44,6 +46,9 @@ export interface StreamStreamJoinOptions<K, VThis, VOther, VOut> {
  * 4. is put into this side's store, after the lookup, so it never joins
  *    itself.
  *
+ * Held records live in a buffer shared with the other side's processor,
+ * mirrored in the outer-join store when one is given (restorable).
+ *
  * Deliberate differences from Kafka Streams: step 1 (Kafka Streams skips
  * only the store write and still joins a record past retention); held
  * records are checked on every in-order record, without Kafka Streams'
@@ -54,6 +59,7 @@ export class StreamStreamJoinProcessor<K, VThis, VOther, VOut> implements Proces
   private thisStore!: WindowStore<K, VThis>;
   private otherStore!: WindowStore<K, VOther>;
   private buffer!: OuterJoinBuffer;
+  private anchor!: object;
   private readonly joinBeforeMs: number;
   private readonly joinAfterMs: number;
 
@@ -69,20 +75,20 @@ export class StreamStreamJoinProcessor<K, VThis, VOther, VOut> implements Proces
     return () => new StreamStreamJoinProcessor(options);
   }
 
-  init(context: ProcessorContext<K, VOut>): void {
+  async init(context: ProcessorContext<K, VOut>): Promise<void> {
     this.context = context;
     this.thisStore = context.getStateStore<WindowStore<K, VThis>>(this.options.thisStoreName);
     this.otherStore = context.getStateStore<WindowStore<K, VOther>>(this.options.otherStoreName);
-    this.buffer = this.options.shared.forTask(this.leftStore());
+    const { outerStoreName } = this.options;
+    const outerStore = outerStoreName === undefined ? undefined : context.getStateStore<OuterJoinStore>(outerStoreName);
+    // The same object for both sides' processors of one task: the key of their shared buffer.
+    this.anchor = outerStore ?? (this.options.side === 'left' ? this.thisStore : this.otherStore);
+    this.buffer = this.options.shared.forTask(this.anchor, outerStore);
+    await this.buffer.load();
   }
 
   close(): void {
-    this.options.shared.release(this.leftStore());
-  }
-
-  /** The same object for both sides' processors of one task: the key of their shared buffer. */
-  private leftStore(): object {
-    return this.options.side === 'left' ? this.thisStore : this.otherStore;
+    this.options.shared.release(this.anchor);
   }
 
   async process(record: Record<K, VThis>): Promise<void> {
@@ -114,7 +120,7 @@ export class StreamStreamJoinProcessor<K, VThis, VOther, VOut> implements Proces
     const partners = await collect(this.otherStore.fetchRange(record.key, timeFrom, timeTo));
     const otherSide: JoinSide = this.options.side === 'left' ? 'right' : 'left';
     for (const partner of partners) {
-      if (holdsUnmatched) buffer.removeMatched(otherSide, record.key, partner.key);
+      if (holdsUnmatched) await buffer.removeMatched(otherSide, record.key, partner.key);
       await this.context.forward(
         record.withValue(joiner(record.key, record.value, partner.value)).withTimestamp(Math.max(t, partner.key)),
       );
@@ -126,7 +132,7 @@ export class StreamStreamJoinProcessor<K, VThis, VOther, VOut> implements Proces
       if (!holdsUnmatched || timeTo < buffer.streamTime) {
         await this.context.forward(record.withValue(joiner(record.key, record.value, null)));
       } else {
-        buffer.add({ side: this.options.side, key: record.key, value: record.value, timestamp: t, headers: record.headers });
+        await buffer.add({ side: this.options.side, key: record.key, value: record.value, timestamp: t, headers: record.headers });
       }
     }
     await this.thisStore.put(record.key, record.value, t);
@@ -138,7 +144,7 @@ export class StreamStreamJoinProcessor<K, VThis, VOther, VOut> implements Proces
     const soonest = Math.min(windows.afterMs, windows.beforeMs);
     if (buffer.size === 0 || buffer.minTime + soonest + windows.gracePeriodMs() >= buffer.streamTime) return;
     // A left record looks `after` into the future, a right record `before`.
-    const closed = buffer.takeClosed(
+    const closed = await buffer.takeClosed(
       (held) =>
         held.timestamp + (held.side === 'left' ? windows.afterMs : windows.beforeMs) + windows.gracePeriodMs() <
         buffer.streamTime,

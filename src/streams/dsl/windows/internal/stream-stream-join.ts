@@ -6,7 +6,7 @@ import type { StreamJoined } from '../stream-joined.js';
 import { OuterJoinBuffers } from './outer-join-buffer.js';
 import { passThroughSupplier } from './pass-through.js';
 import { StreamStreamJoinProcessor } from './stream-stream-join-processor.js';
-import { windowStoreFactory } from './window-store-factories.js';
+import { outerJoinStoreFactory, windowStoreFactory } from './window-store-factories.js';
 
 export type StreamJoinKind = 'inner' | 'left' | 'outer';
 
@@ -18,7 +18,8 @@ export type StreamValueJoiner<K, V, VO, VR> = (value: V, otherValue: VO, key: K)
  * into the topology: (repartition topics when a side's key changed,) one
  * join node per side, each with its own window store (retainDuplicates,
  * retention before + after + grace, never cached) and connected to the
- * other's, and a merge node whose output is the joined stream.
+ * other's, for left/outer joins a key-value store of unmatched records
+ * shared by both, and a merge node whose output is the joined stream.
  */
 export function joinStreams<K, V, VO, VR>(
   left: KStream<K, V>,
@@ -54,6 +55,9 @@ export function joinStreams<K, V, VO, VR>(
 
   const shared = new OuterJoinBuffers();
   const holdsUnmatched = kind !== 'inner';
+  const outerStore = holdsUnmatched
+    ? `${streamJoined?.storeName ?? thisName}-outer-shared-join-store`
+    : undefined;
   const unjoined = (held: { side: 'left' | 'right'; key: unknown; value: unknown }): VR =>
     held.side === 'left'
       ? joiner(held.value as V, null, held.key as K)
@@ -70,6 +74,7 @@ export function joinStreams<K, V, VO, VR>(
       outer: kind !== 'inner',
       holdsUnmatched,
       shared,
+      outerStoreName: outerStore,
       unjoined,
     }),
     leftParent,
@@ -85,6 +90,7 @@ export function joinStreams<K, V, VO, VR>(
       outer: kind === 'outer',
       holdsUnmatched,
       shared,
+      outerStoreName: outerStore,
       unjoined,
     }),
     rightParent,
@@ -103,6 +109,21 @@ export function joinStreams<K, V, VO, VR>(
     });
   builder.addStateStore(thisStore, store(thisStore, valueSerde), thisName, otherName);
   builder.addStateStore(otherStore, store(otherStore, otherValueSerde), thisName, otherName);
+  if (outerStore !== undefined) {
+    builder.addStateStore(
+      outerStore,
+      outerJoinStoreFactory<K>({
+        storeName: outerStore,
+        keySerde,
+        leftValueSerde: valueSerde as Serde<unknown> | undefined,
+        rightValueSerde: otherValueSerde as Serde<unknown> | undefined,
+        storeType: streamJoined?.storeType,
+        loggingEnabled: streamJoined?.loggingEnabled,
+      }),
+      thisName,
+      otherName,
+    );
+  }
   builder.addProcessor(mergeName, passThroughSupplier<K, VR>(), thisName, otherName);
   return new KStream<K, VR>(builder, mergeName, { keySerde });
 }

@@ -6,6 +6,7 @@ import { Stores } from '../../../state/stores.js';
 import type { SessionBytesStoreSupplier, WindowBytesStoreSupplier } from '../../../state/stores.js';
 import type { StoreBuilder, StateStore } from '../../../state/types.js';
 import type { StoreSupplierLike } from '../../materialized.js';
+import { outerJoinKeySerde, unjoinedValuesSerde } from './outer-join-store-serdes.js';
 
 /** What a windowed operator asks of its store; anything unset falls back to the config. */
 export interface WindowedStoreSpec<K, V> {
@@ -40,7 +41,7 @@ export function windowStoreFactory<K, V>(spec: WindowStoreSpec<K, V>): StoreFact
       : (spec.storeType ?? config.defaultStoreType) === 'memory'
         ? Stores.inMemoryWindowStore(spec.storeName, spec.retentionMs, spec.windowSizeMs, spec.retainDuplicates)
         : Stores.persistentWindowStore(spec.storeName, spec.retentionMs, spec.windowSizeMs, spec.retainDuplicates);
-    const builder = Stores.windowStoreBuilder(supplier, keySerdeOf(spec, config), valueSerdeOf(spec, config));
+    const builder = Stores.windowStoreBuilder(supplier, keySerdeOf(spec.storeName, spec.keySerde, config), storedValueSerde(spec, config));
     return layered(builder, spec, config);
   };
 }
@@ -52,7 +53,7 @@ export function sessionStoreFactory<K, V>(spec: WindowedStoreSpec<K, V>): StoreF
       : (spec.storeType ?? config.defaultStoreType) === 'memory'
         ? Stores.inMemorySessionStore(spec.storeName, spec.retentionMs)
         : Stores.persistentSessionStore(spec.storeName, spec.retentionMs);
-    const builder = Stores.sessionStoreBuilder(supplier, keySerdeOf(spec, config), valueSerdeOf(spec, config));
+    const builder = Stores.sessionStoreBuilder(supplier, keySerdeOf(spec.storeName, spec.keySerde, config), storedValueSerde(spec, config));
     return layered(builder, spec, config);
   };
 }
@@ -64,33 +65,42 @@ interface Layered<S extends StateStore> extends StoreBuilder<S> {
   withLoggingDisabled(): this;
 }
 
-function layered<S extends StateStore, K, V>(builder: Layered<S>, spec: WindowedStoreSpec<K, V>, config: StreamsConfig): Layered<S> {
-  if (spec.cachingEnabled ?? config.cachingEnabled) builder.withCachingEnabled();
+function layered<S extends StateStore>(
+  builder: Layered<S>,
+  layers: { cachingEnabled?: boolean | undefined; loggingEnabled?: boolean | undefined },
+  config: StreamsConfig,
+): Layered<S> {
+  if (layers.cachingEnabled ?? config.cachingEnabled) builder.withCachingEnabled();
   else builder.withCachingDisabled();
-  if (spec.loggingEnabled ?? config.loggingEnabled) builder.withLoggingEnabled();
+  if (layers.loggingEnabled ?? config.loggingEnabled) builder.withLoggingEnabled();
   else builder.withLoggingDisabled();
   return builder;
 }
 
-function keySerdeOf<K, V>(spec: WindowedStoreSpec<K, V>, config: StreamsConfig): Serde<K> {
-  const serde = spec.keySerde ?? (config.defaultKeySerde as Serde<K> | undefined);
-  if (serde === undefined) {
+function keySerdeOf<K>(storeName: string, serde: Serde<K> | undefined, config: StreamsConfig): Serde<K> {
+  const resolved = serde ?? (config.defaultKeySerde as Serde<K> | undefined);
+  if (resolved === undefined) {
     throw new VigilError(
       'VIGIL_ERR_CONFIG',
-      `Store "${spec.storeName}" needs a key serde: pass one in Grouped/Materialized/StreamJoined or set config.defaultKeySerde.`,
+      `Store "${storeName}" needs a key serde: pass one in Grouped/Materialized/StreamJoined or set config.defaultKeySerde.`,
     );
   }
-  return serde;
+  return resolved;
 }
 
-function valueSerdeOf<V>(spec: WindowedStoreSpec<unknown, V>, config: StreamsConfig): Serde<unknown> {
-  const serde = spec.valueSerde ?? (config.defaultValueSerde as Serde<V> | undefined);
-  if (serde === undefined) {
+function valueSerdeOf<V>(storeName: string, serde: Serde<V> | undefined, config: StreamsConfig): Serde<V> {
+  const resolved = serde ?? (config.defaultValueSerde as Serde<V> | undefined);
+  if (resolved === undefined) {
     throw new VigilError(
       'VIGIL_ERR_CONFIG',
-      `Store "${spec.storeName}" needs a value serde: pass one in Materialized/StreamJoined or set config.defaultValueSerde.`,
+      `Store "${storeName}" needs a value serde: pass one in Materialized/StreamJoined or set config.defaultValueSerde.`,
     );
   }
+  return resolved;
+}
+
+function storedValueSerde<V>(spec: WindowedStoreSpec<unknown, V>, config: StreamsConfig): Serde<unknown> {
+  const serde = valueSerdeOf(spec.storeName, spec.valueSerde, config);
   return spec.wrapValueSerde ? spec.wrapValueSerde(serde) : serde;
 }
 
@@ -100,4 +110,35 @@ function isWindowSupplier(supplier: StoreSupplierLike | undefined): supplier is 
 
 function isSessionSupplier(supplier: StoreSupplierLike | undefined): supplier is SessionBytesStoreSupplier {
   return supplier !== undefined && 'retentionMs' in supplier && !('windowSizeMs' in supplier) && 'get' in supplier;
+}
+
+export interface OuterJoinStoreSpec<K> {
+  readonly storeName: string;
+  readonly keySerde: Serde<K> | undefined;
+  readonly leftValueSerde: Serde<unknown> | undefined;
+  readonly rightValueSerde: Serde<unknown> | undefined;
+  readonly storeType?: StoreType | undefined;
+  readonly loggingEnabled?: boolean | undefined;
+}
+
+/**
+ * The store of a left/outer join's unmatched records (Kafka Streams'
+ * `…-outer-shared-join-store`): a key-value store keyed by
+ * (timestamp, side, key), uncached, logged per the spec or the config.
+ */
+export function outerJoinStoreFactory<K>(spec: OuterJoinStoreSpec<K>): StoreFactory {
+  return (config: StreamsConfig): StoreBuilder<StateStore> => {
+    const keySerde = keySerdeOf(spec.storeName, spec.keySerde, config);
+    const valueSerde = (which: Serde<unknown> | undefined) => valueSerdeOf(spec.storeName, which, config);
+    const supplier =
+      (spec.storeType ?? config.defaultStoreType) === 'memory'
+        ? Stores.inMemoryKeyValueStore(spec.storeName)
+        : Stores.persistentKeyValueStore(spec.storeName);
+    const builder = Stores.keyValueStoreBuilder(
+      supplier,
+      outerJoinKeySerde(keySerde),
+      unjoinedValuesSerde(valueSerde(spec.leftValueSerde), valueSerde(spec.rightValueSerde)),
+    );
+    return layered(builder, { cachingEnabled: false, loggingEnabled: spec.loggingEnabled }, config);
+  };
 }
