@@ -125,6 +125,7 @@ async function run(name: string, args: BenchArgs): Promise<RunResult> {
         commits++;
       }
     });
+    if ((i + 1) % 100_000 === 0) console.error(`${name}: ${i + 1} records`);
   }
   await task.commit();
   const result = timer.finish(name);

@@ -31,9 +31,20 @@ export class LevelDb {
     readonly location: string,
   ) {}
 
-  /** Opens (creating if missing) the database in `location`. */
+  /**
+   * Opens (creating if missing) the database in `location`. The write
+   * buffer is 16 MiB instead of LevelDB's 4 MiB: state stores take many
+   * small writes, and a bigger memtable means fewer level-0 files, so
+   * fewer files to probe when a get misses (LevelDB here has no bloom
+   * filters). The block cache is 16 MiB instead of 8 for the same reads.
+   */
   static async open(location: string): Promise<LevelDb> {
-    const db = new ClassicLevel<Buffer, Buffer>(location, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+    const db = new ClassicLevel<Buffer, Buffer>(location, {
+      keyEncoding: 'buffer',
+      valueEncoding: 'buffer',
+      writeBufferSize: 16 * 1024 * 1024,
+      cacheSize: 16 * 1024 * 1024,
+    });
     try {
       await db.open();
     } catch (cause) {
