@@ -100,7 +100,7 @@ export class KGroupedStream<K, V> {
     const valueSerde = materialized?.valueSerde ?? defaultValueSerde;
     const parent = this.aggregationParent(storeName);
     this.builder.addProcessor(name, streamAggregateSupplier<K, V, VA>(storeName, step), parent);
-    this.builder.addStateStore(storeName, this.builder.keyValueStore(storeName, materialized, keySerde, valueSerde), name);
+    this.builder.addTimestampedKeyValueStore(storeName, materialized, keySerde, valueSerde, name);
     return new KTable<K, VA>(this.builder, name, { keySerde, valueSerde, storeName });
   }
 }

@@ -72,7 +72,7 @@ export class KGroupedTable<K, V> {
       named: this.groupName !== undefined,
     });
     this.builder.addProcessor(name, tableAggregateSupplier<K, V, VA>(storeName, adder, subtractor), source);
-    this.builder.addStateStore(storeName, this.builder.keyValueStore(storeName, materialized, keySerde, valueSerde), name);
+    this.builder.addTimestampedKeyValueStore(storeName, materialized, keySerde, valueSerde, name);
     return new KTable<K, VA>(this.builder, name, { keySerde, valueSerde, storeName });
   }
 }

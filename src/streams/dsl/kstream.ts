@@ -273,7 +273,7 @@ export class KStream<K, V> {
     const storeName = materialized?.storeName ?? this.builder.newStoreName('KSTREAM-TOTABLE-');
     const parent = this.repartitionRequired ? this.builder.repartition(this.nodeName, storeName, { keySerde, valueSerde }) : this.nodeName;
     this.builder.addProcessor(name, tableSourceSupplier<K, V>(storeName), parent);
-    this.builder.addStateStore(storeName, this.builder.keyValueStore(storeName, materialized, keySerde, valueSerde), name);
+    this.builder.addTimestampedKeyValueStore(storeName, materialized, keySerde, valueSerde, name);
     return new KTable(this.builder, name, { keySerde, valueSerde, storeName });
   }
 

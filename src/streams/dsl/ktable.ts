@@ -57,7 +57,7 @@ export class KTable<K, V> {
     const name = this.builder.newProcessorName('KTABLE-MATERIALIZE-');
     const storeName = this.builder.newStoreName('KTABLE-MATERIALIZE-');
     this.builder.addProcessor(name, tableMaterializerSupplier<K, V>(storeName), this.nodeName);
-    this.builder.addStateStore(storeName, this.builder.keyValueStore<K, V>(storeName, undefined, this.keySerde, this.valueSerde), name);
+    this.builder.addTimestampedKeyValueStore<K, V>(storeName, undefined, this.keySerde, this.valueSerde, name);
     this.storeName = storeName;
     return storeName;
   }
@@ -152,7 +152,7 @@ export class KTable<K, V> {
     const keySerde = materialized?.keySerde ?? this.keySerde;
     const valueSerde = materialized?.valueSerde ?? defaultValueSerde;
     this.builder.addProcessor(name, tableMapSupplier<K, V, VR>(transform, dropEmpty, storeName), this.nodeName);
-    if (storeName !== undefined) this.builder.addStateStore(storeName, this.builder.keyValueStore(storeName, materialized, keySerde, valueSerde), name);
+    if (storeName !== undefined) this.builder.addTimestampedKeyValueStore(storeName, materialized, keySerde, valueSerde, name);
     return new KTable<K, VR>(this.builder, name, { keySerde, valueSerde, storeName });
   }
 
@@ -176,7 +176,7 @@ export class KTable<K, V> {
     const keySerde = materialized?.keySerde ?? this.keySerde ?? other.keySerde;
     const valueSerde = materialized?.valueSerde;
     this.builder.addProcessor(merged, tableMapSupplier<K, VR, VR>((_k, v) => v, false, storeName), thisSide, otherSide);
-    if (storeName !== undefined) this.builder.addStateStore(storeName, this.builder.keyValueStore(storeName, materialized, keySerde, valueSerde), merged);
+    if (storeName !== undefined) this.builder.addTimestampedKeyValueStore(storeName, materialized, keySerde, valueSerde, merged);
     return new KTable<K, VR>(this.builder, merged, { keySerde, valueSerde, storeName });
   }
 

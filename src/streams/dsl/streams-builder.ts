@@ -4,9 +4,10 @@ import type { Consumed } from './consumed.js';
 import { GlobalKTable } from './global-ktable.js';
 import { BuilderContext } from './internal/builder-context.js';
 import { tableSourceSupplier } from './internal/processors/table.js';
+import { timestampedKeyValueStoreFactory } from './internal/store-factories.js';
 import { KStream } from './kstream.js';
 import { KTable } from './ktable.js';
-import type { Materialized } from './materialized.js';
+import { Materialized } from './materialized.js';
 
 /**
  * Entry point of the DSL (Kafka Streams' StreamsBuilder). Operations on
@@ -48,7 +49,7 @@ export class StreamsBuilder {
     const name = this.context.newProcessorName('KTABLE-SOURCE-');
     const storeName = materialized?.storeName ?? this.context.newStoreName(`${topic}-`);
     this.context.addProcessor(name, tableSourceSupplier<K, V>(storeName), source);
-    this.context.addStateStore(storeName, this.context.keyValueStore(storeName, materialized, keySerde, valueSerde), name);
+    this.context.addTimestampedKeyValueStore(storeName, materialized, keySerde, valueSerde, name);
     return new KTable<K, V>(this.context, name, { keySerde, valueSerde, storeName });
   }
 
@@ -62,7 +63,12 @@ export class StreamsBuilder {
     const storeName = materialized?.storeName ?? this.context.newStoreName(`${topic}-`);
     const keySerde = materialized?.keySerde ?? consumed?.keySerde;
     const valueSerde = materialized?.valueSerde ?? consumed?.valueSerde;
-    const factory = this.context.keyValueStore<K, V>(storeName, materialized?.withLoggingDisabled(), keySerde, valueSerde);
+    const factory = timestampedKeyValueStoreFactory<K, V>(
+      storeName,
+      (materialized ?? Materialized.with<K, V>(undefined, undefined)).withLoggingDisabled(),
+      keySerde,
+      valueSerde,
+    );
     this.context.addGlobalStore<K, V>(
       storeName,
       (config) => ({ name: storeName, loggingEnabled: false, build: () => factory(config).build() }),
@@ -76,6 +82,7 @@ export class StreamsBuilder {
       name,
       tableSourceSupplier<K, V>(storeName) as never,
     );
+    this.context.topology.markTimestampedStore(storeName);
     return new GlobalKTable<K, V>(storeName, keySerde, valueSerde);
   }
 

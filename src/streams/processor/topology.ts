@@ -60,6 +60,7 @@ export class Topology {
   private readonly stores = new Map<string, StoreDef>();
   private readonly topicToSource = new Map<string, string>();
   private readonly internalTopics = new Set<string>();
+  private readonly timestamped = new Set<string>();
 
   addSource<K, V>(name: string, options: SourceOptions<K, V> | string | readonly string[]): this {
     const opts: SourceOptions<K, V> = typeof options === 'string' ? { topics: [options] } : isTopicList(options) ? { topics: options } : options;
@@ -199,6 +200,16 @@ export class Topology {
     return this;
   }
 
+  /**
+   * Marks a key-value store whose values are `ValueAndTimestamp` (the DSL's
+   * tables and aggregations, like Kafka Streams' timestamped stores). The
+   * test driver's `getKeyValueStore` then shows plain values.
+   */
+  markTimestampedStore(name: string): this {
+    this.timestamped.add(name);
+    return this;
+  }
+
   describe(): TopologyDescription {
     return describeTopology(this.plan(undefined));
   }
@@ -244,6 +255,7 @@ export class Topology {
       subtopologies: groups.map((g, i) => makePlan(i, g)),
       global: this.globalNodes.size > 0 ? makePlan('global', this.globalNodes) : undefined,
       internalTopics: [...this.internalTopics].map(resolveTopic),
+      timestampedStores: [...this.timestamped],
     };
   }
 

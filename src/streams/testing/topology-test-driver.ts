@@ -13,6 +13,8 @@ import type { Topology } from '../processor/topology.js';
 import type { Deserializer, Serializer } from '../serde/serde.js';
 import type { KeyValueStore, SessionStore, StateStore, WindowStore } from '../state/types.js';
 import { ManualClock } from '../time/clock.js';
+import type { ValueAndTimestamp } from '../dsl/internal/store-factories.js';
+import { KeyValueStoreFacade } from './internal/key-value-store-facade.js';
 import { TestInputTopic } from './test-input-topic.js';
 import { TestOutputTopic } from './test-output-topic.js';
 
@@ -59,6 +61,7 @@ export class TopologyTestDriver {
   private readonly stateDir: string;
   private readonly ownsStateDir: boolean;
   private readonly initialization: Promise<void>;
+  private readonly timestampedStores: ReadonlySet<string>;
   private closed = false;
   private tail: Promise<void> = Promise.resolve();
 
@@ -72,6 +75,7 @@ export class TopologyTestDriver {
     this.config = streamsConfig({ applicationId: 'topology-test-driver', ...config, stateDir: this.stateDir });
     this.clock = options.clock ?? new ManualClock(options.initialWallClockTimeMs ?? 0);
     this.plan = topology.plan(this.config.applicationId);
+    this.timestampedStores = new Set(this.plan.timestampedStores);
     const collector: RecordCollector = { send: (record) => this.capture(record) };
     const common = { partition: 0, config: this.config, collector, clock: this.clock, globalStores: this.globalStores };
     this.globalTask = this.plan.global ? new StreamTask({ ...common, plan: this.plan.global }) : undefined;
@@ -138,10 +142,24 @@ export class TopologyTestDriver {
     return this.getAllStateStores().get(name);
   }
 
-  /** A key-value store by name, or undefined when there is none (or it is another kind). */
+  /**
+   * A key-value store by name, or undefined when there is none (or it is
+   * another kind). DSL tables and aggregations keep a timestamp with each
+   * value; this view shows the plain values (see `getTimestampedKeyValueStore`).
+   */
   getKeyValueStore<K, V>(name: string): KeyValueStore<K, V> | undefined {
     const s = this.getStateStore(name) as Partial<KeyValueStore<K, V>> | undefined;
-    return s && typeof s.putIfAbsent === 'function' ? (s as KeyValueStore<K, V>) : undefined;
+    if (!s || typeof s.putIfAbsent !== 'function') return undefined;
+    const store = s as KeyValueStore<K, V>;
+    return this.timestampedStores.has(name)
+      ? new KeyValueStoreFacade(store as unknown as KeyValueStore<K, ValueAndTimestamp<V>>)
+      : store;
+  }
+
+  /** A DSL table's or aggregation's store with each value's timestamp; undefined for other stores. */
+  getTimestampedKeyValueStore<K, V>(name: string): KeyValueStore<K, ValueAndTimestamp<V>> | undefined {
+    if (!this.timestampedStores.has(name)) return undefined;
+    return this.getStateStore(name) as KeyValueStore<K, ValueAndTimestamp<V>> | undefined;
   }
 
   getWindowStore<K, V>(name: string): WindowStore<K, V> | undefined {

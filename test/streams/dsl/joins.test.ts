@@ -189,4 +189,15 @@ describe('KTable–KTable join', () => {
     await a.pipeInput('k', null as unknown as string, 0);
     expect(driver.createOutputTopic('out', S, S).readValuesToList()).toEqual(['null+b1', 'a1+b1', 'a1+null', null]);
   });
+
+  it('stamps a joined row with the newer of its two sides', async () => {
+    const driver = tableJoin(false);
+    await driver.createInputTopic('a', S, S).pipeInput('k', 'a1', 300);
+    await driver.createInputTopic('b', S, S).pipeInput('k', 'b1', 200);
+    await driver.createInputTopic('a', S, S).pipeInput('k', 'a2', 100);
+    expect(driver.createOutputTopic('out', S, S).readRecordsToList().map((r) => [r.value, r.timestamp])).toEqual([
+      ['a1+b1', 300],
+      ['a2+b1', 200],
+    ]);
+  });
 });

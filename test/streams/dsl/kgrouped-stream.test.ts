@@ -85,6 +85,22 @@ describe('KGroupedStream aggregations', () => {
     ]);
   });
 
+  it('stamps each aggregate with the largest timestamp that went into it, and keeps that time in the store', async () => {
+    const builder = new StreamsBuilder();
+    builder.stream('in', Consumed.with(S, S)).groupByKey().count(Materialized.as('counts')).toStream().to('out', Produced.with(S, L));
+    const driver = openDriver(builder.build(), { defaultStoreType: 'memory' });
+    const input = driver.createInputTopic('in', S, S);
+    await input.pipeInput('a', 'x', 100);
+    await input.pipeInput('a', 'x', 50); // out of order: the count is still as recent as 100
+    await input.pipeInput('a', 'x', 120);
+    expect(driver.createOutputTopic('out', S, L).readRecordsToList().map((r) => [r.value, r.timestamp])).toEqual([
+      [1, 100],
+      [2, 100],
+      [3, 120],
+    ]);
+    expect(await driver.getTimestampedKeyValueStore<string, number>('counts')?.get('a')).toEqual({ value: 3, timestamp: 120 });
+  });
+
   it('skips and counts records with a null key or value', async () => {
     const skipped: string[] = [];
     const builder = new StreamsBuilder();

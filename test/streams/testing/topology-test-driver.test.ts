@@ -125,4 +125,18 @@ describe('TopologyTestDriver', () => {
       { key: 'b', value: 1 },
     ]);
   });
+
+  it('shows DSL stores with plain values, and writes through that view without a timestamp', async () => {
+    const driver = openDriver(countingTopology(), { defaultStoreType: 'memory' });
+    await driver.createInputTopic('in', S, S).pipeInput('a', 'x', 40);
+    const plain = driver.getKeyValueStore<string, number>('counts')!;
+    await plain.put('b', 7);
+    expect(await driver.getTimestampedKeyValueStore<string, number>('counts')?.get('b')).toEqual({ value: 7, timestamp: -1 });
+    const rows: Array<[string, number]> = [];
+    for await (const { key, value } of plain.range('a', 'b')) rows.push([key, value]);
+    expect(rows).toEqual([
+      ['a', 1],
+      ['b', 7],
+    ]);
+  });
 });

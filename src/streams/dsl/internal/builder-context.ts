@@ -6,7 +6,7 @@ import type { Serde } from '../../serde/serde.js';
 import type { Materialized } from '../materialized.js';
 import type { Named } from '../named.js';
 import { dropNullKeysSupplier } from './processors/stateless.js';
-import { keyValueStoreFactory } from './store-factories.js';
+import { keyValueStoreFactory, timestampedKeyValueStoreFactory } from './store-factories.js';
 
 export type { StoreFactory } from '../../processor/internal/topology-model.js';
 
@@ -156,5 +156,21 @@ export class BuilderContext {
     valueSerde: Serde<V> | undefined,
   ): StoreFactory {
     return keyValueStoreFactory(storeName, materialized, keySerde, valueSerde);
+  }
+
+  /**
+   * Adds the key-value store of a DSL table or aggregation: values are kept
+   * as `ValueAndTimestamp<V>` (see `timestampedKeyValueStoreFactory`), and
+   * the store is marked so the test driver shows plain values.
+   */
+  addTimestampedKeyValueStore<K, V>(
+    storeName: string,
+    materialized: Materialized<K, V> | undefined,
+    keySerde: Serde<K> | undefined,
+    valueSerde: Serde<V> | undefined,
+    ...processorNames: string[]
+  ): void {
+    this.addStateStore(storeName, timestampedKeyValueStoreFactory(storeName, materialized, keySerde, valueSerde), ...processorNames);
+    this.topology.markTimestampedStore(storeName);
   }
 }

@@ -81,4 +81,6 @@ export interface TopologyPlan {
   readonly global: SubtopologyPlan | undefined;
   /** Resolved names of repartition (and other internal) topics. */
   readonly internalTopics: readonly string[];
+  /** Key-value stores holding `ValueAndTimestamp` values (DSL tables and aggregations). */
+  readonly timestampedStores: readonly string[];
 }

@@ -3,6 +3,7 @@ import { ContextualProcessor } from '../../../processor/contextual-processor.js'
 import type { ProcessorContext, ProcessorSupplier } from '../../../processor/processor.js';
 import type { Record } from '../../../processor/record.js';
 import type { KeyValueStore, ReadOnlyKeyValueStore } from '../../../state/types.js';
+import type { ValueAndTimestamp } from '../store-factories.js';
 
 /** Combines the two sides of a join; the missing side of an outer join is null. */
 export type JoinFunction<K, V1, V2, VR> = (value1: V1, value2: V2, key: K) => VR;
@@ -25,7 +26,7 @@ export function streamTableJoinSupplier<K, V, KT, VT, VR>(
 }
 
 class StreamTableJoin<K, V, KT, VT, VR> extends ContextualProcessor<K, V, K, VR> {
-  private table!: ReadOnlyKeyValueStore<KT, VT>;
+  private table!: ReadOnlyKeyValueStore<KT, ValueAndTimestamp<VT>>;
 
   constructor(
     private readonly storeName: string,
@@ -38,7 +39,7 @@ class StreamTableJoin<K, V, KT, VT, VR> extends ContextualProcessor<K, V, K, VR>
 
   override init(context: ProcessorContext<K, VR>): void {
     super.init(context);
-    this.table = context.getStateStore<KeyValueStore<KT, VT>>(this.storeName);
+    this.table = context.getStateStore<KeyValueStore<KT, ValueAndTimestamp<VT>>>(this.storeName);
   }
 
   async process(record: Record<K, V>): Promise<void> {
@@ -54,7 +55,7 @@ class StreamTableJoin<K, V, KT, VT, VR> extends ContextualProcessor<K, V, K, VR>
     }
     const other = missingKey ? undefined : await this.table.get(key);
     if (other === undefined && !this.leftJoin) return;
-    await this.context.forward(record.withValue(this.joiner(record.value, other ?? null, record.key)));
+    await this.context.forward(record.withValue(this.joiner(record.value, other?.value ?? null, record.key)));
   }
 }
 
@@ -63,7 +64,8 @@ export type TableJoinKind = 'inner' | 'left' | 'outer';
 /**
  * One side of a table–table join (Kafka Streams' KTableKTable*Join
  * processors). On a change of this side it looks up the other side's
- * current value and forwards the joined change. `thisIsLeft` keeps the
+ * current value and forwards the joined change, stamped with the newer of
+ * the two sides' timestamps. `thisIsLeft` keeps the
  * joiner's arguments in (left, right) order. A side "keeps" its rows when
  * they produce output without a partner: the left side in left and outer
  * joins, the right side in outer joins; the missing partner is null.
@@ -81,7 +83,7 @@ export function tableTableJoinSupplier<K, V1, V2, VR>(
 }
 
 class TableTableJoin<K, V1, V2, VR> extends ContextualProcessor<K, Change<unknown>, K, Change<VR>> {
-  private other!: ReadOnlyKeyValueStore<K, unknown>;
+  private other!: ReadOnlyKeyValueStore<K, ValueAndTimestamp<unknown>>;
 
   constructor(
     private readonly otherStoreName: string,
@@ -95,7 +97,7 @@ class TableTableJoin<K, V1, V2, VR> extends ContextualProcessor<K, Change<unknow
 
   override init(context: ProcessorContext<K, Change<VR>>): void {
     super.init(context);
-    this.other = context.getStateStore<KeyValueStore<K, unknown>>(this.otherStoreName);
+    this.other = context.getStateStore<KeyValueStore<K, ValueAndTimestamp<unknown>>>(this.otherStoreName);
   }
 
   async process(record: Record<K, Change<unknown>>): Promise<void> {
@@ -103,8 +105,11 @@ class TableTableJoin<K, V1, V2, VR> extends ContextualProcessor<K, Change<unknow
       this.context.metrics.recordSkipped(this.context.taskId, 'null-key-in-join');
       return;
     }
-    const other = (await this.other.get(record.key)) ?? null;
+    const found = await this.other.get(record.key);
+    const other = found?.value ?? null;
     if (other === null && !this.keepsMine) return;
+    // As in Kafka Streams, a joined row is as recent as the newer of its two sides.
+    const timestamp = found ? Math.max(found.timestamp, record.timestamp) : record.timestamp;
     const pair = (mine: unknown, theirs: unknown): VR =>
       this.thisIsLeft
         ? this.joiner(mine as V1 | null, theirs as V2 | null, record.key)
@@ -114,7 +119,7 @@ class TableTableJoin<K, V1, V2, VR> extends ContextualProcessor<K, Change<unknow
       return other !== null && this.keepsOther ? pair(null, other) : null;
     };
     await this.context.forward(
-      record.withValue<Change<VR>>({ newValue: join(record.value.newValue), oldValue: join(record.value.oldValue) }),
+      record.withValue<Change<VR>>({ newValue: join(record.value.newValue), oldValue: join(record.value.oldValue) }).withTimestamp(timestamp),
     );
   }
 }

@@ -3,10 +3,12 @@ import { ContextualProcessor } from '../../../processor/contextual-processor.js'
 import type { ProcessorContext, ProcessorSupplier } from '../../../processor/processor.js';
 import type { Record } from '../../../processor/record.js';
 import type { KeyValueStore } from '../../../state/types.js';
+import type { ValueAndTimestamp } from '../store-factories.js';
 
 /**
  * Turns a changelog stream into table changes (Kafka Streams' KTableSource
- * and `KStream.toTable`): the store holds the latest value per key, a null
+ * and `KStream.toTable`): the store holds the latest value per key with its
+ * record's timestamp, a null
  * value deletes (a tombstone), and each update forwards {new, old}.
  * Null-key records are skipped and counted.
  */
@@ -15,7 +17,7 @@ export function tableSourceSupplier<K, V>(storeName: string): ProcessorSupplier<
 }
 
 class TableSource<K, V> extends ContextualProcessor<K, V, K, Change<V>> {
-  private store!: KeyValueStore<K, V>;
+  private store!: KeyValueStore<K, ValueAndTimestamp<V>>;
 
   constructor(private readonly storeName: string) {
     super();
@@ -23,7 +25,7 @@ class TableSource<K, V> extends ContextualProcessor<K, V, K, Change<V>> {
 
   override init(context: ProcessorContext<K, Change<V>>): void {
     super.init(context);
-    this.store = context.getStateStore<KeyValueStore<K, V>>(this.storeName);
+    this.store = context.getStateStore(this.storeName);
   }
 
   async process(record: Record<K, V>): Promise<void> {
@@ -33,8 +35,8 @@ class TableSource<K, V> extends ContextualProcessor<K, V, K, Change<V>> {
     }
     const old = await this.store.get(record.key);
     const value = record.value ?? null;
-    await this.store.put(record.key, value);
-    await this.context.forward(record.withValue<Change<V>>({ newValue: value, oldValue: old ?? null }));
+    await this.store.put(record.key, value === null ? null : { value, timestamp: record.timestamp });
+    await this.context.forward(record.withValue<Change<V>>({ newValue: value, oldValue: old?.value ?? null }));
   }
 }
 
@@ -55,7 +57,7 @@ export function tableMapSupplier<K, V, VR>(
 }
 
 class TableMap<K, V, VR> extends ContextualProcessor<K, Change<V>, K, Change<VR>> {
-  private store: KeyValueStore<K, VR> | undefined;
+  private store: KeyValueStore<K, ValueAndTimestamp<VR>> | undefined;
 
   constructor(
     private readonly transform: (key: K, value: V) => VR | null,
@@ -67,7 +69,7 @@ class TableMap<K, V, VR> extends ContextualProcessor<K, Change<V>, K, Change<VR>
 
   override init(context: ProcessorContext<K, Change<VR>>): void {
     super.init(context);
-    if (this.storeName !== undefined) this.store = context.getStateStore<KeyValueStore<K, VR>>(this.storeName);
+    if (this.storeName !== undefined) this.store = context.getStateStore<KeyValueStore<K, ValueAndTimestamp<VR>>>(this.storeName);
   }
 
   async process(record: Record<K, Change<V>>): Promise<void> {
@@ -75,7 +77,7 @@ class TableMap<K, V, VR> extends ContextualProcessor<K, Change<V>, K, Change<VR>
     const newValue = apply(record.value.newValue);
     const oldValue = apply(record.value.oldValue);
     if (this.dropEmpty && newValue === null && oldValue === null) return;
-    if (this.store) await this.store.put(record.key, newValue);
+    if (this.store) await this.store.put(record.key, newValue === null ? null : { value: newValue, timestamp: record.timestamp });
     await this.context.forward(record.withValue<Change<VR>>({ newValue, oldValue }));
   }
 }
@@ -86,7 +88,7 @@ export function tableMaterializerSupplier<K, V>(storeName: string): ProcessorSup
 }
 
 class TableMaterializer<K, V> extends ContextualProcessor<K, Change<V>, never, never> {
-  private store!: KeyValueStore<K, V>;
+  private store!: KeyValueStore<K, ValueAndTimestamp<V>>;
 
   constructor(private readonly storeName: string) {
     super();
@@ -94,12 +96,13 @@ class TableMaterializer<K, V> extends ContextualProcessor<K, Change<V>, never, n
 
   override init(context: ProcessorContext<never, never>): void {
     super.init(context);
-    this.store = context.getStateStore<KeyValueStore<K, V>>(this.storeName);
+    this.store = context.getStateStore(this.storeName);
   }
 
   async process(record: Record<K, Change<V>>): Promise<void> {
     if (record.key === null || record.key === undefined) return;
-    await this.store.put(record.key, record.value.newValue);
+    const value = record.value.newValue;
+    await this.store.put(record.key, value === null || value === undefined ? null : { value, timestamp: record.timestamp });
   }
 }
 
