@@ -135,7 +135,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
       prepareBroker(kafkaJava.bin, artifacts, dir, cluster);
       const rec = startJvm({
         name: `broker-${cluster.name}`,
-        javaBin: kafkaJava.bin,
+        command: kafkaJava.bin,
         args: brokerArgs(artifacts.kafkaLib, dir, cluster),
         runDir: dir,
         ownerPid: options.ownerPid,
@@ -151,7 +151,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
 
     const registry = startJvm({
       name: 'registry',
-      javaBin: registryJava.bin,
+      command: registryJava.bin,
       args: [
         '-Xmx384m',
         `-Dquarkus.http.host=127.0.0.1`,
@@ -231,7 +231,7 @@ async function startMirrorMaker(
   const targets = [...new Set(topology.mirrors.map((m) => m.target))];
   const rec = startJvm({
     name: 'mirror-maker',
-    javaBin,
+    command: javaBin,
     args: [
       '-Xms128m',
       '-Xmx384m',

@@ -1,25 +1,19 @@
 import type { KafkaClusterDescription, TopologyDescription } from './topology.js';
 
 /** Java .properties text from ordered pairs; comments explain non-defaults. */
-function properties(entries: Array<[string, string | number | boolean]>): string {
+export function properties(entries: Array<[string, string | number | boolean]>): string {
   return entries.map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
 }
 
 /**
- * A single-node KRaft cluster (broker and controller in one JVM), sized for
- * a 2-core laptop: one partition for internal topics and small buffers.
+ * Settings every Vigil broker shares, wherever it runs: single-node
+ * replication for internal topics and small buffers for a 2-core laptop.
  */
-export function serverProperties(cluster: KafkaClusterDescription, dataDir: string): string {
-  return properties([
+export function sharedBrokerSettings(): Array<[string, string | number | boolean]> {
+  return [
     ['process.roles', 'broker,controller'],
     ['node.id', 1],
-    ['controller.quorum.bootstrap.servers', `127.0.0.1:${cluster.controllerPort}`],
-    ['listeners', `PLAINTEXT://127.0.0.1:${cluster.port},CONTROLLER://127.0.0.1:${cluster.controllerPort}`],
-    ['advertised.listeners', `PLAINTEXT://127.0.0.1:${cluster.port},CONTROLLER://127.0.0.1:${cluster.controllerPort}`],
-    ['listener.security.protocol.map', 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT'],
     ['controller.listener.names', 'CONTROLLER'],
-    ['inter.broker.listener.name', 'PLAINTEXT'],
-    ['log.dirs', dataDir],
     ['auto.create.topics.enable', false],
     ['num.partitions', 1],
     // The default of 50 offsets partitions makes the first consumer group slow to start.
@@ -35,6 +29,19 @@ export function serverProperties(cluster: KafkaClusterDescription, dataDir: stri
     ['log.cleaner.dedupe.buffer.size', 16 * 1024 * 1024],
     ['num.network.threads', 2],
     ['num.io.threads', 2],
+  ];
+}
+
+/** A single-node KRaft cluster (broker and controller in one JVM) on 127.0.0.1. */
+export function serverProperties(cluster: KafkaClusterDescription, dataDir: string): string {
+  return properties([
+    ...sharedBrokerSettings(),
+    ['controller.quorum.bootstrap.servers', `127.0.0.1:${cluster.controllerPort}`],
+    ['listeners', `PLAINTEXT://127.0.0.1:${cluster.port},CONTROLLER://127.0.0.1:${cluster.controllerPort}`],
+    ['advertised.listeners', `PLAINTEXT://127.0.0.1:${cluster.port},CONTROLLER://127.0.0.1:${cluster.controllerPort}`],
+    ['listener.security.protocol.map', 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT'],
+    ['inter.broker.listener.name', 'PLAINTEXT'],
+    ['log.dirs', dataDir],
   ]);
 }
 
@@ -62,11 +69,14 @@ export function log4j2Properties(file: string): string {
  * rediscovered every few seconds instead of every 10 minutes, and the
  * client settings favour latency: the fraud budget is 100 ms end to end.
  */
-export function mirrorMakerProperties(topology: TopologyDescription): string {
+export function mirrorMakerProperties(
+  topology: TopologyDescription,
+  bootstrapOf: (cluster: KafkaClusterDescription) => string = (c) => `127.0.0.1:${c.port}`,
+): string {
   const entries: Array<[string, string | number | boolean]> = [
     ['clusters', topology.clusters.map((c) => c.name).join(', ')],
   ];
-  for (const c of topology.clusters) entries.push([`${c.name}.bootstrap.servers`, `127.0.0.1:${c.port}`]);
+  for (const c of topology.clusters) entries.push([`${c.name}.bootstrap.servers`, bootstrapOf(c)]);
   for (const flow of topology.mirrors) {
     entries.push([`${flow.source}->${flow.target}.enabled`, true]);
     entries.push([`${flow.source}->${flow.target}.topics`, flow.topics.join(',')]);

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export interface JvmSpec {
   /** Unique within a topology: `broker-us-east`, `registry`, `mirror-maker`. */
   name: string;
-  javaBin: string;
+  command: string;
   args: string[];
   /** Folder for the pid file and `<name>.out` (the JVM's own stdout/stderr). */
   runDir: string;
@@ -54,7 +54,7 @@ export function readPid(runDir: string, name: string): PidRecord | undefined {
 export function startJvm(spec: JvmSpec): PidRecord {
   mkdirSync(spec.runDir, { recursive: true });
   const out = openSync(join(spec.runDir, `${spec.name}.out`), 'w');
-  const child = spawn(spec.javaBin, spec.args, { detached: true, stdio: ['ignore', out, out] });
+  const child = spawn(spec.command, spec.args, { detached: true, stdio: ['ignore', out, out] });
   closeSync(out);
   if (child.pid === undefined) throw new Error(`could not start ${spec.name}`);
   child.unref();

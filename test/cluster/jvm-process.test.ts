@@ -30,7 +30,7 @@ describe('JVM process handling', () => {
   it('records the pid and stops the whole process group', async () => {
     const dir = tempDir();
     // A shell that forks a grandchild: stopping must take both.
-    const rec = startJvm({ name: 'fake', javaBin: '/bin/sh', args: ['-c', 'sleep 300 & wait'], runDir: dir });
+    const rec = startJvm({ name: 'fake', command: '/bin/sh', args: ['-c', 'sleep 300 & wait'], runDir: dir });
     expect(readPid(dir, 'fake')?.pid).toBe(rec.pid);
     expect(isAlive(rec.pid)).toBe(true);
     expect(await stopJvm(dir, 'fake', 2_000)).toBe(true);
@@ -43,7 +43,7 @@ describe('JVM process handling', () => {
     // The owner is a separate Node process that starts the "JVM" and is then SIGKILLed.
     const script = `
       import { startJvm } from ${JSON.stringify(new URL('../../src/cluster/jvm-process.ts', import.meta.url).pathname)};
-      const rec = startJvm({ name: 'orphan', javaBin: '/bin/sleep', args: ['300'], runDir: ${JSON.stringify(dir)}, ownerPid: process.pid });
+      const rec = startJvm({ name: 'orphan', command: '/bin/sleep', args: ['300'], runDir: ${JSON.stringify(dir)}, ownerPid: process.pid });
       process.stdout.write(String(rec.pid) + '\\n');
       setInterval(() => {}, 1000);
     `;

@@ -19,7 +19,7 @@ function fakeJvm(args: string[]): { pid: number; log: string } {
   dirs.push(dir);
   const log = join(dir, 'server.log');
   writeFileSync(log, 'line one\nERROR Address already in use\n');
-  const rec = startJvm({ name: 'fake', javaBin: '/bin/sleep', args, runDir: dir });
+  const rec = startJvm({ name: 'fake', command: '/bin/sleep', args, runDir: dir });
   return { pid: rec.pid, log };
 }
 

@@ -1,0 +1,4 @@
+// The only module that imports prom-client (lint-enforced).
+export { createMetricsRegistry, type Registry } from './registry.js';
+export { createStreamsMetrics, LATENCY_BUCKETS } from './streams-metrics.js';
+export { serveMetrics, type MetricsServer } from './http.js';
