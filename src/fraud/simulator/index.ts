@@ -1,0 +1,19 @@
+/**
+ * The fraud data simulator: seeded, repeatable synthetic payment histories
+ * with labelled fraud scenarios. Start at {@link simulate}.
+ */
+export { simulate, simulateAll, type IncidentSummary, type Simulation } from './simulate.js';
+export type { LabelledTransaction } from './events.js';
+export {
+  DEFAULT_FRAUD_RATE,
+  FRAUD_SCENARIOS,
+  resolveSimulateOptions,
+  type FraudScenario,
+  type ResolvedSimulateOptions,
+  type Scenario,
+  type SimulateOptions,
+} from './options.js';
+export { FraudDataError, FraudDataErrorCodes, type FraudDataErrorCode } from './errors.js';
+export { createRng, mixSeed, type Rng } from './rng.js';
+export { CITIES, haversineKm, type City, type Region } from './geo.js';
+export { CATEGORIES, type Category } from './catalog.js';
