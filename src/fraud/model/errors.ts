@@ -1,0 +1,18 @@
+/** Error codes of the fraud model layer; each message says what to do next. */
+export const ModelErrorCodes = {
+  VIGIL_ERR_MODEL_LOAD: 'The model or its metadata file could not be read or parsed.',
+  VIGIL_ERR_MODEL_METADATA: "The model's metadata does not match the topology's features (names, order or version) or the model's inputs.",
+  VIGIL_ERR_MODEL_SCORE: 'The model failed to score a batch.',
+} as const;
+
+export type ModelErrorCode = keyof typeof ModelErrorCodes;
+
+export class ModelError extends Error {
+  readonly code: ModelErrorCode;
+
+  constructor(code: ModelErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ModelError';
+    this.code = code;
+  }
+}

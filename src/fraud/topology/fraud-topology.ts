@@ -1,0 +1,145 @@
+import { Branched, Consumed, Named, Produced, Serdes, StreamsBuilder } from '../../streams/index.js';
+import type { Serde, Topology } from '../../streams/index.js';
+import { DecisionProcessor } from '../decision/decision-processor.js';
+import { DEFAULT_REASON_OPTIONS } from '../decision/explain.js';
+import type { ReasonOptions } from '../decision/explain.js';
+import { FEATURE_NAMES } from '../features/feature-names.js';
+import { FeatureProcessor } from '../features/feature-processor.js';
+import type { FeaturedTransaction, ProfiledTransaction } from '../features/feature-processor.js';
+import { CARD_RECENT_STORE, CARD_STATE_STORE, featureStoreBuilders } from '../features/feature-stores.js';
+import type { FeatureStoreType } from '../features/feature-stores.js';
+import { microBatchOptions } from '../model/micro-batch.js';
+import type { MicroBatchOptions } from '../model/micro-batch.js';
+import type { Scorer } from '../model/scorer.js';
+import { SCORING_BUFFER_STORE, ScoringProcessor, scoringBufferStoreBuilder } from '../model/scoring-processor.js';
+import type { Alert, FeatureVector, Transaction, UserProfile } from '../schema/types.js';
+import { DEFAULT_FRAUD_TOPICS } from './topics.js';
+import type { FraudTopics } from './topics.js';
+import { ValidationProcessor } from './validation-processor.js';
+import type { CheckedTransaction } from './validation-processor.js';
+import { validationLimits } from './validation.js';
+import type { ValidationLimits } from './validation.js';
+
+/** Serdes for the fraud topics' values; keys are UTF-8 strings (card id, user id). */
+export interface FraudSerdes {
+  readonly transaction: Serde<Transaction>;
+  readonly profile: Serde<UserProfile>;
+  /** Needed when scoring. */
+  readonly alert?: Serde<Alert>;
+  /** For `emitFeatures`; default JSON. */
+  readonly featureVector?: Serde<FeatureVector>;
+}
+
+export interface FraudScoringOptions {
+  readonly scorer: Scorer;
+  readonly batch?: Partial<MicroBatchOptions>;
+  /** Default: the model metadata's threshold. */
+  readonly threshold?: number;
+  readonly reasons?: Partial<ReasonOptions>;
+}
+
+export interface FraudTopologyOptions {
+  readonly serdes: FraudSerdes;
+  readonly topics?: Partial<FraudTopics>;
+  /** Where per-card state lives; default LevelDB. Backfill and tests use memory. */
+  readonly storeType?: FeatureStoreType;
+  readonly validation?: Partial<ValidationLimits>;
+  /** Write each valid transaction's feature vector to `topics.features` (backfill mode). */
+  readonly emitFeatures?: boolean;
+  /** Score and alert; omit for a features-only (backfill) topology. */
+  readonly scoring?: FraudScoringOptions;
+}
+
+/**
+ * Builds the fraud topology with the engine's public DSL:
+ *
+ * transactions → validate → (rejected → dead-letter topic)
+ *              → left join user-profiles (GlobalKTable, by user id)
+ *              → features (per-card state stores) → [feature vectors]
+ *              → micro-batched scoring → decision → alerts
+ *
+ * The same function builds the serving topology and the backfill one that
+ * exports training data (`emitFeatures` without `scoring`), so the model is
+ * trained on exactly the features it is served. Run it with a config from
+ * {@link fraudStreamsConfig} so undecodable records are dead-lettered too.
+ */
+export function buildFraudTopology(options: FraudTopologyOptions): Topology {
+  const topics: FraudTopics = { ...DEFAULT_FRAUD_TOPICS, ...options.topics };
+  const limits = validationLimits(options.validation);
+  if (!options.emitFeatures && !options.scoring) {
+    throw new RangeError('buildFraudTopology: pass `scoring` (serving) or `emitFeatures: true` (backfill), or the topology has no output');
+  }
+  if (options.scoring && !options.serdes.alert) throw new RangeError('buildFraudTopology: `serdes.alert` is needed when scoring');
+  const storeType = options.storeType ?? 'leveldb';
+  const builder = new StreamsBuilder();
+  const stores = featureStoreBuilders(storeType);
+  builder.addStateStore(stores.cardState);
+  builder.addStateStore(stores.recent);
+
+  const profiles = builder.globalTable<string, UserProfile>(topics.userProfiles, Consumed.with(Serdes.String(), options.serdes.profile));
+  const checked = builder
+    .stream<string | null, Transaction | null>(
+      topics.transactions,
+      Consumed.with(Serdes.String(), options.serdes.transaction) as Consumed<string | null, Transaction | null>,
+    )
+    .process(() => new ValidationProcessor(limits));
+  const branches = checked
+    .split(Named.as('fraud-validation-'))
+    .branch((_key, v: CheckedTransaction) => v.valid, Branched.as('valid'))
+    .defaultBranch(Branched.as('rejected'));
+
+  (branches.get('fraud-validation-rejected') as typeof checked)
+    .mapValues((v) => v.transaction)
+    .to(topics.deadLetter, Produced.with(Serdes.String(), options.serdes.transaction) as Produced<string | null, Transaction | null>);
+
+  const featured = (branches.get('fraud-validation-valid') as typeof checked)
+    .map((_key, v) => {
+      const tx = (v as Extract<CheckedTransaction, { valid: true }>).transaction;
+      // Keyed by card id whatever the producer used, without a repartition:
+      // the validated card id is what the record key should have been.
+      return { key: tx.card_id, value: tx };
+    })
+    .leftJoin(
+      profiles,
+      (_card, tx) => tx.user_id,
+      (tx, profile): ProfiledTransaction => ({ transaction: tx, profile: profile ?? null }),
+    )
+    .process(() => new FeatureProcessor(), CARD_STATE_STORE, CARD_RECENT_STORE);
+
+  if (options.emitFeatures) {
+    featured
+      .mapValues(toFeatureVector)
+      .to(topics.features, Produced.with(Serdes.String(), options.serdes.featureVector ?? Serdes.Json<FeatureVector>()));
+  }
+
+  if (options.scoring) {
+    const { scorer } = options.scoring;
+    const batch = microBatchOptions(options.scoring.batch);
+    const threshold = options.scoring.threshold ?? scorer.metadata.threshold;
+    const reasons = { ...DEFAULT_REASON_OPTIONS, ...options.scoring.reasons };
+    builder.addStateStore(scoringBufferStoreBuilder(storeType === 'leveldb'));
+    featured
+      .process(() => new ScoringProcessor(scorer, batch), SCORING_BUFFER_STORE)
+      .process(() => new DecisionProcessor(scorer, { threshold, reasons }))
+      .to(topics.alerts, Produced.with(Serdes.String(), options.serdes.alert as Serde<Alert>));
+  }
+  return builder.build();
+}
+
+/** A feature vector message for export: named values, unlabelled. */
+export function toFeatureVector(value: FeaturedTransaction): FeatureVector {
+  const tx = value.transaction;
+  const features: { [name: string]: number } = {};
+  FEATURE_NAMES.forEach((name, i) => {
+    features[name] = value.features[i] as number;
+  });
+  return {
+    transaction_id: tx.transaction_id,
+    card_id: tx.card_id,
+    user_id: tx.user_id,
+    event_time_ms: tx.event_time_ms,
+    features,
+    label: false,
+    scenario: '',
+  };
+}
