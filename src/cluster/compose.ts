@@ -1,4 +1,4 @@
-import { mirrorMakerProperties, properties, sharedBrokerSettings } from './config-files.js';
+import { mirrorMakerProperties, sharedBrokerSettings } from './config-files.js';
 import { prometheusConfig } from './prometheus.js';
 import { describeTopology, type KafkaClusterDescription, type TopologyDescription } from './topology.js';
 import { toYaml, type YamlValue } from './yaml.js';

@@ -1,7 +1,7 @@
 import type { KafkaClusterDescription, TopologyDescription } from './topology.js';
 
 /** Java .properties text from ordered pairs; comments explain non-defaults. */
-export function properties(entries: Array<[string, string | number | boolean]>): string {
+function properties(entries: Array<[string, string | number | boolean]>): string {
   return entries.map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
 }
 
