@@ -115,9 +115,17 @@ export class CachingBytesStore implements BytesStore {
     await this.evictIfFull();
   }
 
+  /**
+   * The cache's part of the range is copied when the scan starts: an
+   * eviction during the scan moves entries from the cache to the inner
+   * store, and a live cursor over the cache could then miss an entry that
+   * the inner store's iterator (a LevelDB snapshot) cannot see either.
+   */
   range(range: BytesRange): AsyncGenerator<BytesEntry> {
     this.checkOpen();
-    return mergeCacheWithInner(cachedValues(this.cache, range), this.inner.range(range), range.reverse === true);
+    const cached: Array<[Buffer, Buffer | null]> = [];
+    for (const [key, entry] of this.cache.entries(range)) cached.push([key, entry.value]);
+    return mergeCacheWithInner(cached[Symbol.iterator](), this.inner.range(range), range.reverse === true);
   }
 
   approximateNumEntries(): Promise<number> {
@@ -255,8 +263,4 @@ export class CachingBytesStore implements BytesStore {
 
 function entrySize(key: Buffer, value: Buffer | null): number {
   return key.length + (value?.length ?? 0) + ENTRY_OVERHEAD;
-}
-
-function* cachedValues(cache: SortedBytesMap<CacheEntry>, range: BytesRange): Generator<[Buffer, Buffer | null]> {
-  for (const [key, entry] of cache.entries(range)) yield [key, entry.value];
 }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { BytesWrite } from '../../../../src/streams/state/internal/bytes-store.js';
 import { CachingBytesStore } from '../../../../src/streams/state/internal/caching-bytes-store.js';
+import { LevelDbBytesStore } from '../../../../src/streams/state/internal/level-db-bytes-store.js';
 import { MemoryBytesStore } from '../../../../src/streams/state/internal/memory-bytes-store.js';
-import { collect } from '../helpers.js';
+import { collect, useStateDirs } from '../helpers.js';
 
 const b = (s: string) => Buffer.from(s, 'utf8');
 const ctx = { applicationId: 'app', taskId: '0_0', stateDir: '/nonexistent' };
@@ -43,6 +44,24 @@ async function setup(maxBytes = 1_000_000): Promise<{ inner: SpyStore; cache: Ca
 }
 
 describe('CachingBytesStore', () => {
+  const dirs = useStateDirs();
+
+  it('a range scan sees the entries cached when it started, even if a write evicts them to LevelDB mid-scan', async () => {
+    const inner = dirs.track(new LevelDbBytesStore('s'));
+    // Room for 5 entries of 82 bytes.
+    const cache = new CachingBytesStore(inner, { maxBytes: 5 * 82 });
+    await cache.init({ ...ctx, stateDir: await dirs.tempDir() });
+    for (const k of ['a', 'b', 'c']) await cache.put(b(k), b(k.toUpperCase()));
+    const seen: string[] = [];
+    for await (const { key, value } of cache.range({})) {
+      seen.push(`${key}=${value}`);
+      if (seen.length === 1) for (let i = 0; i < 5; i++) await cache.put(b(`z${i}`), b('Z'));
+    }
+    expect(seen).toEqual(['a=A', 'b=B', 'c=C']);
+    expect(cache.cachedBytes).toBeLessThanOrEqual(5 * 82);
+    expect((await inner.get(b('b')))?.toString()).toBe('B');
+  });
+
   it('keeps writes in memory until flush', async () => {
     const { inner, cache } = await setup();
     await cache.put(b('a'), b('1'));
