@@ -36,9 +36,11 @@ export class PunctuationQueue {
   async mayPunctuate(nowMs: number, run: (nodeName: string, punctuator: Punctuator, nowMs: number) => Promise<void>): Promise<boolean> {
     let fired = false;
     for (;;) {
-      const due = this.schedules
-        .filter((s) => !s.cancelled && s.nextMs <= nowMs)
-        .sort((a, b) => a.nextMs - b.nextMs)[0];
+      // Called once per record: find the earliest due schedule without allocating.
+      let due: Schedule | undefined;
+      for (const s of this.schedules) {
+        if (!s.cancelled && s.nextMs <= nowMs && (due === undefined || s.nextMs < due.nextMs)) due = s;
+      }
       if (!due) return fired;
       const scheduled = due.nextMs;
       // Advance before running so a punctuator that throws or reschedules cannot loop forever.
