@@ -89,16 +89,16 @@ describe('KStream stateless operations', () => {
     expect([r.value, r.timestamp, r.headers.get('h')?.toString()]).toEqual([2, 1234, 'x']);
   });
 
-  it('to with a topic-name extractor routes each record by its content', async () => {
+  it('to with a topic-name extractor routes each record by its content and origin', async () => {
     const builder = new StreamsBuilder();
-    builder.stream('in', Consumed.with(S, N)).to((_k, v) => (v % 2 === 0 ? 'even' : 'odd'), Produced.with(S, N));
+    builder.stream('in', Consumed.with(S, N)).to((_k, v, _r, source) => `${source?.topic}-${v % 2 === 0 ? 'even' : 'odd'}`, Produced.with(S, N));
     const driver = openDriver(builder.build());
     const input = driver.createInputTopic('in', S, N);
     await input.pipeInput('a', 1, 0);
     await input.pipeInput('b', 2, 0);
-    expect(driver.createOutputTopic('even', S, N).readKeyValuesToList()).toEqual([{ key: 'b', value: 2 }]);
-    expect(driver.createOutputTopic('odd', S, N).readKeyValuesToList()).toEqual([{ key: 'a', value: 1 }]);
-    expect(driver.producedTopicNames()).toEqual(new Set(['odd', 'even']));
+    expect(driver.createOutputTopic('in-even', S, N).readKeyValuesToList()).toEqual([{ key: 'b', value: 2 }]);
+    expect(driver.createOutputTopic('in-odd', S, N).readKeyValuesToList()).toEqual([{ key: 'a', value: 1 }]);
+    expect(driver.producedTopicNames()).toEqual(new Set(['in-odd', 'in-even']));
   });
 
   it('reads every topic matching a pattern source', async () => {

@@ -388,7 +388,7 @@ export class StreamTask {
   }
 
   private sink(def: SinkNodeDef, record: Record<unknown, unknown>): void {
-    const topic = typeof def.topic === 'string' ? this.options.plan.resolveTopic(def.topic) : def.topic(record.key, record.value, record);
+    const topic = typeof def.topic === 'string' ? this.options.plan.resolveTopic(def.topic) : def.topic(record.key, record.value, record, this.recordMetadata());
     const produced: ProducedRecord = {
       topic,
       key: this.serdeOf(def, 'key').serialize(topic, record.key),

@@ -2,11 +2,20 @@ import type { StreamsConfig } from '../../config.js';
 import type { Serde } from '../../serde/serde.js';
 import type { StateStore, StoreBuilder } from '../../state/types.js';
 import type { TimestampExtractor } from '../../time/timestamp-extractor.js';
-import type { ProcessorSupplier } from '../processor.js';
+import type { ProcessorSupplier, RecordMetadata } from '../processor.js';
 import type { Record } from '../record.js';
 
-/** Picks a sink's topic per record (Kafka Streams' TopicNameExtractor). */
-export type TopicNameExtractor<K = unknown, V = unknown> = (key: K, value: V, record: Record<K, V>) => string;
+/**
+ * Picks a sink's topic per record (Kafka Streams' TopicNameExtractor). It
+ * sees the record (timestamp, headers) and where the record being processed
+ * was consumed (null inside a punctuator).
+ */
+export type TopicNameExtractor<K = unknown, V = unknown> = (
+  key: K,
+  value: V,
+  record: Record<K, V>,
+  source: RecordMetadata | null,
+) => string;
 
 /** Picks a partition for a sink's record; undefined falls back to the producer's partitioner. */
 export type StreamPartitioner<K = unknown, V = unknown> = (
