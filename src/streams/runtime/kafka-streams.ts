@@ -175,43 +175,35 @@ export class KafkaStreams {
    * A read-only view of the key-value store `name` across this instance's
    * tasks (interactive queries). `get` asks each local task that has the
    * store; `range`/`all` walk them one after another (ordered within a
-   * task). Only keys of locally assigned partitions are visible.
+   * task). Only keys of locally assigned partitions are visible. DSL stores
+   * keep a value with its timestamp; this view returns the plain value, as
+   * Kafka Streams' `QueryableStoreTypes.keyValueStore()` does
+   * (see {@link timestampedKeyValueStore}).
    */
   keyValueStore<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
-    const stores = (): Array<ReadOnlyKeyValueStore<K, V>> => this.localStores(name) as unknown as Array<ReadOnlyKeyValueStore<K, V>>;
-    return {
-      async get(key) {
-        for (const s of stores()) {
-          const v = await s.get(key);
-          if (v !== undefined) return v;
-        }
-        return undefined;
-      },
-      range: (from, to) => concat(stores().map((s) => () => s.range(from, to))),
-      prefixScan: (prefix, serializer) => concat(stores().map((s) => () => s.prefixScan(prefix, serializer))),
-      all: () => concat(stores().map((s) => () => s.all())),
-      async approximateNumEntries() {
-        let n = 0;
-        for (const s of stores()) n += await s.approximateNumEntries();
-        return n;
-      },
-    };
+    return kvView<K, V>(() => this.localStores(name) as unknown as Array<ReadOnlyKeyValueStore<K, unknown>>, unwrapTimestamped as (v: unknown) => V);
   }
 
-  /** A read-only view of the window store `name` across this instance's tasks. */
+  /** Like {@link keyValueStore}, but values are returned as stored (`{ value, timestamp }` for DSL stores). */
+  timestampedKeyValueStore<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
+    return kvView<K, V>(() => this.localStores(name) as unknown as Array<ReadOnlyKeyValueStore<K, unknown>>, (v) => v as V);
+  }
+
+  /** A read-only view of the window store `name` across this instance's tasks (plain values, as {@link keyValueStore}). */
   windowStore<K, V>(name: string): ReadOnlyWindowStore<K, V> {
-    const stores = (): Array<ReadOnlyWindowStore<K, V>> => this.localStores(name) as unknown as Array<ReadOnlyWindowStore<K, V>>;
+    const stores = (): Array<ReadOnlyWindowStore<K, unknown>> => this.localStores(name) as unknown as Array<ReadOnlyWindowStore<K, unknown>>;
+    const un = unwrapTimestamped as (v: unknown) => V;
     return {
       async fetch(key, windowStart) {
         for (const s of stores()) {
           const v = await s.fetch(key, windowStart);
-          if (v !== undefined) return v;
+          if (v !== undefined) return un(v);
         }
         return undefined;
       },
-      fetchRange: (key, from, to) => concat(stores().map((s) => () => s.fetchRange(key, from, to))),
-      fetchAll: (from, to) => concat<Windowed<K>, V>(stores().map((s) => () => s.fetchAll(from, to))),
-      all: () => concat<Windowed<K>, V>(stores().map((s) => () => s.all())),
+      fetchRange: (key, from, to) => mapValues(concat(stores().map((s) => () => s.fetchRange(key, from, to))), un),
+      fetchAll: (from, to) => mapValues(concat<Windowed<K>, unknown>(stores().map((s) => () => s.fetchAll(from, to))), un),
+      all: () => mapValues(concat<Windowed<K>, unknown>(stores().map((s) => () => s.all())), un),
     };
   }
 
@@ -315,6 +307,36 @@ export class KafkaStreams {
       }
     }
   }
+}
+
+function kvView<K, V>(stores: () => Array<ReadOnlyKeyValueStore<K, unknown>>, un: (v: unknown) => V): ReadOnlyKeyValueStore<K, V> {
+  return {
+    async get(key) {
+      for (const s of stores()) {
+        const v = await s.get(key);
+        if (v !== undefined) return un(v);
+      }
+      return undefined;
+    },
+    range: (from, to) => mapValues(concat(stores().map((s) => () => s.range(from, to))), un),
+    prefixScan: (prefix, serializer) => mapValues(concat(stores().map((s) => () => s.prefixScan(prefix, serializer))), un),
+    all: () => mapValues(concat(stores().map((s) => () => s.all())), un),
+    async approximateNumEntries() {
+      let n = 0;
+      for (const s of stores()) n += await s.approximateNumEntries();
+      return n;
+    },
+  };
+}
+
+/** DSL stores hold `{ value, timestamp }` (Kafka Streams' ValueAndTimestamp); queries want the value. */
+function unwrapTimestamped(v: unknown): unknown {
+  if (typeof v === 'object' && v !== null && 'value' in v && 'timestamp' in v && Object.keys(v).length === 2) return (v as { value: unknown }).value;
+  return v;
+}
+
+async function* mapValues<K, A, B>(it: KeyValueIterator<K, A>, f: (a: A) => B): KeyValueIterator<K, B> {
+  for await (const { key, value } of it) yield { key, value: f(value) };
 }
 
 /** Walks iterators one after another, opening each only when the previous is done. */

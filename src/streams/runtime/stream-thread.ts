@@ -362,6 +362,8 @@ export class StreamThread {
     const h = this.routes.get(`${topic}:${partition}`);
     if (!h) return; // fetched before a rebalance took the partition away
     let position = h.positions.get(topic);
+    const started = this.options.clock.now();
+    this.options.logger.debug({ topic, partition, records: records.length }, 'batch');
     try {
       for (const r of records) {
         const offset = BigInt(r.offset);
@@ -376,6 +378,7 @@ export class StreamThread {
     } catch (error) {
       this.fail(asVigil(error, `processing ${topic}-${partition}`));
     }
+    this.options.logger.debug({ topic, partition, records: records.length, ms: this.options.clock.now() - started }, 'batch done');
   }
 
   private scheduleTick(): void {
@@ -464,6 +467,7 @@ export class StreamThread {
     this.buffered = 0;
     if (!this.exactlyOnce) await this.writeStaleCheckpoints(handles);
     this.config.metrics.commitLatency?.(this.options.clock.now() - started, records.length);
+    this.options.logger.debug({ records: records.length, offsets: offsets.length, ms: this.options.clock.now() - started }, 'committed');
     return true;
   }
 

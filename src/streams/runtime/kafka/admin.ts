@@ -15,6 +15,23 @@ export interface KafkaAdmin {
   close(): Promise<void>;
 }
 
+/**
+ * Metadata of a freshly created topic reaches every broker (and kafkajs'
+ * cache) a little later; until then the broker answers with retriable
+ * errors such as UNKNOWN_TOPIC_OR_PARTITION. Retry those for a few seconds.
+ */
+async function settle<T>(call: () => Promise<T>, attempts = 30): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await call();
+    } catch (error) {
+      const retriable = typeof error === 'object' && error !== null && (error as { retriable?: boolean }).retriable === true;
+      if (!retriable || i >= attempts) throw error;
+      await new Promise((r) => setTimeout(r, Math.min(100 * i, 500)));
+    }
+  }
+}
+
 export async function connectAdmin(options: KafkaConnectionOptions): Promise<KafkaAdmin> {
   const admin: Admin = createKafka(options).admin();
   await admin.connect();
@@ -36,15 +53,17 @@ export async function connectAdmin(options: KafkaConnectionOptions): Promise<Kaf
     },
     deleteTopics: (topics) => admin.deleteTopics({ topics }),
     async partitionCount(topic) {
-      const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+      const existing = await admin.listTopics();
+      if (!existing.includes(topic)) return 0;
+      const meta = await settle(() => admin.fetchTopicMetadata({ topics: [topic] }));
       return meta.topics[0]?.partitions.length ?? 0;
     },
     async endOffsets(topic) {
-      const offsets = await admin.fetchTopicOffsets(topic);
+      const offsets = await settle(() => admin.fetchTopicOffsets(topic));
       return offsets.map((o) => ({ partition: o.partition, offset: o.high }));
     },
     async committedOffsets(groupId, topic) {
-      const res = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const res = await settle(() => admin.fetchOffsets({ groupId, topics: [topic] }));
       return res.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: p.offset })));
     },
     close: () => admin.disconnect(),
