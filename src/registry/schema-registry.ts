@@ -152,3 +152,44 @@ async function fetchSchemaText(url: string, id: number): Promise<string> {
   const body = (await res.json()) as { schema: string };
   return body.schema;
 }
+
+// The parsing helpers are shared with the synchronous registry serde
+// (registry-serde.ts), so both frame and select messages the same way.
+export { parseSchema as parseProtobufSchema, indexesOf as messageIndexesOf, typeAt as messageTypeAt };
+export type { ParsedSchema as ParsedProtobufSchema };
+
+/**
+ * Every schema id registered under `subject`, oldest version first; `[]`
+ * when the subject does not exist. `cache` (version → id) avoids asking
+ * again for versions already seen, since a version's id never changes.
+ */
+export async function listSubjectSchemaIds(url: string, subject: string, cache = new Map<number, number>()): Promise<number[]> {
+  const base = `${url}/subjects/${encodeURIComponent(subject)}/versions`;
+  const versionsRes = await registryGet(url, base);
+  if (versionsRes.status === 404) return [];
+  if (!versionsRes.ok) {
+    throw new VigilError('VIGIL_ERR_REGISTRY', `GET ${base} answered HTTP ${versionsRes.status}`, { canRetry: versionsRes.status >= 500 });
+  }
+  const versions = (await versionsRes.json()) as number[];
+  const ids: number[] = [];
+  for (const version of [...versions].sort((a, b) => a - b)) {
+    let id = cache.get(version);
+    if (id === undefined) {
+      const res = await registryGet(url, `${base}/${version}`);
+      if (res.status === 404) continue; // deleted between the two requests
+      if (!res.ok) throw new VigilError('VIGIL_ERR_REGISTRY', `GET ${base}/${version} answered HTTP ${res.status}`, { canRetry: res.status >= 500 });
+      id = ((await res.json()) as { id: number }).id;
+      cache.set(version, id);
+    }
+    ids.push(id);
+  }
+  return ids;
+}
+
+async function registryGet(url: string, target: string): Promise<Response> {
+  try {
+    return await fetch(target, { signal: AbortSignal.timeout(5_000) });
+  } catch (err) {
+    throw new VigilError('VIGIL_ERR_REGISTRY', `schema registry at ${url} is unreachable: ${(err as Error).message}`, { cause: err, canRetry: true });
+  }
+}
