@@ -4,7 +4,7 @@ export type { WebhookErrorCode, VerifyFailure } from './errors.js';
 export { WebhookSecret } from './secret.js';
 export { sign, signedHeaders, verify, DEFAULT_TOLERANCE_SECONDS, HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP } from './signature.js';
 export type { VerifyOptions, VerifiedWebhook } from './signature.js';
-export { ReplayGuard } from './replay-guard.js';
+export { ReplayGuard, type ReplayVerdict } from './replay-guard.js';
 export { webhookId } from './webhook-id.js';
 export type { Coordinates } from './webhook-id.js';
 export { ALERT_EVENT_TYPE, SOURCE_TIMESTAMP_HEADER, decodeAlert, prepareAlert } from './alert-envelope.js';

@@ -1,17 +1,25 @@
 import { WebhookVerificationError } from './errors.js';
 import { DEFAULT_TOLERANCE_SECONDS } from './signature.js';
 
+/** What the guard made of a verified message. */
+export type ReplayVerdict = 'new' | 'duplicate';
+
 /**
- * Remembers webhook ids seen within the timestamp tolerance and rejects a
- * second delivery of the same id. Older ids can be forgotten safely: their
- * timestamps fall outside the tolerance, so {@link verify} rejects them
- * before the guard is asked.
+ * Remembers webhook ids accepted within the timestamp tolerance.
  *
- * Rejecting repeats is also what makes at-least-once delivery (retries,
- * dispatcher restarts) exactly-once for the receiver.
+ * - The same id with the same timestamp is a **replay**: somebody re-sent a
+ *   captured message. It is rejected (`replayed`).
+ * - The same id with a new timestamp is a **duplicate delivery**: only a
+ *   holder of the secret can re-sign, so it is the sender retrying (after a
+ *   lost response, or a dispatcher restart). It is acknowledged without
+ *   effect, so the sender stops retrying and the receiver sees each alert
+ *   once.
+ *
+ * Older ids can be forgotten safely: their timestamps fall outside the
+ * tolerance, so {@link verify} rejects them before the guard is asked.
  */
 export class ReplayGuard {
-  readonly #seen = new Map<string, number>();
+  readonly #seen = new Map<string, { expiresAt: number; timestamps: Set<number> }>();
   readonly #windowMs: number;
   readonly #maxEntries: number;
 
@@ -21,15 +29,21 @@ export class ReplayGuard {
     this.#maxEntries = options.maxEntries ?? 1_000_000;
   }
 
-  /** Records `id`; throws `replayed` when it was seen within the window. */
-  check(id: string, nowMs: number): void {
+  /** Records a verified message; throws `replayed` when this exact (id, timestamp) was accepted before. */
+  check(id: string, timestamp: number, nowMs: number): ReplayVerdict {
     this.#expire(nowMs);
-    if (this.#seen.has(id)) throw new WebhookVerificationError('replayed', `webhook-id ${id} was already accepted`);
+    const seen = this.#seen.get(id);
+    if (seen) {
+      if (seen.timestamps.has(timestamp)) throw new WebhookVerificationError('replayed', `webhook-id ${id} with timestamp ${timestamp} was already accepted`);
+      seen.timestamps.add(timestamp);
+      return 'duplicate';
+    }
     if (this.#seen.size >= this.#maxEntries) {
       const oldest = this.#seen.keys().next().value;
       if (oldest !== undefined) this.#seen.delete(oldest);
     }
-    this.#seen.set(id, nowMs + this.#windowMs);
+    this.#seen.set(id, { expiresAt: nowMs + this.#windowMs, timestamps: new Set([timestamp]) });
+    return 'new';
   }
 
   /** Forgets `id`, for a receiver whose handler failed after the check and wants a retry accepted. */
@@ -43,7 +57,7 @@ export class ReplayGuard {
 
   #expire(nowMs: number): void {
     // Insertion order is expiry order, so stop at the first live entry.
-    for (const [id, expiresAt] of this.#seen) {
+    for (const [id, { expiresAt }] of this.#seen) {
       if (expiresAt > nowMs) break;
       this.#seen.delete(id);
     }

@@ -97,21 +97,28 @@ describe('Standard Webhooks signatures', () => {
 });
 
 describe('ReplayGuard', () => {
-  it('rejects a replayed webhook-id within the tolerance window', () => {
+  it('rejects a replayed message (same webhook-id and timestamp) within the tolerance window', () => {
     const guard = new ReplayGuard();
-    guard.check(VECTOR.id, nowMs);
-    expect(reasonOf(() => guard.check(VECTOR.id, nowMs + 1_000))).toBe('replayed');
-    expect(reasonOf(() => guard.check('msg_other', nowMs + 1_000))).toBe('accepted');
+    expect(guard.check(VECTOR.id, VECTOR.timestamp, nowMs)).toBe('new');
+    expect(reasonOf(() => guard.check(VECTOR.id, VECTOR.timestamp, nowMs + 1_000))).toBe('replayed');
+    expect(guard.check('msg_other', VECTOR.timestamp, nowMs + 1_000)).toBe('new');
+  });
+
+  it('recognises a re-signed retry of an accepted id as a duplicate, not a replay', () => {
+    const guard = new ReplayGuard();
+    guard.check(VECTOR.id, VECTOR.timestamp, nowMs);
+    expect(guard.check(VECTOR.id, VECTOR.timestamp + 3, nowMs + 3_000)).toBe('duplicate');
+    expect(reasonOf(() => guard.check(VECTOR.id, VECTOR.timestamp + 3, nowMs + 4_000))).toBe('replayed');
   });
 
   it('forgets ids after twice the tolerance, when their timestamps are stale anyway', () => {
     const guard = new ReplayGuard({ toleranceSeconds: 300 });
-    guard.check(VECTOR.id, nowMs);
-    guard.check('msg_b', nowMs + 1);
+    guard.check(VECTOR.id, 1, nowMs);
+    guard.check('msg_b', 1, nowMs + 1);
     expect(guard.size).toBe(2);
-    guard.check('msg_c', nowMs + 600_000);
+    guard.check('msg_c', 1, nowMs + 600_000);
     expect(guard.size).toBe(2);
-    expect(reasonOf(() => guard.check(VECTOR.id, nowMs + 600_002))).toBe('accepted');
+    expect(guard.check(VECTOR.id, 1, nowMs + 600_002)).toBe('new');
   });
 });
 

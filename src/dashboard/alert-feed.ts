@@ -1,0 +1,104 @@
+import type { Alert } from '../fraud/schema/index.js';
+import type { Clock } from '../streams/index.js';
+
+/** One alert as the dashboard received it. */
+export interface FeedAlert {
+  /** The webhook-id: stable across retries. */
+  id: string;
+  alert: Alert;
+  /** When the dashboard accepted it (epoch ms). */
+  receivedAt: number;
+  /** The transaction's time in Kafka (epoch ms). */
+  sourceTimestampMs: number;
+  /** receivedAt − sourceTimestampMs: append of the transaction → alert on the page. */
+  latencyMs: number;
+}
+
+export interface FeedStats {
+  total: number;
+  /** Alerts per minute for the last {@link MINUTES} minutes, oldest first; `minute` is epoch minutes. */
+  perMinute: Array<{ minute: number; count: number }>;
+  /** Upper bounds in ms; the last is Infinity (sent as null in JSON). */
+  latencyBucketsMs: number[];
+  latencyCounts: number[];
+  latencyP50Ms: number | null;
+  latencyP99Ms: number | null;
+  latencyMaxMs: number | null;
+}
+
+export const LATENCY_BUCKETS_MS = [10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, Infinity];
+const MINUTES = 30;
+const RECENT = 500;
+const LATENCY_WINDOW = 2_000;
+
+/**
+ * The alerts the dashboard has seen, with the figures the page charts.
+ * Bounded in memory: the last {@link RECENT} alerts, per-minute counts for
+ * half an hour, and quantiles over the last {@link LATENCY_WINDOW} latencies.
+ */
+export class AlertFeed {
+  readonly #recent: FeedAlert[] = [];
+  readonly #listeners = new Set<(a: FeedAlert) => void>();
+  readonly #minutes = new Map<number, number>();
+  readonly #latencies: number[] = [];
+  readonly #bucketCounts = LATENCY_BUCKETS_MS.map(() => 0);
+  #total = 0;
+  #latencySumMs = 0;
+
+  constructor(private readonly clock: Clock) {}
+
+  add(id: string, alert: Alert, sourceTimestampMs: number): FeedAlert {
+    const receivedAt = this.clock.now();
+    const entry: FeedAlert = { id, alert, receivedAt, sourceTimestampMs, latencyMs: Math.max(0, receivedAt - sourceTimestampMs) };
+    this.#recent.unshift(entry);
+    if (this.#recent.length > RECENT) this.#recent.pop();
+    this.#total++;
+    const minute = Math.floor(receivedAt / 60_000);
+    this.#minutes.set(minute, (this.#minutes.get(minute) ?? 0) + 1);
+    for (const m of this.#minutes.keys()) if (m <= minute - MINUTES) this.#minutes.delete(m);
+    this.#latencies.push(entry.latencyMs);
+    if (this.#latencies.length > LATENCY_WINDOW) this.#latencies.shift();
+    this.#bucketCounts[LATENCY_BUCKETS_MS.findIndex((b) => entry.latencyMs <= b)]! += 1;
+    this.#latencySumMs += entry.latencyMs;
+    for (const l of this.#listeners) l(entry);
+    return entry;
+  }
+
+  /** Newest first. */
+  recent(limit = 100): FeedAlert[] {
+    return this.#recent.slice(0, limit);
+  }
+
+  /** Alerts seen for one card, newest first. */
+  byCard(cardId: string): FeedAlert[] {
+    return this.#recent.filter((a) => a.alert.transaction?.card_id === cardId);
+  }
+
+  /** Calls `listener` for each new alert; returns the unsubscribe function. */
+  subscribe(listener: (a: FeedAlert) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Cumulative histogram figures, for /metrics. */
+  histogram(): { bucketsMs: number[]; counts: number[]; sumMs: number; count: number } {
+    return { bucketsMs: LATENCY_BUCKETS_MS, counts: [...this.#bucketCounts], sumMs: this.#latencySumMs, count: this.#total };
+  }
+
+  stats(): FeedStats {
+    const nowMinute = Math.floor(this.clock.now() / 60_000);
+    const perMinute = [];
+    for (let m = nowMinute - MINUTES + 1; m <= nowMinute; m++) perMinute.push({ minute: m, count: this.#minutes.get(m) ?? 0 });
+    const sorted = [...this.#latencies].sort((a, b) => a - b);
+    const q = (p: number) => (sorted.length ? (sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] as number) : null);
+    return {
+      total: this.#total,
+      perMinute,
+      latencyBucketsMs: LATENCY_BUCKETS_MS,
+      latencyCounts: [...this.#bucketCounts],
+      latencyP50Ms: q(0.5),
+      latencyP99Ms: q(0.99),
+      latencyMaxMs: sorted.length ? (sorted[sorted.length - 1] as number) : null,
+    };
+  }
+}

@@ -1,0 +1,90 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Clock } from '../streams/index.js';
+import type { WebhookSecret } from '../webhook/secret.js';
+import type { AlertFeed } from './alert-feed.js';
+import { presentedToken, requireToken, tokenCookie, tokenMatches } from './auth.js';
+import { alertCardHistory, type CardHistoryProvider } from './card-history.js';
+import { DashboardError } from './errors.js';
+import { metricsText } from './metrics-text.js';
+import { newReceiverCounters, webhookReceiver } from './receiver.js';
+import { alertStream } from './sse.js';
+import { loadAssets } from './static-assets.js';
+
+export interface DashboardOptions {
+  /** Required for the page and its API (cookie, `?token=` or `Authorization: Bearer`). */
+  token: string;
+  /** Secrets the webhook receiver accepts (several during rotation). */
+  secrets: readonly WebhookSecret[];
+  feed: AlertFeed;
+  clock: Clock;
+  /** Recent transactions per card; defaults to what the alerts carried. */
+  cardHistory?: CardHistoryProvider;
+  toleranceSeconds?: number;
+}
+
+const MIN_TOKEN_LENGTH = 16;
+
+/**
+ * The fraud-operations dashboard as a fastify plugin.
+ *
+ * Routes: `GET /` (the page), `GET /assets/*`, `GET /api/alerts`,
+ * `GET /api/stats`, `GET /api/cards/:cardId/transactions`,
+ * `GET /api/stream` (SSE), `POST /webhooks/alerts` (signature-checked,
+ * no token), `GET /healthz`, `GET /metrics`. SSE streams are ended in
+ * `preClose`, so `app.close()` does not wait on open pages.
+ */
+export async function dashboardPlugin(app: FastifyInstance, options: DashboardOptions): Promise<void> {
+  if (typeof options.token !== 'string' || options.token.length < MIN_TOKEN_LENGTH) {
+    throw new DashboardError('VIGIL_ERR_DASHBOARD_CONFIG', `the dashboard token must be at least ${MIN_TOKEN_LENGTH} characters`);
+  }
+  if (options.secrets.length === 0) throw new DashboardError('VIGIL_ERR_DASHBOARD_CONFIG', 'the webhook receiver needs at least one secret');
+  const { feed, token } = options;
+  const history = options.cardHistory ?? alertCardHistory(feed);
+  const assets = loadAssets();
+  const counters = newReceiverCounters();
+  const sseClients = new Set<FastifyReply>();
+  app.addHook('preClose', async () => {
+    for (const c of sseClients) c.raw.end();
+  });
+
+  await app.register((child, _opts, done) => {
+    void webhookReceiver(child, {
+      secrets: options.secrets,
+      feed,
+      clock: options.clock,
+      counters,
+      ...(options.toleranceSeconds !== undefined ? { toleranceSeconds: options.toleranceSeconds } : {}),
+    }).then(() => done(), done);
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok', alerts: feed.stats().total }));
+  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(metricsText(feed, counters, sseClients.size)));
+
+  app.get('/', async (req, reply) => {
+    const presented = presentedToken(req);
+    if (!tokenMatches(token, presented)) {
+      return reply.code(401).type('text/html; charset=utf-8').send('<!doctype html><title>Vigil</title><p>Open the dashboard with the URL printed by <code>vigil dashboard</code>.</p>');
+    }
+    // Trade the token in the URL for a cookie, so it leaves the address bar and the history.
+    if ((req.query as { token?: string }).token !== undefined) return reply.header('set-cookie', tokenCookie(token)).redirect('/');
+    const page = assets.get('index.html')!;
+    return reply.type(page.type).header('cache-control', 'no-store').send(page.body);
+  });
+  app.get<{ Params: { name: string } }>('/assets/:name', async (req, reply) => {
+    const asset = assets.get(req.params.name);
+    if (!asset || req.params.name === 'index.html') return reply.code(404).send();
+    return reply.type(asset.type).header('cache-control', 'no-cache').send(asset.body);
+  });
+
+  await app.register(async (api) => {
+    api.addHook('preHandler', requireToken(token));
+    api.get<{ Querystring: { limit?: string } }>('/api/alerts', async (req) => ({ alerts: feed.recent(Math.min(500, Number(req.query.limit ?? 100) || 100)) }));
+    api.get('/api/stats', async () => feed.stats());
+    api.get<{ Params: { cardId: string }; Querystring: { limit?: string } }>('/api/cards/:cardId/transactions', async (req) => ({
+      cardId: req.params.cardId,
+      source: history.source,
+      transactions: await history.recentTransactions(req.params.cardId, Math.min(50, Number(req.query.limit ?? 10) || 10)),
+    }));
+    alertStream(api, feed, sseClients);
+  });
+}

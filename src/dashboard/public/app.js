@@ -1,0 +1,229 @@
+/* The fraud-operations page: live feed over SSE, alert detail, card history, charts. */
+/* global window, document, EventSource, fetch, setInterval */
+'use strict';
+
+(function () {
+  const MAX_FEED = 200;
+  const MCC = {
+    4111: 'Transit', 4829: 'Money transfer', 5311: 'Department store', 5411: 'Grocery', 5541: 'Fuel', 5732: 'Electronics',
+    5812: 'Restaurant', 5814: 'Fast food', 5912: 'Pharmacy', 5944: 'Jewelry', 5999: 'Retail', 6011: 'ATM cash', 7011: 'Hotel',
+    7995: 'Gambling', 4511: 'Airline', 5691: 'Clothing', 5816: 'Digital goods', 6051: 'Crypto / quasi-cash',
+  };
+
+  const state = { alerts: [], selected: null, pinned: false, filter: '' };
+  const $ = (id) => document.getElementById(id);
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === 'class') node.className = v;
+      else if (k.startsWith('data-')) node.setAttribute(k, v);
+      else if (k === 'style') node.setAttribute('style', v);
+      else node[k] = v;
+    }
+    for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c instanceof window.Node ? c : String(c));
+    return node;
+  }
+
+  const money = (minor, currency) => {
+    try {
+      return new Intl.NumberFormat(undefined, { style: 'currency', currency: currency || 'USD' }).format(minor / 100);
+    } catch {
+      return (minor / 100).toFixed(2) + ' ' + currency;
+    }
+  };
+  const num = (v) => (Math.abs(v) >= 1000 ? Math.round(v).toLocaleString() : Number.isInteger(v) ? String(v) : v.toFixed(Math.abs(v) < 1 ? 3 : 2));
+  const humanize = (f) => f.replace(/_/g, ' ').replace(/\bkmh\b/, 'km/h').replace(/\bzscore\b/, 'z-score').replace(/\b1h\b/, '1 h').replace(/\b24h\b/, '24 h');
+  const ms = (v) => (v === null || v === undefined ? '–' : v >= 10000 ? (v / 1000).toFixed(1) + ' s' : Math.round(v) + ' ms');
+  const time = (t) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const ago = (t) => {
+    const s = Math.max(0, Math.round((Date.now() - t) / 1000));
+    return s < 60 ? s + ' s ago' : s < 3600 ? Math.floor(s / 60) + ' min ago' : time(t);
+  };
+  const scoreClass = (s) => (s >= 0.9 ? 'high' : s >= 0.7 ? 'mid' : 'low');
+  const regionClass = (r) => (r === 'us-east' || r === 'us-west' ? 'region-' + r : 'region-other');
+  const mccName = (m) => MCC[m] || 'MCC ' + m;
+
+  function matches(a) {
+    if (!state.filter) return true;
+    const t = a.alert.transaction || {};
+    const hay = [t.card_id, t.merchant_id, t.region, mccName(t.mcc), ...a.alert.reasons.map((r) => r.feature + ' ' + r.description)].join(' ').toLowerCase();
+    return hay.includes(state.filter);
+  }
+
+  function feedItem(a, fresh) {
+    const t = a.alert.transaction || {};
+    const reasons = a.alert.reasons.slice(0, 4).map((r) =>
+      el('span', { class: 'reason', title: r.description || '' }, humanize(r.feature), ' ', el('b', {}, num(r.value))),
+    );
+    return el(
+      'li',
+      { class: 'alert' + (fresh ? ' fresh' : '') + (state.selected === a.id ? ' selected' : ''), 'data-alert-id': a.id, tabIndex: 0 },
+      el('div', { class: 'score ' + scoreClass(a.alert.score) }, Math.round(a.alert.score * 100), el('small', {}, 'SCORE')),
+      el(
+        'div',
+        { class: 'alert-main' },
+        el('div', { class: 'alert-title' }, el('span', { class: 'amount' }, money(t.amount_minor || 0, t.currency)), el('span', { class: 'merchant' }, mccName(t.mcc) + ' · ' + (t.merchant_id || '?'))),
+        el('div', { class: 'reasons', 'data-testid': 'reasons' }, reasons),
+      ),
+      el(
+        'div',
+        { class: 'alert-side' },
+        el('span', {}, el('span', { class: 'badge ' + regionClass(t.region) }, t.region || 'unknown')),
+        el('span', { class: 'mono' }, t.card_id || ''),
+        el('span', { title: 'transaction in Kafka → alert here' }, ago(a.receivedAt) + ' · ' + ms(a.latencyMs)),
+      ),
+    );
+  }
+
+  function renderFeed(freshId) {
+    const list = $('feed');
+    const shown = state.alerts.filter(matches);
+    list.replaceChildren(...shown.map((a) => feedItem(a, a.id === freshId)));
+    $('empty').style.display = shown.length ? 'none' : '';
+  }
+
+  function renderKpis(stats) {
+    $('kpi-total').textContent = stats.total.toLocaleString();
+    const last = stats.perMinute[stats.perMinute.length - 1];
+    $('kpi-minute').textContent = last ? last.count.toLocaleString() : '0';
+    $('kpi-p50').textContent = ms(stats.latencyP50Ms);
+    $('kpi-p99').textContent = ms(stats.latencyP99Ms);
+    $('kpi-max').textContent = ms(stats.latencyMaxMs);
+  }
+
+  function renderCharts(stats) {
+    const rate = stats.perMinute.map((m) => ({ value: m.count, label: new Date(m.minute * 60000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) }));
+    window.VigilCharts.bars($('chart-rate'), rate, { color: '#f97316', labelEvery: 5, gap: 0.25 });
+    const bounds = stats.latencyBucketsMs;
+    const lat = stats.latencyCounts.map((c, i) => ({ value: c, label: bounds[i] === null ? '>' + ms(bounds[i - 1]) : '≤' + ms(bounds[i]) }));
+    window.VigilCharts.bars($('chart-latency'), lat, { color: (d, i) => (i < 5 ? '#22c55e' : i < 7 ? '#eab308' : '#ef4444'), gap: 0.2 });
+  }
+
+  async function renderDetail(a) {
+    const box = $('detail');
+    if (!a) return;
+    const t = a.alert.transaction || {};
+    const maxContribution = Math.max(...a.alert.reasons.map((r) => Math.abs(r.contribution)), 0.0001);
+    const why = a.alert.reasons.map((r) =>
+      el(
+        'div',
+        { class: 'why-row' },
+        el('span', { class: 'why-name' }, humanize(r.feature)),
+        el('span', { class: 'why-value' }, num(r.value)),
+        r.description ? el('span', { class: 'why-desc' }, r.description) : null,
+        el('div', { class: 'why-bar' }, el('span', { style: 'width:' + Math.round((100 * Math.abs(r.contribution)) / maxContribution) + '%' })),
+      ),
+    );
+    const txBox = el('div', {}, el('p', { class: 'muted' }, 'Loading…'));
+    box.replaceChildren(
+      el(
+        'div',
+        { class: 'detail-head' },
+        el('div', {}, el('div', { class: 'detail-amount' }, money(t.amount_minor || 0, t.currency)), el('div', { class: 'muted' }, mccName(t.mcc) + ' at ' + (t.merchant_id || '?'))),
+        el('div', { class: 'score ' + scoreClass(a.alert.score), style: 'min-width:72px' }, (a.alert.score * 100).toFixed(1), el('small', {}, 'SCORE')),
+      ),
+      el('div', { class: 'gauge' }, el('span', { style: 'width:' + Math.round(a.alert.score * 100) + '%' })),
+      el(
+        'dl',
+        { class: 'facts' },
+        el('dt', {}, 'Card'), el('dd', { class: 'mono' }, t.card_id),
+        el('dt', {}, 'Region'), el('dd', {}, el('span', { class: 'badge ' + regionClass(t.region) }, t.region || 'unknown')),
+        el('dt', {}, 'Channel'), el('dd', {}, (t.channel || '').replace('CHANNEL_', '').replace(/_/g, ' ').toLowerCase()),
+        el('dt', {}, 'Device'), el('dd', { class: 'mono' }, t.device_id || '–'),
+        el('dt', {}, 'Location'), el('dd', { class: 'mono' }, (t.latitude || 0).toFixed(3) + ', ' + (t.longitude || 0).toFixed(3)),
+        el('dt', {}, 'Event time'), el('dd', {}, new Date(t.event_time_ms).toLocaleString()),
+        el('dt', {}, 'Latency'), el('dd', {}, ms(a.latencyMs) + ' (Kafka → here)'),
+        el('dt', {}, 'Model'), el('dd', { class: 'mono' }, a.alert.model_version),
+        el('dt', {}, 'Webhook id'), el('dd', { class: 'mono' }, a.id),
+      ),
+      el('h3', {}, 'Why it fired'),
+      el('div', { class: 'why', 'data-testid': 'why' }, why),
+      el('h3', {}, 'Card’s recent transactions'),
+      txBox,
+    );
+    try {
+      const res = await fetch('/api/cards/' + encodeURIComponent(t.card_id) + '/transactions?limit=10', { credentials: 'same-origin' });
+      const body = await res.json();
+      if (state.selected !== a.id) return;
+      const rows = body.transactions.map((x) =>
+        el(
+          'tr',
+          { class: x.flagged ? 'flagged' : '' },
+          el('td', {}, time(x.event_time_ms)),
+          el('td', { class: 'r mono' }, money(x.amount_minor, x.currency)),
+          el('td', {}, mccName(x.mcc)),
+          el('td', {}, el('span', { class: 'badge ' + regionClass(x.region) }, x.region)),
+        ),
+      );
+      txBox.replaceChildren(
+        rows.length
+          ? el('table', { class: 'tx' }, el('thead', {}, el('tr', {}, el('th', {}, 'Time'), el('th', { class: 'r' }, 'Amount'), el('th', {}, 'Category'), el('th', {}, 'Region'))), el('tbody', {}, rows))
+          : el('p', { class: 'muted' }, 'No transactions known for this card.'),
+        el('div', { class: 'source-note' }, 'Source: ' + body.source),
+      );
+    } catch {
+      txBox.replaceChildren(el('p', { class: 'muted' }, 'Could not load the card history.'));
+    }
+  }
+
+  function select(id, pinned) {
+    const a = state.alerts.find((x) => x.id === id);
+    if (!a) return;
+    state.selected = id;
+    if (pinned) state.pinned = true;
+    for (const li of document.querySelectorAll('.alert')) li.classList.toggle('selected', li.getAttribute('data-alert-id') === id);
+    void renderDetail(a);
+  }
+
+  function onAlert(a) {
+    state.alerts = [a, ...state.alerts.filter((x) => x.id !== a.id)].slice(0, MAX_FEED);
+    renderFeed(a.id);
+    if (!state.pinned) select(a.id, false);
+  }
+
+  function connect() {
+    const es = new EventSource('/api/stream');
+    const conn = $('conn');
+    es.onopen = () => {
+      conn.textContent = 'Live';
+      conn.className = 'conn conn-live';
+    };
+    es.onerror = () => {
+      conn.textContent = 'Reconnecting…';
+      conn.className = 'conn conn-wait';
+    };
+    es.addEventListener('snapshot', (e) => {
+      const snap = JSON.parse(e.data);
+      state.alerts = snap.alerts;
+      renderFeed();
+      renderKpis(snap.stats);
+      renderCharts(snap.stats);
+      if (state.alerts[0] && !state.pinned) select(state.alerts[0].id, false);
+    });
+    es.addEventListener('alert', (e) => onAlert(JSON.parse(e.data)));
+    es.addEventListener('stats', (e) => {
+      const stats = JSON.parse(e.data);
+      renderKpis(stats);
+      renderCharts(stats);
+    });
+  }
+
+  $('feed').addEventListener('click', (e) => {
+    const li = e.target.closest('.alert');
+    if (li) select(li.getAttribute('data-alert-id'), true);
+  });
+  $('feed').addEventListener('keydown', (e) => {
+    const li = e.target.closest('.alert');
+    if (li && (e.key === 'Enter' || e.key === ' ')) select(li.getAttribute('data-alert-id'), true);
+  });
+  $('filter').addEventListener('input', (e) => {
+    state.filter = e.target.value.trim().toLowerCase();
+    renderFeed();
+  });
+  setInterval(() => {
+    $('clock').textContent = new Date().toLocaleTimeString();
+  }, 1000);
+  window.addEventListener('resize', () => fetch('/api/stats').then((r) => r.json()).then(renderCharts).catch(() => {}));
+  connect();
+})();
