@@ -198,13 +198,15 @@ export class KStream<K, V> {
 
   /**
    * Runs a Processor API processor on the stream. Stores it uses must be
-   * added with `StreamsBuilder.addStateStore` and named here.
+   * added with `StreamsBuilder.addStateStore` and named here. The result is
+   * marked for repartitioning, since the processor may have changed keys.
    */
   process<KOut, VOut>(supplier: ProcessorSupplier<K, V, KOut, VOut>, ...storeNames: string[]): KStream<KOut, VOut> {
     const name = this.builder.newProcessorName('KSTREAM-PROCESSOR-');
     this.builder.addProcessor(name, supplier, this.nodeName);
     for (const s of storeNames) this.builder.connectStore(s, name);
-    return new KStream(this.builder, name, { repartitionRequired: this.repartitionRequired });
+    // The processor may change keys, so (as in Kafka Streams) a later stateful operation repartitions.
+    return new KStream(this.builder, name, { repartitionRequired: true });
   }
 
   /**

@@ -170,6 +170,16 @@ describe('repartitioning', () => {
     expect(driver.producedTopicNames()).toEqual(new Set(['fraud-by-merchant-repartition']));
   });
 
+  it('repartitions before aggregating the output of process(), which may have changed keys', () => {
+    const builder = new StreamsBuilder();
+    builder
+      .stream('in', Consumed.with(S, S))
+      .process(() => ({ process: () => {} }))
+      .groupByKey(Grouped.with(S, S))
+      .count();
+    expect(builder.build().describe().subtopologies).toHaveLength(2);
+  });
+
   it('does not repartition when the key did not change', async () => {
     const builder = new StreamsBuilder();
     builder.stream('in', Consumed.with(S, S)).mapValues((v) => v.length).filter(() => true).groupByKey().count();
