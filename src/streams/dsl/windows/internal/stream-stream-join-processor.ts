@@ -126,9 +126,9 @@ export class StreamStreamJoinProcessor<K, VThis, VOther, VOut> implements Proces
       );
     }
     if (partners.length === 0 && outer) {
-      // Out-of-order records whose window is already behind stream time
-      // cannot wait for a partner that would only come within grace;
-      // Kafka Streams emits them at once, and so do we.
+      // An out-of-order record whose window already ended before stream
+      // time is emitted null-joined at once rather than held, as Kafka
+      // Streams does; a partner arriving within grace still joins it too.
       if (!holdsUnmatched || timeTo < buffer.streamTime) {
         await this.context.forward(record.withValue(joiner(record.key, record.value, null)));
       } else {
