@@ -172,7 +172,13 @@ export class KStream<K, V> {
     const keySerde = repartitioned?.keySerde ?? this.keySerde;
     const valueSerde = repartitioned?.valueSerde ?? this.valueSerde;
     const base = repartitioned?.name ?? this.builder.newProcessorName('KSTREAM-REPARTITION-');
-    const source = this.builder.repartition(this.nodeName, base, { keySerde, valueSerde, partitioner: repartitioned?.partitioner, named: repartitioned?.name !== undefined });
+    const source = this.builder.repartition(this.nodeName, base, {
+      keySerde,
+      valueSerde,
+      partitioner: repartitioned?.partitioner,
+      named: repartitioned?.name !== undefined,
+      numberOfPartitions: repartitioned?.numberOfPartitions,
+    });
     return this.derive(source, keySerde, valueSerde, false);
   }
 

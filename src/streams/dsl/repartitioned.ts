@@ -8,7 +8,7 @@ export class Repartitioned<K, V> {
     readonly valueSerde: Serde<V> | undefined,
     readonly name: string | undefined,
     readonly partitioner: StreamPartitioner<K, V> | undefined,
-    /** The runtime creates the topic with this many partitions; the test driver ignores it. */
+    /** The runtime creates the topic with this many partitions (`plan.internalTopicPartitions`); the test driver ignores it. */
     readonly numberOfPartitions: number | undefined,
   ) {
     Object.freeze(this);

@@ -61,6 +61,7 @@ export class Topology {
   private readonly topicToSource = new Map<string, string>();
   private readonly internalTopics = new Set<string>();
   private readonly timestamped = new Set<string>();
+  private readonly internalPartitions = new Map<string, number>();
 
   addSource<K, V>(name: string, options: SourceOptions<K, V> | string | readonly string[]): this {
     const opts: SourceOptions<K, V> = typeof options === 'string' ? { topics: [options] } : isTopicList(options) ? { topics: options } : options;
@@ -195,8 +196,14 @@ export class Topology {
    * the `<applicationId>-` prefix when the topology runs, and the test
    * driver feeds what is produced to it back into the topology.
    */
-  addInternalTopic(name: string): this {
+  addInternalTopic(name: string, options: { numberOfPartitions?: number | undefined } = {}): this {
     this.internalTopics.add(name);
+    if (options.numberOfPartitions !== undefined) {
+      if (!Number.isInteger(options.numberOfPartitions) || options.numberOfPartitions < 1) {
+        throw topologyError(`internal topic "${name}" needs a positive integer number of partitions, got ${options.numberOfPartitions}`);
+      }
+      this.internalPartitions.set(name, options.numberOfPartitions);
+    }
     return this;
   }
 
@@ -256,6 +263,7 @@ export class Topology {
       global: this.globalNodes.size > 0 ? makePlan('global', this.globalNodes) : undefined,
       internalTopics: [...this.internalTopics].map(resolveTopic),
       timestampedStores: [...this.timestamped],
+      internalTopicPartitions: new Map([...this.internalPartitions].map(([t, n]) => [resolveTopic(t), n])),
     };
   }
 

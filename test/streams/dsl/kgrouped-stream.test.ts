@@ -5,6 +5,7 @@ import { Consumed } from '../../../src/streams/dsl/consumed.js';
 import { Grouped } from '../../../src/streams/dsl/grouped.js';
 import { Materialized } from '../../../src/streams/dsl/materialized.js';
 import { Produced } from '../../../src/streams/dsl/produced.js';
+import { Repartitioned } from '../../../src/streams/dsl/repartitioned.js';
 import { StreamsBuilder } from '../../../src/streams/dsl/streams-builder.js';
 import { Serdes } from '../../../src/streams/serde/serdes.js';
 import { Stores } from '../../../src/streams/state/index.js';
@@ -198,6 +199,12 @@ describe('repartitioning', () => {
     const r = driver.createOutputTopic('out', S, N).readRecord();
     expect([r.key, r.value, r.timestamp]).toEqual(['a', 1, 42]);
     expect([...driver.producedTopicNames()].sort()).toEqual(['app-KSTREAM-REPARTITION-0000000001-repartition', 'out']);
+  });
+
+  it('passes Repartitioned.withNumberOfPartitions to the plan for the runtime', () => {
+    const builder = new StreamsBuilder();
+    builder.stream('in', Consumed.with(S, N)).repartition(Repartitioned.as<string, number>('spread').withNumberOfPartitions(6));
+    expect(builder.build().plan('app').internalTopicPartitions).toEqual(new Map([['app-spread-repartition', 6]]));
   });
 
   it('drops null-key records before the repartition topic', async () => {

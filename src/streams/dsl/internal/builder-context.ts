@@ -117,13 +117,14 @@ export class BuilderContext {
       valueSerde?: Serde<V> | undefined;
       partitioner?: StreamPartitioner<K, V> | undefined;
       named?: boolean;
+      numberOfPartitions?: number | undefined;
     },
   ): string {
     const topic = `${baseName}-repartition`;
     const sink = options.named ? `${topic}-sink` : this.newProcessorName('KSTREAM-SINK-');
     const filter = options.named ? `${topic}-filter` : this.newProcessorName('KSTREAM-FILTER-');
     const source = options.named ? `${topic}-source` : this.newProcessorName('KSTREAM-SOURCE-');
-    this.topology.addInternalTopic(topic);
+    this.topology.addInternalTopic(topic, { numberOfPartitions: options.numberOfPartitions });
     this.addProcessor(filter, dropNullKeysSupplier<K, V>(), parent);
     this.addSink(
       sink,

@@ -92,4 +92,6 @@ export interface TopologyPlan {
   readonly internalTopics: readonly string[];
   /** Key-value stores holding `ValueAndTimestamp` values (DSL tables and aggregations). */
   readonly timestampedStores: readonly string[];
+  /** Partition counts asked for internal topics (`Repartitioned.withNumberOfPartitions`); others are the runtime's choice. */
+  readonly internalTopicPartitions: ReadonlyMap<string, number>;
 }
