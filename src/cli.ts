@@ -1,5 +1,7 @@
 import { ClusterError } from './cluster/errors.js';
 import { overview, UsageError, type Command } from './commands/command.js';
+import { dashboardCommand } from './commands/dashboard.js';
+import { dispatchCommand } from './commands/dispatch.js';
 import { kafkaCommand } from './commands/kafka.js';
 import { startCommand } from './commands/start.js';
 import { createLogger } from './log.js';
@@ -10,6 +12,8 @@ const log = createLogger('vigil');
 const commands: Record<string, Command> = {
   start: startCommand(log),
   kafka: kafkaCommand(log),
+  dispatch: dispatchCommand(log),
+  dashboard: dashboardCommand(log),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../log.js';
 import type { Clock } from '../streams/index.js';
 import { AlertFeed } from './alert-feed.js';
@@ -30,7 +30,11 @@ export interface DashboardServer {
 /** Builds the fastify app with the dashboard plugin (not listening): for `inject()` tests. */
 export async function buildDashboardApp(options: Omit<DashboardServerOptions, 'host' | 'port'>, feed = new AlertFeed(options.clock)): Promise<{ app: FastifyInstance; feed: AlertFeed }> {
   // pino's Logger and fastify's FastifyBaseLogger differ only in generics; the instance is the same.
-  const app: FastifyInstance = Fastify({ loggerInstance: options.log as FastifyBaseLogger, disableRequestLogging: true });
+  const app: FastifyInstance = Fastify({
+    loggerInstance: options.log as FastifyBaseLogger,
+    // One line per request would drown the alerts; failures are logged where they happen.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
   await app.register(dashboardPlugin, {
     token: options.token,
     secrets: options.secrets,

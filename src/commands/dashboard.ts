@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { startDashboard } from '../dashboard/server.js';
+import type { Logger } from '../log.js';
+import { systemClock } from '../streams/index.js';
+import { WebhookSecret } from '../webhook/secret.js';
+import { help, UsageError, type Command } from './command.js';
+import { untilStopped } from './dispatch.js';
+
+const USAGE = `vigil dashboard [--host 127.0.0.1] [--port 8088] [--secret env:NAME|file:/path]...
+
+options:
+  --host addr        listen address (default: 127.0.0.1)
+  --port n           listen port (default: 8088; 0 picks a free one)
+  --secret ref       webhook secret(s) the receiver accepts (default: env:VIGIL_WEBHOOK_SECRET)
+
+The page's token is VIGIL_DASHBOARD_TOKEN when set, else a fresh random one;
+the command prints the URL that carries it.`;
+
+/** `vigil dashboard`: the fraud-operations page and webhook receiver, until Ctrl-C. */
+export function dashboardCommand(log: Logger): Command {
+  const cmd: Command = {
+    usage: USAGE,
+    summary: 'Serve the fraud-operations dashboard and its signed webhook receiver.',
+    async run(args) {
+      const { values } = parseArgs({
+        args,
+        options: {
+          host: { type: 'string', default: '127.0.0.1' },
+          port: { type: 'string', default: '8088' },
+          secret: { type: 'string', multiple: true },
+          help: { type: 'boolean', short: 'h' },
+        },
+      });
+      if (values.help) return help(cmd);
+      const port = Number(values.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be 0–65535, got "${values.port}"`);
+      const secrets = (values.secret ?? ['env:VIGIL_WEBHOOK_SECRET']).map((ref) => WebhookSecret.resolve(ref));
+      const token = process.env.VIGIL_DASHBOARD_TOKEN ?? randomBytes(24).toString('base64url');
+      const stopped = untilStopped();
+      const server = await startDashboard({ host: values.host, port, token, secrets, clock: systemClock, log });
+      process.stdout.write(`dashboard: ${server.pageUrl}\nwebhook receiver: ${server.url}/webhooks/alerts\nCtrl-C stops\n`);
+      const signal = await stopped;
+      log.info({ signal }, 'stopping the dashboard');
+      await server.close();
+      return 0;
+    },
+  };
+  return cmd;
+}
