@@ -3,6 +3,7 @@ import { overview, UsageError, type Command } from './commands/command.js';
 import { dashboardCommand } from './commands/dashboard.js';
 import { dispatchCommand } from './commands/dispatch.js';
 import { kafkaCommand } from './commands/kafka.js';
+import { simulateCommand } from './commands/simulate.js';
 import { startCommand } from './commands/start.js';
 import { createLogger } from './log.js';
 
@@ -12,6 +13,7 @@ const log = createLogger('vigil');
 const commands: Record<string, Command> = {
   start: startCommand(log),
   kafka: kafkaCommand(log),
+  simulate: simulateCommand(log),
   dispatch: dispatchCommand(log),
   dashboard: dashboardCommand(log),
 };

@@ -17,3 +17,6 @@ export { FraudDataError, FraudDataErrorCodes, type FraudDataErrorCode } from './
 export { createRng, mixSeed, type Rng } from './rng.js';
 export { CITIES, haversineKm, type City, type Region } from './geo.js';
 export { CATEGORIES, type Category } from './catalog.js';
+export { FIXTURE_FILES, FIXTURE_FORMAT, type FixtureManifest } from './fixture-format.js';
+export { writeFixture, type WriteFixtureOptions } from './fixture-writer.js';
+export { readLabelledTransactions, readManifest, readProfiles, readTransactionsPb } from './fixture-reader.js';

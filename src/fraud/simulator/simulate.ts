@@ -22,6 +22,8 @@ export interface Simulation extends Iterable<LabelledTransaction> {
   readonly endMs: number;
   /** The fraud incidents placed, one per victim user, for reports and tests. */
   readonly incidents: readonly IncidentSummary[];
+  /** Expected number of transactions (from the users' daily rates), for progress bars; the real count differs by a few percent. */
+  readonly estimatedTransactions: number;
 }
 
 export interface IncidentSummary {
@@ -88,6 +90,7 @@ export function simulate(options: SimulateOptions): Simulation {
     startMs,
     endMs: startMs + days * DAY_MS,
     incidents: world.incidents,
+    estimatedTransactions: Math.round(world.users.reduce((sum, u) => sum + u.dailyRate, 0) * days * 1.04),
     [Symbol.iterator]: () => transactions(world),
   };
 }

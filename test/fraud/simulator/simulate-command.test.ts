@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../../src/commands/command.js';
+import { parseSimulateArgs } from '../../../src/commands/simulate.js';
+
+describe('vigil simulate flags', () => {
+  it('has reproducible defaults and a default output under .vigil/fixtures', () => {
+    expect(parseSimulateArgs([])).toEqual({
+      sim: { seed: 42, users: 500, days: 7, startMs: Date.UTC(2026, 0, 5) },
+      out: '.vigil/fixtures/seed42-u500-d7',
+      quiet: false,
+      help: false,
+    });
+  });
+
+  it('reads every flag', () => {
+    const parsed = parseSimulateArgs(['--seed', '7', '--users', '20', '--days', '2', '--start', '2026-03-01', '--fraud-rate', '0.5', '--scenarios', 'bust_out,card_testing', '--out', '/tmp/x', '-q']);
+    expect(parsed).toEqual({
+      sim: { seed: 7, users: 20, days: 2, startMs: Date.UTC(2026, 2, 1), fraudRate: 0.5, scenarios: ['bust_out', 'card_testing'] },
+      out: '/tmp/x',
+      quiet: true,
+      help: false,
+    });
+  });
+
+  it.each([
+    [['--users', 'many'], '--users must be a whole number, got "many"'],
+    [['--users', '0'], '--users must be between 1 and 10000000, got 0'],
+    [['--days', '2.5'], '--days must be a whole number'],
+    [['--seed=-1'], '--seed must be between 0'],
+    [['--start', 'yesterday'], '--start must be a date like 2026-01-05'],
+    [['--fraud-rate', '5%'], '--fraud-rate must be a share of users between 0 and 1'],
+    [['--scenarios', 'card_testing,phishing'], 'unknown scenario(s) phishing'],
+    [['somewhere'], 'unexpected argument "somewhere"'],
+  ])('rejects %j with a readable usage error', (args, message) => {
+    expect(() => parseSimulateArgs(args)).toThrow(UsageError);
+    expect(() => parseSimulateArgs(args)).toThrow(message);
+  });
+
+  it('leaves unknown flags to parseArgs, which the CLI reports as usage errors', () => {
+    expect(() => parseSimulateArgs(['--userz', '3'])).toThrow(expect.objectContaining({ code: 'ERR_PARSE_ARGS_UNKNOWN_OPTION' }));
+  });
+});
