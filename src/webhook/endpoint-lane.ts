@@ -70,6 +70,8 @@ export class EndpointLane {
   #wake: (() => void) | undefined;
   #disabled: string | undefined;
   #closed = false;
+  /** Slow-down answers since the last success: the endpoint's own backoff exponent. */
+  #slowDowns = 0;
   readonly #ready: Job[] = [];
   readonly #waiting = new Set<Job>();
 
@@ -202,6 +204,7 @@ export class EndpointLane {
     const what = result.status !== undefined ? `HTTP ${result.status}` : (result.error ?? 'no response');
     if (verdict === 'delivered') {
       this.#current = Math.min(this.endpoint.concurrency, this.#current + 1);
+      this.#slowDowns = 0;
       if (job.persisted) await this.deps.state.clearPending(this.endpoint.name, job.alert.id);
       job.done({ endpoint: this.endpoint.name, id: job.alert.id, result: 'delivered', attempts: job.attempts });
       return;
@@ -222,8 +225,11 @@ export class EndpointLane {
     const retryAfterMs = parseRetryAfter(result.retryAfter, now);
     const delay = retryDelay(this.deps.retry, job.attempts, this.deps.random, retryAfterMs);
     if (verdict === 'slow-down') {
+      // The endpoint backs off on its own schedule (Retry-After, else by consecutive slow-downs), not this alert's.
+      this.#slowDowns++;
       this.#current = Math.max(1, Math.floor(this.#current / 2));
-      this.#pausedUntil = Math.max(this.#pausedUntil, now + delay);
+      const pause = retryAfterMs !== undefined ? Math.min(retryAfterMs, this.deps.retry.maxRetryAfterMs) : retryDelay(this.deps.retry, this.#slowDowns, this.deps.random);
+      this.#pausedUntil = Math.max(this.#pausedUntil, now + pause);
     }
     job.nextAt = now + delay;
     job.lastError = what;
