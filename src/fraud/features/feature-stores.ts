@@ -24,8 +24,12 @@ export function featureStoreBuilders(storeType: FeatureStoreType): {
   const win = persistent
     ? Stores.persistentWindowStore(CARD_RECENT_STORE, RECENT_RETENTION_MS, 1, true)
     : Stores.inMemoryWindowStore(CARD_RECENT_STORE, RECENT_RETENTION_MS, 1, true);
+  const cardState = Stores.keyValueStoreBuilder(kv, Serdes.String(), Serdes.Json<CardState>());
+  // The cache saves LevelDB reads of hot cards; in memory it would only add a
+  // flush per commit (the test driver commits after every record).
+  if (persistent) cardState.withCachingEnabled();
   return {
-    cardState: Stores.keyValueStoreBuilder(kv, Serdes.String(), Serdes.Json<CardState>()).withCachingEnabled(),
+    cardState,
     recent: Stores.windowStoreBuilder(win, Serdes.String(), Serdes.Json<RecentTransaction>()),
   };
 }
