@@ -22,7 +22,7 @@ describe('model metadata', () => {
   });
 
   it('rejects features in another order, naming the first difference', () => {
-    const swapped = [...FEATURE_NAMES];
+    const swapped: string[] = [...FEATURE_NAMES];
     [swapped[2], swapped[3]] = [swapped[3] as string, swapped[2] as string];
     expect(() => checkModelMetadata(fakeMetadata({ feature_names: swapped }))).toThrow(/feature #2 is "count_1h" in the model but "count_1m"/);
   });
