@@ -310,18 +310,26 @@ export class StreamTask {
   // ---- used by NodeContext ----
 
   /** @internal */
-  async forwardFrom(from: TaskNode, record: Record<unknown, unknown>, childName?: string): Promise<void> {
+  forwardFrom(from: TaskNode, record: Record<unknown, unknown>, childName?: string): Promise<void> {
     if (childName !== undefined) {
       const child = from.children.find((c) => c.def.name === childName);
       if (!child) {
-        throw new VigilError('VIGIL_ERR_TOPOLOGY', `"${childName}" is not a child of "${from.def.name}"; children are [${from.children.map((c) => c.def.name).join(', ')}]`, {
-          taskId: this.id,
-        });
+        return Promise.reject(
+          new VigilError('VIGIL_ERR_TOPOLOGY', `"${childName}" is not a child of "${from.def.name}"; children are [${from.children.map((c) => c.def.name).join(', ')}]`, {
+            taskId: this.id,
+          }),
+        );
       }
-      await this.deliver(child, record);
-      return;
+      return this.deliver(child, record);
     }
-    for (const child of from.children) await this.deliver(child, record);
+    const { children } = from;
+    // Most nodes have one child: skip the extra async frame on the per-record path.
+    if (children.length === 1) return this.deliver(children[0] as TaskNode, record);
+    return this.deliverInOrder(children, record);
+  }
+
+  private async deliverInOrder(children: readonly TaskNode[], record: Record<unknown, unknown>): Promise<void> {
+    for (const child of children) await this.deliver(child, record);
   }
 
   /** @internal */
@@ -373,17 +381,30 @@ export class StreamTask {
     return this.sources.find((s) => (s.def as SourceNodeDef).pattern?.test(topic));
   }
 
-  private async deliver(node: TaskNode, record: Record<unknown, unknown>): Promise<void> {
-    if (node.def.kind === 'sink') {
-      this.sink(node.def, record);
-      return;
-    }
-    const processor = node.processor;
-    if (!processor) return;
+  /**
+   * Hands `record` to one node. Synchronous processors and sinks complete
+   * without allocating a promise chain; a processor's error goes to the
+   * processing-exception handler, whose FAIL rejects the returned promise.
+   */
+  private deliver(node: TaskNode, record: Record<unknown, unknown>): Promise<void> {
     try {
-      await processor.process(record);
+      if (node.def.kind === 'sink') {
+        this.sink(node.def, record);
+        return RESOLVED;
+      }
+      const processor = node.processor;
+      if (!processor) return RESOLVED;
+      let result: void | Promise<void>;
+      try {
+        result = processor.process(record);
+      } catch (error) {
+        this.onProcessingError(node.def.name, record, error);
+        return RESOLVED;
+      }
+      if (result === undefined || typeof (result as Partial<PromiseLike<void>>).then !== 'function') return RESOLVED;
+      return Promise.resolve(result).catch((error: unknown) => this.onProcessingError(node.def.name, record, error));
     } catch (error) {
-      this.onProcessingError(node.def.name, record, error);
+      return Promise.reject(error);
     }
   }
 
@@ -512,6 +533,8 @@ export class StreamTask {
     }
   }
 }
+
+const RESOLVED: Promise<void> = Promise.resolve();
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
