@@ -137,6 +137,41 @@ describe('processing errors', () => {
   });
 });
 
+describe('punctuator errors', () => {
+  function failingPunctuatorTopology(): Topology {
+    return new Topology()
+      .addSource('src', { topics: ['in'], keySerde: Serdes.String(), valueSerde: Serdes.String() })
+      .addProcessor(
+        'ticker',
+        (): Processor => ({
+          init: (c) => {
+            c.schedule(10, 'WALL_CLOCK_TIME', () => {
+              throw new Error('tick failed');
+            });
+          },
+          process: () => {},
+        }),
+        'src',
+      );
+  }
+
+  it('fail the task with VIGIL_ERR_PROCESSING by default, saying it happened while punctuating', async () => {
+    const driver = openDriver(failingPunctuatorTopology());
+    const error = await driver.advanceWallClockTime(10).catch((e: unknown) => e);
+    expect(isVigilError(error, 'VIGIL_ERR_PROCESSING')).toBe(true);
+    expect((error as Error).message).toBe('processor "ticker" in task 0_0 failed while punctuating: tick failed');
+  });
+
+  it('are skipped and counted, with nothing dead-lettered, when the handler continues', async () => {
+    const metrics = recordingMetrics();
+    const driver = openDriver(failingPunctuatorTopology(), { processingExceptionHandler: continueOnProcessingError, deadLetterTopic: 'dlq', metrics });
+    await driver.advanceWallClockTime(10);
+    await driver.advanceWallClockTime(10);
+    expect(metrics.skipped).toEqual(['processing-error', 'processing-error']);
+    expect(driver.producedTopicNames().size).toBe(0);
+  });
+});
+
 describe('processor context', () => {
   it('exposes the consumed record metadata while processing', async () => {
     const seen: unknown[] = [];
