@@ -28,6 +28,9 @@ export const DLQ_HEADERS = {
   source: 'vigil-dlq-source',
 } as const;
 
+/** How long start() waits for the first partition assignment before returning anyway (the consumer keeps trying). */
+const GROUP_JOIN_WAIT_MS = 30_000;
+
 export interface DispatcherDeps {
   log: Logger;
   scheduler?: Scheduler;
@@ -130,13 +133,19 @@ export class WebhookDispatcher {
     const consumer = await connectConsumer(connection, { groupId: config.groupId, isolation: 'read_committed', maxWaitTimeMs: 50 });
     const dispatcher = new WebhookDispatcher(config, { ...deps, scheduler }, consumer, producer, sender, engine, state.pendingCount());
     await consumer.subscribe({ topics: [config.alertsTopic], fromBeginning: true });
+    // Resolve start() only once partitions are assigned, so "started" means "consuming".
+    let joined!: () => void;
+    const groupJoined = new Promise<void>((resolve) => (joined = resolve));
     await consumer.run({
       autoCommit: false,
       eachBatch: (batch) => dispatcher.#onBatch(batch.records),
       onBatchEnd: (p) => dispatcher.#tracker.seen(p.topic, p.partition, p.lastOffset),
       onRebalancing: () => dispatcher.#onRebalancing(),
+      onGroupJoin: () => joined(),
       onCrash: (err, restarting) => log.error({ err, restarting }, 'alerts consumer crashed'),
     });
+    const joinTimeout = new Promise<void>((resolve) => setTimeout(resolve, GROUP_JOIN_WAIT_MS).unref());
+    await Promise.race([groupJoined, joinTimeout]);
     dispatcher.#scheduleCommit();
     log.info(
       { endpoints: config.endpoints.map((e) => ({ name: e.name, url: e.url, concurrency: e.concurrency })), resumedRetries: dispatcher.resumedRetries },

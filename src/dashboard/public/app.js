@@ -33,7 +33,22 @@
     }
   };
   const num = (v) => (Math.abs(v) >= 1000 ? Math.round(v).toLocaleString() : Number.isInteger(v) ? String(v) : v.toFixed(Math.abs(v) < 1 ? 3 : 2));
-  const humanize = (f) => f.replace(/_/g, ' ').replace(/\bkmh\b/, 'km/h').replace(/\bzscore\b/, 'z-score').replace(/\b1h\b/, '1 h').replace(/\b24h\b/, '24 h');
+  const duration = (s) => (s < 90 ? Math.round(s) + ' s' : s < 5400 ? Math.round(s / 60) + ' min' : (s / 3600).toFixed(1) + ' h');
+  /** Feature names carry their unit (`_kmh`, `_s`, `first_seen_`…): show the name without it and the value with it. */
+  const FEATURE_FORMATS = [
+    [/_kmh$/, (v) => num(v) + ' km/h'],
+    [/_s$/, (v) => duration(v)],
+    [/^first_seen_/, (v) => (v ? 'yes' : 'no')],
+    [/zscore/, (v) => v.toFixed(1) + ' σ'],
+    [/^(sum|.*spend)/, (v) => '$' + num(v)],
+    [/^(count|distinct)/, (v) => String(Math.round(v))],
+  ];
+  const featureValue = (f, v) => {
+    for (const [re, fmt] of FEATURE_FORMATS) if (re.test(f)) return fmt(v);
+    return num(v);
+  };
+  const humanize = (f) =>
+    f.replace(/_(kmh|s)$/, '').replace(/_/g, ' ').replace(/\bzscore\b/, 'z-score').replace(/\b(\d+)(m|h)\b/, '$1 $2').replace(/\bprev\b/, 'previous');
   const ms = (v) => (v === null || v === undefined ? '–' : v >= 10000 ? (v / 1000).toFixed(1) + ' s' : Math.round(v) + ' ms');
   const time = (t) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
   const ago = (t) => {
@@ -54,7 +69,7 @@
   function feedItem(a, fresh) {
     const t = a.alert.transaction || {};
     const reasons = a.alert.reasons.slice(0, 4).map((r) =>
-      el('span', { class: 'reason', title: r.description || '' }, humanize(r.feature), ' ', el('b', {}, num(r.value))),
+      el('span', { class: 'reason', title: r.description || '' }, humanize(r.feature), ' ', el('b', {}, featureValue(r.feature, r.value))),
     );
     return el(
       'li',
@@ -96,7 +111,8 @@
     const rate = stats.perMinute.map((m) => ({ value: m.count, label: new Date(m.minute * 60000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) }));
     window.VigilCharts.bars($('chart-rate'), rate, { color: '#f97316', labelEvery: 5, gap: 0.25 });
     const bounds = stats.latencyBucketsMs;
-    const lat = stats.latencyCounts.map((c, i) => ({ value: c, label: bounds[i] === null ? '>' + ms(bounds[i - 1]) : '≤' + ms(bounds[i]) }));
+    const short = (v) => (v >= 1000 ? v / 1000 + 's' : v + 'ms');
+    const lat = stats.latencyCounts.map((c, i) => ({ value: c, label: bounds[i] === null ? '>' + short(bounds[i - 1]) : short(bounds[i]) }));
     window.VigilCharts.bars($('chart-latency'), lat, { color: (d, i) => (i < 5 ? '#22c55e' : i < 7 ? '#eab308' : '#ef4444'), gap: 0.2 });
   }
 
@@ -110,7 +126,7 @@
         'div',
         { class: 'why-row' },
         el('span', { class: 'why-name' }, humanize(r.feature)),
-        el('span', { class: 'why-value' }, num(r.value)),
+        el('span', { class: 'why-value' }, featureValue(r.feature, r.value)),
         r.description ? el('span', { class: 'why-desc' }, r.description) : null,
         el('div', { class: 'why-bar' }, el('span', { style: 'width:' + Math.round((100 * Math.abs(r.contribution)) / maxContribution) + '%' })),
       ),

@@ -18,10 +18,11 @@
     return { ctx, width, height };
   }
 
-  function niceMax(v) {
-    if (v <= 4) return 4;
-    const p = Math.pow(10, Math.floor(Math.log10(v)));
-    for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  /** A round step so that four steps cover `v`; counts are integers, so the step is too. */
+  function niceStep(v) {
+    const raw = Math.max(1, v / 4);
+    const p = Math.pow(10, Math.floor(Math.log10(raw)));
+    for (const m of [1, 2, 5, 10]) if (m * p >= raw) return Math.max(1, m * p);
     return 10 * p;
   }
 
@@ -32,7 +33,8 @@
     const { ctx, width, height } = setup(canvas);
     const left = 34, right = 6, top = 8, bottom = 22;
     const plotW = width - left - right, plotH = height - top - bottom;
-    const max = niceMax(Math.max(0, ...data.map((d) => d.value)));
+    const step = niceStep(Math.max(0, ...data.map((d) => d.value)));
+    const max = step * 4;
     ctx.font = '11px ui-sans-serif, system-ui, sans-serif';
     ctx.fillStyle = '#8a96ad';
     ctx.strokeStyle = 'rgba(138,150,173,0.15)';
@@ -44,7 +46,7 @@
       ctx.moveTo(left, Math.round(y) + 0.5);
       ctx.lineTo(width - right, Math.round(y) + 0.5);
       ctx.stroke();
-      ctx.fillText(String(Math.round((max * i) / 4)), left - 6, y);
+      ctx.fillText(String(step * i), left - 6, y);
     }
     const slot = plotW / Math.max(1, data.length);
     const barW = Math.max(2, slot * (opts.gap ? 1 - opts.gap : 0.7));
