@@ -20,7 +20,8 @@ import { WindowedSerdes } from './windowed-serdes.js';
  * first and last record times) that forwards every change: when sessions
  * merge, a tombstone (`newValue: null`) for each merged session, then the
  * merged session. The session store keeps sessions for
- * `max(gap + grace, Materialized retention)`.
+ * `max(gap + grace + 1, Materialized retention)`; a configured retention
+ * below `gap + grace` is rejected, as in Kafka Streams.
  */
 export class SessionWindowedKStream<K, V> {
   constructor(
@@ -80,10 +81,12 @@ export class SessionWindowedKStream<K, V> {
     const storeName = materialized?.storeName ?? builder.newStoreName(prefix);
     const keySerde = materialized?.keySerde ?? this.grouped.keySerde;
     const valueSerde = materialized?.valueSerde ?? defaultValueSerde;
-    const retentionMs = retentionOf(
-      storeName,
-      windows.inactivityGap() + windows.gracePeriodMs(),
-      materialized?.retentionMs,
+    // Sessions end inclusively and are still open at exactly
+    // end + gap + grace; the stores expire exactly at their retention, so
+    // they keep sessions 1 ms longer than the minimum Kafka Streams checks.
+    const retentionMs = Math.max(
+      retentionOf(storeName, windows.inactivityGap() + windows.gracePeriodMs(), materialized?.retentionMs),
+      windows.inactivityGap() + windows.gracePeriodMs() + 1,
     );
     builder.addProcessor(
       name,
@@ -104,8 +107,9 @@ export class SessionWindowedKStream<K, V> {
       }),
       name,
     );
-    // A session can still grow by a record `gap` after its end.
-    registerWindowedTable(builder, name, windows.gracePeriodMs() + windows.inactivityGap());
+    // A session can still grow by a record `gap` after its end, and its end
+    // is inclusive: it is final once end + gap + grace < stream time.
+    registerWindowedTable(builder, name, windows.gracePeriodMs() + windows.inactivityGap() + 1);
     return new KTable<Windowed<K>, VA>(builder, name, {
       keySerde: keySerde === undefined ? undefined : WindowedSerdes.sessionWindowedSerdeFrom(keySerde),
       valueSerde,

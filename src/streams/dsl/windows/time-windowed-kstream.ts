@@ -99,7 +99,10 @@ export class TimeWindowedKStream<K, V> {
       }),
       name,
     );
-    registerWindowedTable(builder, name, windows.gracePeriodMs());
+    // Time windows end exclusively: final once end + grace <= stream time.
+    // Sliding windows end inclusively and still take a record at exactly
+    // end + grace, so they are final only one millisecond later.
+    registerWindowedTable(builder, name, windows.gracePeriodMs() + (sliding ? 1 : 0));
     // No storeName for the KTable: its store is a window store of
     // ValueAndTimestamp, not the key-value store a table join looks up.
     return new KTable<Windowed<K>, VA>(builder, name, {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Consumed } from '../../../../src/streams/dsl/consumed.js';
 import { Materialized } from '../../../../src/streams/dsl/materialized.js';
 import { StreamsBuilder } from '../../../../src/streams/dsl/streams-builder.js';
-import { SlidingWindows } from '../../../../src/streams/dsl/windows/sliding-windows.js';
+import { BufferConfig, SlidingWindows, Suppressed } from '../../../../src/streams/dsl/windows/index.js';
 import { Serdes } from '../../../../src/streams/serde/serdes.js';
 import { openDriver } from '../../testing/driver-fixture.js';
 
@@ -13,14 +13,15 @@ const S = Serdes.String();
  * KStreamSlidingWindowAggregateTest: the string aggregate "0+v1+v2..." of
  * every update, grouped by window start (as sets of value@timestamp).
  */
-async function slidingUpdates(windows: SlidingWindows, input: Array<[string, number]>) {
+async function slidingUpdates(windows: SlidingWindows, input: Array<[string, number]>, final = false) {
   const builder = new StreamsBuilder();
   const updates: Array<{ start: number; value: string | null; timestamp: number }> = [];
-  builder
+  const table = builder
     .stream('topic', Consumed.with(S, S))
     .groupByKey()
     .windowedBy(windows)
-    .aggregate(() => '0', (_k, v, agg) => `${agg}+${v}`, Materialized.with(S, S))
+    .aggregate(() => '0', (_k, v, agg) => `${agg}+${v}`, Materialized.with(S, S));
+  (final ? table.suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded())) : table)
     .toStream()
     .process(() => ({
       process: (record) => {
@@ -58,6 +59,31 @@ describe('sliding windows match Kafka Streams (KStreamSlidingWindowAggregateTest
       20: new Set(['0+5+6+7@30']),
       21: new Set(['0+6@22', '0+6+7@30']),
       23: new Set(['0+7@30']),
+    });
+  });
+
+  it('testAggregateSmallInput with final results: suppress matches its ON_WINDOW_CLOSE expectations', async () => {
+    const actual = await slidingUpdates(
+      SlidingWindows.ofTimeDifferenceAndGrace(10, 5),
+      [
+        ['1', 10],
+        ['2', 10],
+        ['3', 14],
+        ['4', 15],
+        ['5', 20],
+        ['6', 22],
+        ['7', 30],
+      ],
+      true,
+    );
+    // Stream time 30 - grace 5: windows ending before 25 are final; [15,25] is not yet.
+    expect(actual).toEqual({
+      0: new Set(['0+1+2@10']),
+      4: new Set(['0+1+2+3@14']),
+      5: new Set(['0+1+2+3+4@15']),
+      10: new Set(['0+1+2+3+4+5@20']),
+      11: new Set(['0+3+4+5@20']),
+      12: new Set(['0+3+4+5+6@22']),
     });
   });
 

@@ -63,10 +63,26 @@ describe('suppress(untilWindowCloses) (through the TopologyTestDriver)', () => {
     await t.pipe('A', 1, 0);
     await t.pipe('A', 10, 10);
     await t.pipe('A', 100, 5);
-    await t.pipe('B', 1, 24); // [0,10] may grow until 10 + gap 5 + grace 10
+    await t.pipe('B', 1, 25); // [0,10] ends inclusively: a record at 15 could still join it
     expect(t.rows()).toEqual([]);
-    await t.pipe('B', 1, 25);
+    await t.pipe('B', 1, 26);
     expect(t.rows()).toEqual([['A', 0, 10, 111, 10]]);
+  });
+
+  it('does not emit a session at end + gap + grace, when a record can still extend it', async () => {
+    const t = windowedTopology(SessionWindows.ofInactivityGapAndGrace(5, 10), (w) => w.count(), {
+      after: (table) => table.suppress(untilWindowCloses),
+    });
+    await t.pipe('A', 0, 0);
+    await t.pipe('A', 0, 10);
+    await t.pipe('B', 0, 25); // 10 + 5 + 10
+    await t.pipe('A', 0, 15); // still accepted: the session grows to [10,15]
+    await t.pipe('B', 0, 31);
+    expect(t.rows()).toEqual([
+      ['A', 0, 0, 1, 0],
+      ['A', 10, 15, 2, 15],
+    ]);
+    expect(t.metrics.lateDrops).toEqual([]);
   });
 
   it('still emits the final result of a window buffered before a restart (buffer kept in a store)', async () => {

@@ -7,7 +7,7 @@ import { MinHeap } from './min-heap.js';
 import type { SuppressedUpdate } from './suppression-buffer-serde.js';
 
 export interface SuppressOptions {
-  /** How long after a window's end it closes: the grace (plus the gap for sessions). */
+  /** How long after a window's end its result is final (see windowed-tables.ts). */
   readonly graceMs: number;
   /**
    * A key-value store that mirrors the buffer, so pending windows survive

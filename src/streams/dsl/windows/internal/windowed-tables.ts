@@ -2,9 +2,10 @@ import type { BuilderContext } from '../../internal/builder-context.js';
 
 /**
  * Remembers, per builder, which table nodes are windowed aggregations and
- * how long after a window's end it closes, so that
- * `suppress(untilWindowCloses)` knows when to emit (Kafka Streams finds
- * the same number by walking the graph up to the windowed aggregation).
+ * how long after a window's end its result is final (no record can change
+ * it any more), so that `suppress(untilWindowCloses)` emits a window once
+ * `end + delay <= stream time`. Kafka Streams finds the grace by walking
+ * the graph up to the windowed aggregation.
  */
 const closeDelays = new WeakMap<BuilderContext, Map<string, number>>();
 

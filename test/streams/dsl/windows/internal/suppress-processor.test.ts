@@ -66,7 +66,10 @@ describe('SuppressProcessor (untilWindowCloses)', () => {
   it('emits the final session and drops the sessions merged into it', async () => {
     const windows = SessionWindows.ofInactivityGapAndGrace(5, 10);
     const task = new FakeTask(new FakeSessionStore<string, number>('sessions'));
-    const suppress = new SuppressProcessor<string, number>({ graceMs: windows.gracePeriodMs() + windows.inactivityGap() });
+    // Sessions end inclusively: final once end + gap + grace < stream time.
+    const suppress = new SuppressProcessor<string, number>({
+      graceMs: windows.gracePeriodMs() + windows.inactivityGap() + 1,
+    });
     const emitted: Record<Windowed<string>, Change<number>>[] = [];
     await suppress.init(task.context('KTABLE-SUPPRESS-0000000002', emitted));
     const sessions = new SessionWindowAggregateProcessor<string, number, number>({
@@ -80,9 +83,9 @@ describe('SuppressProcessor (untilWindowCloses)', () => {
     await send('A', 1, 0);
     await send('A', 10, 10);
     await send('A', 100, 5);
-    await send('B', 1, 24); // the session [0,10] may still grow until 10 + gap 5 + grace 10
+    await send('B', 1, 25); // a record at 15 could still join [0,10]
     expect(emitted).toEqual([]);
-    await send('B', 1, 25);
+    await send('B', 1, 26);
     expect(rows(emitted)).toEqual([['A', 0, 10, 111, null, 10]]);
   });
 });
