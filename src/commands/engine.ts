@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { projectRoot } from '../cluster/paths.js';
+import { OnnxScorer } from '../fraud/model/onnx-scorer.js';
+import { VIGIL_PROTO_PATH, type Alert, type Transaction, type UserProfile } from '../fraud/schema/index.js';
+import { buildFraudTopology } from '../fraud/topology/fraud-topology.js';
+import { fraudStreamsConfig } from '../fraud/topology/streams-config.js';
+import { DEFAULT_FRAUD_TOPICS } from '../fraud/topology/topics.js';
+import type { Logger } from '../log.js';
+import { createMetricsRegistry, createStreamsMetrics, serveMetrics } from '../metrics/index.js';
+import { registrySerde } from '../registry/registry-serde.js';
+import { KafkaStreams, type ProcessingGuarantee } from '../streams/runtime/index.js';
+import { help, UsageError, type Command } from './command.js';
+import { untilStopped } from './dispatch.js';
+
+const USAGE = `vigil engine [--brokers host:port] [--registry url] [--guarantee exactly_once|at_least_once]
+             [--model models/fraud.onnx] [--state-dir .vigil/state] [--metrics-port 9464]
+
+Runs the fraud topology on Kafka: transactions in, scored alerts out.
+
+options:
+  --brokers      bootstrap servers (default: KAFKA_BROKERS)
+  --registry     schema registry URL (default: SCHEMA_REGISTRY_URL)
+  --guarantee    processing guarantee (default: exactly_once)
+  --model        ONNX model; its .metadata.json must sit beside it
+  --state-dir    where LevelDB state lives (default: .vigil/state)
+  --metrics-port Prometheus /metrics port (default: VIGIL_METRICS_PORT or 9464; 0 picks one)
+  --app-id       application id: consumer group and internal topic prefix (default: vigil-fraud)`;
+
+export interface EngineHandle {
+  streams: KafkaStreams;
+  metricsUrl: string;
+  close(): Promise<void>;
+}
+
+export interface EngineOptions {
+  brokers: string[];
+  registryUrl: string;
+  guarantee: ProcessingGuarantee;
+  modelPath: string;
+  stateDir: string;
+  metricsPort: number;
+  applicationId: string;
+  log: Logger;
+}
+
+/** Starts the fraud engine and its /metrics endpoint; `close` stops both cleanly. */
+export async function startEngine(o: EngineOptions): Promise<EngineHandle> {
+  const schema = readFileSync(VIGIL_PROTO_PATH, 'utf8');
+  const topics = DEFAULT_FRAUD_TOPICS;
+  const serde = <T>(topic: string, messageName: string) =>
+    registrySerde<T>({ url: o.registryUrl, topics: [topic], schema, messageName });
+  const serdes = {
+    transaction: serde<Transaction>(topics.transactions, 'vigil.v1.Transaction'),
+    profile: serde<UserProfile>(topics.userProfiles, 'vigil.v1.UserProfile'),
+    alert: serde<Alert>(topics.alerts, 'vigil.v1.Alert'),
+  };
+  for (const s of Object.values(serdes)) await s.prepare();
+  const scorer = await OnnxScorer.load({ modelPath: o.modelPath });
+
+  const registry = createMetricsRegistry({ service: 'engine' });
+  const metrics = await serveMetrics(registry, o.metricsPort);
+  const streams = new KafkaStreams(
+    buildFraudTopology({ serdes, scoring: { scorer } }),
+    {
+      ...fraudStreamsConfig({ applicationId: o.applicationId, stateDir: o.stateDir, metrics: createStreamsMetrics(registry) }),
+      brokers: o.brokers,
+      processingGuarantee: o.guarantee,
+      logger: o.log,
+    },
+  );
+  streams.onStateChange((next, previous) => o.log.info({ from: previous, to: next }, 'engine state'));
+  await streams.start();
+  o.log.info({ metrics: metrics.url, model: scorer.metadata.version, guarantee: o.guarantee }, 'engine started');
+  return {
+    streams,
+    metricsUrl: metrics.url,
+    async close() {
+      await streams.close();
+      for (const s of Object.values(serdes)) s.close();
+      await metrics.close();
+    },
+  };
+}
+
+export function engineCommand(log: Logger): Command {
+  const cmd: Command = {
+    usage: USAGE,
+    summary: 'Run the fraud detection topology on Kafka (transactions in, alerts out).',
+    async run(args) {
+      const { values } = parseArgs({
+        args,
+        options: {
+          brokers: { type: 'string' },
+          registry: { type: 'string' },
+          guarantee: { type: 'string', default: 'exactly_once' },
+          model: { type: 'string', default: join(projectRoot, 'models', 'fraud.onnx') },
+          'state-dir': { type: 'string', default: join(projectRoot, '.vigil', 'state') },
+          'metrics-port': { type: 'string', default: process.env.VIGIL_METRICS_PORT ?? '9464' },
+          'app-id': { type: 'string', default: 'vigil-fraud' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      });
+      if (values.help) return help(cmd);
+      const brokers = values.brokers ?? process.env.KAFKA_BROKERS;
+      const registryUrl = values.registry ?? process.env.SCHEMA_REGISTRY_URL;
+      if (!brokers || !registryUrl) {
+        throw new UsageError('set --brokers and --registry (or KAFKA_BROKERS and SCHEMA_REGISTRY_URL); `vigil kafka up` starts a local cluster and prints both');
+      }
+      if (values.guarantee !== 'exactly_once' && values.guarantee !== 'at_least_once') {
+        throw new UsageError(`--guarantee must be exactly_once or at_least_once, got "${values.guarantee}"`);
+      }
+      const metricsPort = Number(values['metrics-port']);
+      if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65_535) throw new UsageError('--metrics-port must be 0–65535');
+      const stopped = untilStopped();
+      const engine = await startEngine({
+        brokers: brokers.split(','),
+        registryUrl,
+        guarantee: values.guarantee,
+        modelPath: values.model,
+        stateDir: values['state-dir'],
+        metricsPort,
+        applicationId: values['app-id'],
+        log,
+      });
+      await stopped;
+      await engine.close();
+      return 0;
+    },
+  };
+  return cmd;
+}
