@@ -3,6 +3,7 @@ import { overview, UsageError, type Command } from './commands/command.js';
 import { dashboardCommand } from './commands/dashboard.js';
 import { dispatchCommand } from './commands/dispatch.js';
 import { kafkaCommand } from './commands/kafka.js';
+import { replayCommand } from './commands/replay.js';
 import { simulateCommand } from './commands/simulate.js';
 import { startCommand } from './commands/start.js';
 import { createLogger } from './log.js';
@@ -14,6 +15,7 @@ const commands: Record<string, Command> = {
   start: startCommand(log),
   kafka: kafkaCommand(log),
   simulate: simulateCommand(log),
+  replay: replayCommand(log),
   dispatch: dispatchCommand(log),
   dashboard: dashboardCommand(log),
 };

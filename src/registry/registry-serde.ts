@@ -30,13 +30,12 @@ import { VigilError } from '../streams/errors.js';
 import type { Serde } from '../streams/serde/serde.js';
 import { decodeWireFormat, encodeWireFormat } from '../streams/serde/wire-format.js';
 import {
-  connectRegistry,
   listSubjectSchemaIds,
   messageIndexesOf,
   messageTypeAt,
   parseProtobufSchema,
+  registerProtobufSchema,
   type ParsedProtobufSchema,
-  type RegistryClient,
 } from './schema-registry.js';
 
 export interface RegistrySerdeBase {
@@ -197,7 +196,7 @@ export function staticRegistrySerde<T>(options: StaticRegistrySerdeOptions): Ser
  * serde.close();                    // on shutdown
  * ```
  */
-export function registrySerde<T>(options: RegistrySerdeOptions, client: RegistryClient = connectRegistry(options.url)): RegistrySerde<T> {
+export function registrySerde<T>(options: RegistrySerdeOptions): RegistrySerde<T> {
   const subjects = [...new Set(options.topics.map(subjectOf))];
   const versionCache = new Map<string, Map<number, number>>(subjects.map((s) => [s, new Map()]));
   let timer: NodeJS.Timeout | undefined;
@@ -239,7 +238,7 @@ export function registrySerde<T>(options: RegistrySerdeOptions, client: Registry
     deserialize: (topic, data) => codec.deserialize(topic, data),
     async prepare() {
       for (const subject of subjects) {
-        const id = await client.registerProtobuf({ subject, schema: options.schema, messageName: options.messageName });
+        const id = await registerProtobufSchema(options.url, subject, options.schema);
         codec.writerIds.set(subject, id);
         const known = codec.idsBySubject.get(subject) ?? new Set<number>();
         known.add(id);

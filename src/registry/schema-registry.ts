@@ -193,3 +193,31 @@ async function registryGet(url: string, target: string): Promise<Response> {
     throw new VigilError('VIGIL_ERR_REGISTRY', `schema registry at ${url} is unreachable: ${(err as Error).message}`, { cause: err, canRetry: true });
   }
 }
+
+/**
+ * Registers (or finds) a Protobuf schema under `subject` and returns its id,
+ * by POSTing the text to the registry directly. Unlike `registerProtobuf`,
+ * nothing parses the schema on the client first: the library's parser picks
+ * the file's first top-level element as "the" message and fails when that
+ * is an enum (as in vigil.proto, where `Channel` comes first).
+ */
+export async function registerProtobufSchema(url: string, subject: string, schema: string): Promise<number> {
+  const target = `${url}/subjects/${encodeURIComponent(subject)}/versions`;
+  let res: Response;
+  try {
+    res = await fetch(target, {
+      method: 'POST',
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      body: JSON.stringify({ schemaType: 'PROTOBUF', schema }),
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch (err) {
+    throw new VigilError('VIGIL_ERR_REGISTRY', `schema registry at ${url} is unreachable: ${(err as Error).message}`, { cause: err, canRetry: true });
+  }
+  const text = await res.text();
+  if (!res.ok) {
+    const why = res.status === 409 ? 'the schema is not compatible with the versions already registered' : `HTTP ${res.status}`;
+    throw new VigilError('VIGIL_ERR_REGISTRY', `registering ${subject} failed: ${why}: ${text.slice(0, 300)}`, { canRetry: res.status >= 500 });
+  }
+  return (JSON.parse(text) as { id: number }).id;
+}
