@@ -115,7 +115,9 @@ export class StreamThread {
     await this.consumer.subscribe({ topics: [...this.layout.sourceTopics.keys()], fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
-      eachBatch: (batch) => this.executor.run(() => this.processBatch(batch.topic, batch.partition, batch.records)),
+      // Only records a task processed are marked consumed: whatever a rebalance or shutdown interrupts is fetched again.
+      autoResolve: false,
+      eachBatch: (batch) => this.executor.run(() => this.processBatch(batch.topic, batch.partition, batch.records, batch.resolveOffset)),
       onGroupJoin: (assignment) => this.onGroupJoin(assignment),
       onRebalancing: () => {
         this.rebalancing = true;
@@ -357,7 +359,7 @@ export class StreamThread {
 
   // ---- processing ----
 
-  private async processBatch(topic: string, partition: number, records: readonly KafkaRecord[]): Promise<void> {
+  private async processBatch(topic: string, partition: number, records: readonly KafkaRecord[], resolveOffset: (offset: string) => void): Promise<void> {
     if (this.stopping || this.failed) return;
     const h = this.routes.get(`${topic}:${partition}`);
     if (!h) return; // fetched before a rebalance took the partition away
@@ -367,8 +369,12 @@ export class StreamThread {
     try {
       for (const r of records) {
         const offset = BigInt(r.offset);
-        if (position !== undefined && offset < position) continue;
+        if (position !== undefined && offset < position) {
+          resolveOffset(r.offset);
+          continue;
+        }
         await h.task.process(toConsumed(r));
+        resolveOffset(r.offset);
         position = offset + 1n;
         h.positions.set(topic, position);
         h.offsets.set(topic, position);
@@ -420,7 +426,15 @@ export class StreamThread {
    * is committed after the assignment, or dropped with its revoked task).
    */
   private async commit(final: boolean): Promise<boolean> {
-    this.lastCommit = this.options.clock.now();
+    try {
+      return await this.commitNow(final);
+    } finally {
+      // The interval runs from the end of a commit: a commit slower than the interval must not trigger another right away.
+      this.lastCommit = this.options.clock.now();
+    }
+  }
+
+  private async commitNow(final: boolean): Promise<boolean> {
     if (this.rebalancing && !final) return false;
     const started = this.options.clock.now();
     const handles = [...this.handles.values()];

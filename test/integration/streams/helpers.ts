@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,9 +125,9 @@ export async function driverOutput(
   topology: Topology,
   inputs: ReadonlyArray<{ topic: string; records: readonly KeyValueRecord[] }>,
   outputs: readonly string[],
-  config: { cachingEnabled?: boolean } = {},
+  config: { cachingEnabled?: boolean; defaultStoreType?: 'memory' | 'leveldb' } = {},
 ): Promise<Map<string, Array<{ key: Buffer | null; value: Buffer | null }>>> {
-  const driver = new TopologyTestDriver(topology, { applicationId: 'expected', cachingEnabled: config.cachingEnabled ?? false });
+  const driver = new TopologyTestDriver(topology, { applicationId: 'expected', cachingEnabled: config.cachingEnabled ?? false, defaultStoreType: config.defaultStoreType ?? 'leveldb' });
   try {
     const raw = { serialize: (_t: string, s: string) => Buffer.from(s) };
     for (const { topic, records } of inputs) {
@@ -161,4 +162,76 @@ export async function totalCount(streams: KafkaStreams, store = COUNT_STORE): Pr
   let total = 0;
   for await (const { value } of streams.keyValueStore<string, number>(store).all()) total += value;
   return total;
+}
+
+export interface ChildApp {
+  readonly pid: number;
+  /** Parsed JSON lines the child printed so far. */
+  readonly events: Array<Record<string, unknown>>;
+  waitForEvent(match: (e: Record<string, unknown>) => boolean, timeoutMs: number): Promise<Record<string, unknown>>;
+  kill(signal: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts fixtures/count-app.ts in a child process (killed when the test finishes, if still alive). */
+export function spawnCountApp(env: Record<string, string>): ChildApp {
+  const script = join(import.meta.dirname, 'fixtures', 'count-app.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, BROKERS: brokers().join(','), ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const events: Array<Record<string, unknown>> = [];
+  const waiters: Array<() => void> = [];
+  let buffered = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      try {
+        events.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // not one of ours (a library printing to stdout)
+      }
+      for (const w of waiters.splice(0)) w();
+    }
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  onTestFinished(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  });
+  return {
+    pid: child.pid as number,
+    events,
+    async waitForEvent(match, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = events.find(match);
+        if (found) return found;
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`child ${child.pid} did not report the expected event; events: ${JSON.stringify(events)}`);
+        await new Promise<void>((r) => {
+          waiters.push(r);
+          setTimeout(r, 200);
+        });
+      }
+    },
+    async kill(signal) {
+      child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Committed offsets of `groupId` on `topic` summed over partitions, and the topic's end offsets summed. */
+export async function groupProgress(groupId: string, topic: string): Promise<{ committed: bigint; end: bigint }> {
+  const admin = await connectAdmin({ brokers: brokers() });
+  try {
+    const committed = (await admin.committedOffsets(groupId, topic)).reduce((s, o) => s + (BigInt(o.offset) > 0n ? BigInt(o.offset) : 0n), 0n);
+    const end = (await admin.endOffsets(topic)).reduce((s, o) => s + BigInt(o.offset), 0n);
+    return { committed, end };
+  } finally {
+    await admin.close();
+  }
 }

@@ -28,8 +28,21 @@ export interface SubscribeOptions {
 export interface RunOptions {
   /** Commit automatically after each batch (at-least-once); off for transactional commits. */
   autoCommit?: boolean;
+  /**
+   * Whether returning from eachBatch marks the whole batch consumed
+   * (default true). When false, call `resolveOffset` for each record
+   * handled; records not resolved are fetched again.
+   */
+  autoResolve?: boolean;
   /** Called for each fetched batch of one partition, in offset order. */
-  eachBatch(batch: { topic: string; partition: number; records: ConsumedRecord[]; highWatermark: string }): Promise<void>;
+  eachBatch(batch: {
+    topic: string;
+    partition: number;
+    records: ConsumedRecord[];
+    highWatermark: string;
+    /** Marks the record at `offset` (and those before it) consumed. */
+    resolveOffset(offset: string): void;
+  }): Promise<void>;
   /**
    * After each batch, including batches that held only transaction markers
    * or aborted records (which never reach eachBatch): where the consumer is.
@@ -121,12 +134,13 @@ export async function connectConsumer(
       }
       return consumer.run({
         autoCommit: o.autoCommit ?? true,
-        eachBatchAutoResolve: true,
-        eachBatch: async ({ batch }) => {
+        eachBatchAutoResolve: o.autoResolve ?? true,
+        eachBatch: async ({ batch, resolveOffset }) => {
           await o.eachBatch({
             topic: batch.topic,
             partition: batch.partition,
             highWatermark: batch.highWatermark,
+            resolveOffset,
             records: batch.messages.map((m) => toRecord(batch.topic, batch.partition, m)),
           });
         },
