@@ -22,6 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   Consumed,
+  EMPTY_HEADERS,
   Grouped,
   ManualClock,
   Materialized,
@@ -111,7 +112,7 @@ async function run(name: string, args: BenchArgs): Promise<RunResult> {
       key: S.serialize('', record.key),
       value: L.serialize('', record.isTableUpdate ? record.amount % 5 : record.amount),
       timestamp: record.timestamp,
-      headers: new Map(),
+      headers: EMPTY_HEADERS,
     });
   }
 
