@@ -1,8 +1,17 @@
-import type { Transaction } from '../fraud/schema/index.js';
 import type { AlertFeed } from './alert-feed.js';
 
 /** One of a card's recent transactions, as the page lists it. */
-export interface CardTransaction extends Transaction {
+export interface CardTransaction {
+  event_time_ms: number;
+  amount_minor: number;
+  /** Absent when the source does not keep it; the page then shows USD. */
+  currency?: string;
+  merchant_id: string;
+  /** A readable category: the MCC's name or the feature store's category group. */
+  category?: string;
+  mcc?: number;
+  region?: string;
+  transaction_id?: string;
   /** The transaction raised an alert (when the provider knows). */
   flagged?: boolean;
 }
@@ -30,7 +39,16 @@ export function alertCardHistory(feed: AlertFeed): CardHistoryProvider {
         const t = a.alert.transaction;
         if (!t || seen.has(t.transaction_id)) continue;
         seen.add(t.transaction_id);
-        out.push({ ...t, flagged: true });
+        out.push({
+          transaction_id: t.transaction_id,
+          event_time_ms: t.event_time_ms,
+          amount_minor: t.amount_minor,
+          currency: t.currency,
+          merchant_id: t.merchant_id,
+          mcc: t.mcc,
+          region: t.region,
+          flagged: true,
+        });
         if (out.length >= limit) break;
       }
       return out;

@@ -4,3 +4,4 @@ export { buildDashboardApp, startDashboard, type DashboardServer, type Dashboard
 export { AlertFeed, LATENCY_BUCKETS_MS, type FeedAlert, type FeedStats } from './alert-feed.js';
 export { alertCardHistory, type CardHistoryProvider, type CardTransaction } from './card-history.js';
 export { DashboardErrorCodes, DashboardError, type DashboardErrorCode } from './errors.js';
+export { interactiveCardHistory, CARD_RECENT_STORE_NAME, type WindowStoreQueries } from './iq-card-history.js';

@@ -168,8 +168,8 @@
           { class: x.flagged ? 'flagged' : '' },
           el('td', {}, time(x.event_time_ms)),
           el('td', { class: 'r mono' }, money(x.amount_minor, x.currency)),
-          el('td', {}, mccName(x.mcc)),
-          el('td', {}, el('span', { class: 'badge ' + regionClass(x.region) }, x.region)),
+          el('td', {}, x.category || (x.mcc ? mccName(x.mcc) : '–')),
+          el('td', {}, x.region ? el('span', { class: 'badge ' + regionClass(x.region) }, x.region) : '–'),
         ),
       );
       txBox.replaceChildren(
