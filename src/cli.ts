@@ -2,6 +2,7 @@ import { ClusterError } from './cluster/errors.js';
 import { overview, UsageError, type Command } from './commands/command.js';
 import { dashboardCommand } from './commands/dashboard.js';
 import { dispatchCommand } from './commands/dispatch.js';
+import { engineCommand } from './commands/engine.js';
 import { kafkaCommand } from './commands/kafka.js';
 import { replayCommand } from './commands/replay.js';
 import { simulateCommand } from './commands/simulate.js';
@@ -14,6 +15,7 @@ const log = createLogger('vigil');
 const commands: Record<string, Command> = {
   start: startCommand(log),
   kafka: kafkaCommand(log),
+  engine: engineCommand(log),
   simulate: simulateCommand(log),
   replay: replayCommand(log),
   dispatch: dispatchCommand(log),

@@ -36,3 +36,19 @@ export function overview(prefix: string, table: Record<string, Command>, unknown
   out.write(`\nRun "${prefix} <command> --help" for its options.\n`);
   return unknown ? 2 : 0;
 }
+
+/**
+ * Resolves when the process is asked to stop (Ctrl-C or SIGTERM). Signal
+ * listeners do not keep Node's event loop alive, so a timer does until then.
+ */
+export function untilStopped(): Promise<NodeJS.Signals> {
+  const keepAlive = setInterval(() => {}, 60_000);
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      clearInterval(keepAlive);
+      resolve(signal);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

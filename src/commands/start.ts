@@ -1,45 +1,56 @@
 import { parseArgs } from 'node:util';
-import { down, up } from '../cluster/cluster.js';
+import { down, up, type UpResult } from '../cluster/cluster.js';
 import type { Logger } from '../log.js';
-import { help, topologyFrom, topologyOption, type Command } from './command.js';
+import { startDemo } from '../demo/demo.js';
+import { help, topologyFrom, topologyOption, untilStopped, UsageError, type Command } from './command.js';
 import { printEndpoints } from './kafka.js';
 
-/** Resolves when the process is asked to stop (Ctrl-C or SIGTERM). */
-function untilSignal(): Promise<NodeJS.Signals> {
-  // Signal listeners do not keep Node's event loop alive; this timer does.
-  const keepAlive = setInterval(() => {}, 60_000);
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      clearInterval(keepAlive);
-      resolve(signal);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-}
-
-/** `vigil start`: the one-command demo (for now: the local cluster, until Ctrl-C). */
+/**
+ * `vigil start`: the one-command demo. Brings the local cluster up, runs the
+ * engine, the webhook dispatcher and the dashboard, replays a seeded fixture
+ * into them and prints the dashboard's URL; Ctrl-C stops everything.
+ */
 export function startCommand(log: Logger): Command {
   const cmd: Command = {
-    usage: 'vigil start [--topology single|multi-region]',
+    usage: 'vigil start [--topology single|multi-region] [--cluster-only] [--speed 1000] [--fixture dir] [--port 8088]',
     summary: 'Set everything up and run Vigil in the foreground; Ctrl-C stops it all.',
     async run(args) {
-      const { values } = parseArgs({ args, options: topologyOption });
+      const { values } = parseArgs({
+        args,
+        options: {
+          ...topologyOption,
+          'cluster-only': { type: 'boolean' },
+          speed: { type: 'string', default: '1000' },
+          fixture: { type: 'string' },
+          port: { type: 'string', default: '8088' },
+        },
+      });
       if (values.help) return help(cmd);
+      const speed = Number(values.speed);
+      if (!(speed > 0)) throw new UsageError(`--speed must be a positive number, got "${values.speed}"`);
       const topology = topologyFrom(values.topology);
-      if (process.env.KAFKA_BROKERS) {
-        process.stdout.write(`using the cluster at KAFKA_BROKERS=${process.env.KAFKA_BROKERS}\n`);
-        return 0;
+      const external = process.env.KAFKA_BROKERS;
+      if (external && !process.env.SCHEMA_REGISTRY_URL) {
+        throw new UsageError('KAFKA_BROKERS is set but SCHEMA_REGISTRY_URL is not; set both to use an existing cluster');
       }
       // Listen from the start: Ctrl-C while the JVMs boot stops them too
       // (their readiness wait then fails, and `up` cleans up after itself).
-      const signal = untilSignal();
+      const signal = untilStopped();
       let stopping = false;
       void signal.then(async (sig) => {
         stopping = true;
         log.info({ signal: sig }, 'shutting down');
       });
-      const starting = up({ topology, log, ownerPid: process.pid });
+      const starting: Promise<UpResult> = external
+        ? Promise.resolve({
+            topology,
+            brokers: { external },
+            primary: external,
+            registryUrl: process.env.SCHEMA_REGISTRY_URL as string,
+            started: false,
+            readyMs: {},
+          })
+        : up({ topology, log, ownerPid: process.pid });
       const result = await Promise.race([starting, signal.then(() => undefined)]).catch((err: unknown) => {
         if (stopping) return undefined;
         throw err;
@@ -50,8 +61,27 @@ export function startCommand(log: Logger): Command {
         return 130;
       }
       printEndpoints(result);
+      const abort = new AbortController();
+      void signal.then(() => abort.abort());
+      const demo = values['cluster-only']
+        ? undefined
+        : await startDemo({
+            cluster: result,
+            log,
+            speed,
+            dashboardPort: Number(values.port),
+            signal: abort.signal,
+            ...(values.fixture ? { fixtureDir: values.fixture } : {}),
+          }).catch(async (err: unknown) => {
+            if (result.started) await down({ topology, log });
+            throw err;
+          });
+      if (demo) {
+        process.stdout.write(`\ndashboard: ${demo.dashboardUrl}\nengine metrics: ${demo.metricsUrl}\n`);
+      }
       process.stdout.write('\nVigil is up. Press Ctrl-C to stop.\n');
       await signal;
+      await demo?.close();
       if (result.started) await down({ topology, log });
       return 0;
     },
