@@ -32,7 +32,7 @@ export function help(cmd: Command | undefined): number {
 export function overview(prefix: string, table: Record<string, Command>, unknown: boolean): number {
   const out = unknown ? process.stderr : process.stdout;
   out.write(`usage: ${prefix} <command> [options]\n\ncommands:\n`);
-  for (const [name, cmd] of Object.entries(table)) out.write(`  ${name.padEnd(8)} ${cmd.summary}\n`);
+  for (const [name, cmd] of Object.entries(table)) out.write(`  ${name.padEnd(10)} ${cmd.summary}\n`);
   out.write(`\nRun "${prefix} <command> --help" for its options.\n`);
   return unknown ? 2 : 0;
 }
