@@ -1,3 +1,5 @@
+import { legalName } from './internal/names.js';
+
 /** Names a branch of `KStream.split()` (Kafka Streams' `Branched`). */
 export class Branched {
   private constructor(readonly name: string | undefined) {
@@ -6,6 +8,6 @@ export class Branched {
 
   /** The branch is returned under `<split name><name>`. */
   static as(name: string): Branched {
-    return new Branched(name);
+    return new Branched(legalName(name, 'Branched'));
   }
 }

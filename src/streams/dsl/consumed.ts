@@ -1,5 +1,6 @@
 import type { Serde } from '../serde/serde.js';
 import type { TimestampExtractor } from '../time/timestamp-extractor.js';
+import { legalName } from './internal/names.js';
 
 /** How `StreamsBuilder.stream/table/globalTable` read a topic (Kafka Streams' `Consumed`). */
 export class Consumed<K, V> {
@@ -18,7 +19,7 @@ export class Consumed<K, V> {
   }
 
   static as<K, V>(name: string): Consumed<K, V> {
-    return new Consumed<K, V>(undefined, undefined, undefined, name);
+    return new Consumed<K, V>(undefined, undefined, undefined, legalName(name, 'Consumed'));
   }
 
   withKeySerde(keySerde: Serde<K>): Consumed<K, V> {
@@ -34,6 +35,6 @@ export class Consumed<K, V> {
   }
 
   withName(name: string): Consumed<K, V> {
-    return new Consumed(this.keySerde, this.valueSerde, this.timestampExtractor, name);
+    return new Consumed(this.keySerde, this.valueSerde, this.timestampExtractor, legalName(name, 'Consumed'));
   }
 }

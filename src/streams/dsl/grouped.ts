@@ -1,4 +1,5 @@
 import type { Serde } from '../serde/serde.js';
+import { legalName } from './internal/names.js';
 
 /**
  * Serdes for a grouping, and the name of its repartition topic when one is
@@ -18,7 +19,7 @@ export class Grouped<K, V> {
   }
 
   static as<K, V>(name: string): Grouped<K, V> {
-    return new Grouped<K, V>(undefined, undefined, name);
+    return new Grouped<K, V>(undefined, undefined, legalName(name, 'Grouped'));
   }
 
   withKeySerde(keySerde: Serde<K>): Grouped<K, V> {
@@ -30,6 +31,6 @@ export class Grouped<K, V> {
   }
 
   withName(name: string): Grouped<K, V> {
-    return new Grouped(this.keySerde, this.valueSerde, name);
+    return new Grouped(this.keySerde, this.valueSerde, legalName(name, 'Grouped'));
   }
 }

@@ -1,4 +1,5 @@
 import type { Serde } from '../serde/serde.js';
+import { legalName } from './internal/names.js';
 
 /** Serdes of a stream–table join: the stream's key and value, and the table's value (Kafka Streams' `Joined`). */
 export class Joined<K, V, VT> {
@@ -17,10 +18,10 @@ export class Joined<K, V, VT> {
   }
 
   static as<K, V, VT>(name: string): Joined<K, V, VT> {
-    return new Joined<K, V, VT>(undefined, undefined, undefined, name);
+    return new Joined<K, V, VT>(undefined, undefined, undefined, legalName(name, 'Joined'));
   }
 
   withName(name: string): Joined<K, V, VT> {
-    return new Joined(this.keySerde, this.valueSerde, this.otherValueSerde, name);
+    return new Joined(this.keySerde, this.valueSerde, this.otherValueSerde, legalName(name, 'Joined'));
   }
 }

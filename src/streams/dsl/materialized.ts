@@ -1,5 +1,6 @@
 import type { StoreType } from '../config.js';
 import type { Serde } from '../serde/serde.js';
+import { legalName } from './internal/names.js';
 
 /**
  * A store supplier from the `Stores` factory (in-memory or LevelDB, key-value,
@@ -35,7 +36,7 @@ export class Materialized<K, V> {
   /** A named store, or a store supplier from `Stores` (e.g. `Stores.inMemoryKeyValueStore('counts')`). */
   static as<K, V>(nameOrSupplier: string | StoreSupplierLike): Materialized<K, V> {
     return typeof nameOrSupplier === 'string'
-      ? new Materialized<K, V>(nameOrSupplier, undefined, undefined, undefined, undefined, undefined, undefined, undefined)
+      ? new Materialized<K, V>(legalName(nameOrSupplier, 'Materialized'), undefined, undefined, undefined, undefined, undefined, undefined, undefined)
       : new Materialized<K, V>(nameOrSupplier.name, nameOrSupplier, undefined, undefined, undefined, undefined, undefined, undefined);
   }
 

@@ -1,3 +1,5 @@
+import { legalName } from './internal/names.js';
+
 /** Names a DSL operator's processor node (Kafka Streams' `Named`). */
 export class Named {
   private constructor(readonly name: string) {
@@ -5,6 +7,6 @@ export class Named {
   }
 
   static as(name: string): Named {
-    return new Named(name);
+    return new Named(legalName(name, 'Named'));
   }
 }

@@ -1,5 +1,6 @@
 import type { StreamPartitioner } from '../processor/topology.js';
 import type { Serde } from '../serde/serde.js';
+import { legalName } from './internal/names.js';
 
 /** How `KStream.to` writes (Kafka Streams' `Produced`). */
 export class Produced<K, V> {
@@ -17,7 +18,7 @@ export class Produced<K, V> {
   }
 
   static as<K, V>(name: string): Produced<K, V> {
-    return new Produced<K, V>(undefined, undefined, undefined, name);
+    return new Produced<K, V>(undefined, undefined, undefined, legalName(name, 'Produced'));
   }
 
   withKeySerde(keySerde: Serde<K>): Produced<K, V> {
@@ -33,6 +34,6 @@ export class Produced<K, V> {
   }
 
   withName(name: string): Produced<K, V> {
-    return new Produced(this.keySerde, this.valueSerde, this.partitioner, name);
+    return new Produced(this.keySerde, this.valueSerde, this.partitioner, legalName(name, 'Produced'));
   }
 }

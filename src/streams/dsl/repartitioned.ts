@@ -1,5 +1,6 @@
 import type { StreamPartitioner } from '../processor/topology.js';
 import type { Serde } from '../serde/serde.js';
+import { legalName } from './internal/names.js';
 
 /** Options of `KStream.repartition` (Kafka Streams' `Repartitioned`). */
 export class Repartitioned<K, V> {
@@ -19,7 +20,7 @@ export class Repartitioned<K, V> {
   }
 
   static as<K, V>(name: string): Repartitioned<K, V> {
-    return new Repartitioned<K, V>(undefined, undefined, name, undefined, undefined);
+    return new Repartitioned<K, V>(undefined, undefined, legalName(name, 'Repartitioned'), undefined, undefined);
   }
 
   withKeySerde(keySerde: Serde<K>): Repartitioned<K, V> {
@@ -31,7 +32,7 @@ export class Repartitioned<K, V> {
   }
 
   withName(name: string): Repartitioned<K, V> {
-    return new Repartitioned(this.keySerde, this.valueSerde, name, this.partitioner, this.numberOfPartitions);
+    return new Repartitioned(this.keySerde, this.valueSerde, legalName(name, 'Repartitioned'), this.partitioner, this.numberOfPartitions);
   }
 
   withStreamPartitioner(partitioner: StreamPartitioner<K, V>): Repartitioned<K, V> {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Consumed } from '../../../src/streams/dsl/consumed.js';
+import { Grouped } from '../../../src/streams/dsl/grouped.js';
+import { Materialized } from '../../../src/streams/dsl/materialized.js';
+import { Named } from '../../../src/streams/dsl/named.js';
 import { Produced } from '../../../src/streams/dsl/produced.js';
 import { StreamsBuilder } from '../../../src/streams/dsl/streams-builder.js';
 import { isVigilError } from '../../../src/streams/errors.js';
@@ -78,5 +81,14 @@ describe('StreamsBuilder', () => {
     const error = await driver.ready().catch((e: unknown) => e);
     expect(isVigilError(error, 'VIGIL_ERR_CONFIG')).toBe(true);
     expect((error as Error).message).toMatch(/store "KSTREAM-AGGREGATE-STATE-STORE-0000000001" has no value serde; pass it with Materialized.with/);
+  });
+});
+
+describe('DSL names', () => {
+  it('are checked when given, since they become topic and directory names', () => {
+    expect(() => Materialized.as('my store')).toThrow(/Materialized name "my store" is illegal/);
+    expect(() => Grouped.as('by/merchant')).toThrow(/Grouped name "by\/merchant" is illegal/);
+    expect(() => Named.as('')).toThrow(/Named name "" is illegal/);
+    expect(Materialized.as('ok.name_1-x').storeName).toBe('ok.name_1-x');
   });
 });
