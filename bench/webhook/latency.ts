@@ -9,7 +9,8 @@
  * in the machine's load hits both alike; the summary takes medians. Uses KAFKA_BROKERS, else the local single-broker
  * cluster (started if needed, and stopped again if this run started it).
  */
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { down, up } from '../../src/cluster/cluster.js';
 import { createLogger } from '../../src/log.js';
@@ -43,6 +44,9 @@ interface Result {
   p50: number;
   p99: number;
   max: number;
+  /** The bench process's event-loop delay p99 (ms) and CPU use (% of one core) during the run. */
+  loopP99: number;
+  cpuPercent: number;
   deadBacklog?: number;
 }
 
@@ -60,6 +64,9 @@ async function scenario(name: string, brokers: string[], withDead: boolean): Pro
     { log },
   );
   const producer = await connectProducer({ brokers, clientId: 'bench-producer' });
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const cpuBefore = process.cpuUsage();
   // Steady rate: every tick sends what the schedule owes by now (ticks drift on a busy machine), each record stamped when sent.
   let produced = 0;
   const sends: Array<Promise<unknown>> = [];
@@ -86,11 +93,15 @@ async function scenario(name: string, brokers: string[], withDead: boolean): Pro
   const warm = healthy.latencies.slice(Math.floor(RATE * WARMUP_S));
   const sorted = [...warm].sort((a, b) => a - b);
   const deadBacklog = dispatcher.stats().lanes.find((l) => l.endpoint === 'dead')?.backlog;
+  loop.disable();
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuPercent = Math.round(((cpu.user + cpu.system) / 1000 / (Date.now() - started)) * 100);
+  const loopP99 = Math.round(loop.percentile(99) / 1e6);
   await producer.close();
   await dispatcher.stop();
   await healthy.close();
   await dead?.close();
-  return { scenario: name, delivered: healthy.latencies.length, produced, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted[sorted.length - 1] ?? NaN, ...(deadBacklog !== undefined ? { deadBacklog } : {}) };
+  return { scenario: name, delivered: healthy.latencies.length, produced, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted[sorted.length - 1] ?? NaN, loopP99, cpuPercent, ...(deadBacklog !== undefined ? { deadBacklog } : {}) };
 }
 
 const cluster = process.env.KAFKA_BROKERS ? undefined : await up({ topology: 'single', log });
@@ -104,14 +115,15 @@ try {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
   const summary = (dead: boolean) => {
     const rs = results.filter((r) => (r.deadBacklog !== undefined) === dead);
-    return `| **median of ${rs.length}: ${dead ? 'beside a dead endpoint' : 'alone'}** | | **${median(rs.map((r) => r.p50))} ms** | **${median(rs.map((r) => r.p99))} ms** | **${median(rs.map((r) => r.max))} ms** | |`;
+    return `| **median of ${rs.length}: ${dead ? 'beside a dead endpoint' : 'alone'}** | | **${median(rs.map((r) => r.p50))} ms** | **${median(rs.map((r) => r.p99))} ms** | **${median(rs.map((r) => r.max))} ms** | | ${median(rs.map((r) => r.loopP99))} ms | ${median(rs.map((r) => r.cpuPercent))} % |`;
   };
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   process.stdout.write(
     `\n${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ` +
-      `${RATE} alerts/s for ${SECONDS} s, first ${WARMUP_S} s excluded; latency = alert record timestamp → healthy receiver's 2xx\n\n` +
-      '| scenario | delivered to healthy | p50 | p99 | max | dead endpoint backlog at end |\n|---|---|---|---|---|---|\n' +
-      results.map((r) => `| ${r.scenario} | ${r.delivered}/${r.produced} | ${r.p50} ms | ${r.p99} ms | ${r.max} ms | ${r.deadBacklog ?? '–'} |`).join('\n') +
+      `${RATE} alerts/s for ${SECONDS} s, first ${WARMUP_S} s excluded; latency = alert record timestamp → healthy receiver's 2xx; ` +
+      `load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' / ')}\n\n` +
+      '| scenario | delivered to healthy | p50 | p99 | max | dead endpoint backlog at end | event-loop delay p99 | bench CPU |\n|---|---|---|---|---|---|---|---|\n' +
+      results.map((r) => `| ${r.scenario} | ${r.delivered}/${r.produced} | ${r.p50} ms | ${r.p99} ms | ${r.max} ms | ${r.deadBacklog ?? '–'} | ${r.loopP99} ms | ${r.cpuPercent} % |`).join('\n') +
       `\n${summary(false)}\n${summary(true)}\n`,
   );
 } finally {
