@@ -8,6 +8,7 @@ import { connectAdmin, connectConsumer, connectProducer } from './kafka/index.js
 import type { KafkaAdmin, KafkaConnectionOptions, KafkaConsumer, KafkaProducer } from './kafka/index.js';
 import { kafkaStreamsOptions } from './options.js';
 import type { KafkaStreamsConfigInput, KafkaStreamsOptions } from './options.js';
+import { GlobalStateManager } from './global-state.js';
 import { StreamThread } from './stream-thread.js';
 import { planTopicLayout } from './topic-layout.js';
 import type { TopicLayout } from './topic-layout.js';
@@ -53,6 +54,7 @@ export class KafkaStreams {
   private consumer: KafkaConsumer | undefined;
   private producer: KafkaProducer | undefined;
   private thread: StreamThread | undefined;
+  private global: GlobalStateManager | undefined;
   private topicLayout: TopicLayout | undefined;
   private closing: Promise<void> | undefined;
 
@@ -137,6 +139,11 @@ export class KafkaStreams {
       this.admin = await connectAdmin(connection);
       const layout = await this.prepareTopics(this.admin);
       this.topicLayout = layout;
+      // Global stores are complete before any task reads them, as in Kafka Streams.
+      if (this.plan.global) {
+        this.global = new GlobalStateManager(this.plan.global, this.config, this.options, connection, this.admin);
+        await this.global.start();
+      }
       const exactlyOnce = this.options.processingGuarantee === 'exactly_once';
       this.producer = await connectProducer(connection, exactlyOnce ? { transactionalId: `${applicationId}-${this.options.instanceId}` } : { idempotent: true });
       this.consumer = await connectConsumer(connection, {
@@ -152,6 +159,7 @@ export class KafkaStreams {
         onRebalance: (inProgress) => {
           if (this.current === 'RUNNING' || this.current === 'REBALANCING') this.transition(inProgress ? 'REBALANCING' : 'RUNNING');
         },
+        globalStores: this.global?.stores,
       });
       await this.thread.start();
     } catch (error) {
@@ -283,10 +291,13 @@ export class KafkaStreams {
     const consumer = this.consumer;
     const producer = this.producer;
     const admin = this.admin;
+    const global = this.global;
+    this.global = undefined;
     this.consumer = undefined;
     this.producer = undefined;
     this.admin = undefined;
     await consumer?.close().catch(() => {});
+    await global?.close();
     await producer?.close().catch(() => {});
     await admin?.close().catch(() => {});
   }

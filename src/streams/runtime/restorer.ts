@@ -45,6 +45,7 @@ export async function restorePartitions(requests: readonly RestoreRequest[], opt
     maxBytesPerPartition: 4 * 1024 * 1024,
   });
   try {
+    options.logger.debug({ requests: requests.map((r) => ({ topic: r.topic, partition: r.partition, from: r.from.toString(), to: r.to.toString() })) }, 'restore consumer subscribing');
     await consumer.subscribe({ topics: [...new Set(requests.map((r) => r.topic))], fromBeginning: true });
     let failed: unknown;
     let finish: () => void = () => {};
@@ -65,6 +66,7 @@ export async function restorePartitions(requests: readonly RestoreRequest[], opt
     await consumer.run({
       autoCommit: false,
       onGroupJoin: (assignment) => {
+        options.logger.debug({ assignment: Object.fromEntries(assignment.partitions), pending: [...pending.keys()] }, 'restore consumer joined');
         const pause: Array<{ topic: string; partition: number }> = [];
         for (const [topic, partitions] of assignment.partitions) {
           for (const partition of partitions) {
@@ -94,7 +96,10 @@ export async function restorePartitions(requests: readonly RestoreRequest[], opt
           finish();
         }
       },
-      onBatchEnd: (p) => positionReached(`${p.topic}:${p.partition}`, BigInt(p.lastOffset) + 1n),
+      onBatchEnd: (p) => {
+        options.logger.debug({ ...p }, 'restore batch end');
+        positionReached(`${p.topic}:${p.partition}`, BigInt(p.lastOffset) + 1n);
+      },
       onCrash: (error, restarting) => {
         if (!restarting) {
           failed = error;

@@ -69,6 +69,8 @@ export interface StreamThreadHooks {
   onFatal(error: VigilError): void;
   /** A rebalance started (true) or its assignment is applied and restored (false). */
   onRebalance(inProgress: boolean): void;
+  /** The instance's global stores (GlobalKTable), which every task may read. */
+  readonly globalStores?: ReadonlyMap<string, StateStore> | undefined;
 }
 
 /** Records per produce request: keeps each partition's batch well below the broker's 1 MB message.max.bytes. */
@@ -254,6 +256,7 @@ export class StreamThread {
       config: this.config,
       clock: this.options.clock,
       stateDir: dir,
+      ...(this.hooks.globalStores ? { globalStores: this.hooks.globalStores } : {}),
       collector: { send: (record) => push({ record }) },
       onStoreChange: (change) => {
         const topic = this.layout.changelogs.get(change.store);
@@ -572,7 +575,8 @@ export class StreamThread {
   }
 }
 
-function toConsumed(r: KafkaRecord): ConsumedRecord {
+/** A fetched Kafka record as the engine's task takes it. */
+export function toConsumed(r: KafkaRecord): ConsumedRecord {
   const headers = new Map<string, Buffer>();
   for (const [k, v] of Object.entries(r.headers)) if (v !== undefined) headers.set(k, v);
   return { topic: r.topic, partition: r.partition, offset: r.offset, key: r.key, value: r.value, timestamp: r.timestamp, headers };

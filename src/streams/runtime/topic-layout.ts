@@ -34,8 +34,10 @@ export function planTopicLayout(
   loggedStores: ReadonlyMap<number, readonly string[]>,
   replicationFactor = 1,
 ): TopicLayout {
-  if (plan.global) {
-    throw new VigilError('VIGIL_ERR_CONFIG', 'global stores (GlobalKTable, addGlobalStore) are not supported by the Kafka runtime yet; use a KTable joined on a co-partitioned topic instead');
+  for (const t of plan.global?.sourceTopics ?? []) {
+    if (!externalCounts.has(t)) {
+      throw new VigilError('VIGIL_ERR_CONFIG', `global source topic "${t}" does not exist; create it before starting the application`);
+    }
   }
   const internal = new Set(plan.internalTopics);
   const subs = plan.subtopologies.map((s) => ({ id: s.id as number, sources: [...s.sourceTopics], plan: s }));

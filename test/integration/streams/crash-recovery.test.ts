@@ -4,6 +4,9 @@ import { uniqueName } from '../helpers.js';
 import { byKey, createTopics, driverOutput, groupProgress, produce, readToEnd, spawnCountApp, tempStateDir, waitUntil } from './helpers.js';
 import { countOnly } from './topologies.js';
 
+/** Recent timestamps: the broker's time-based retention would delete records stamped in 1970. */
+const NOW = Date.now() - 60 * 60 * 1000;
+
 const RECORDS = Number(process.env.VIGIL_CRASH_RECORDS ?? 100_000);
 const KEYS = 1_000;
 const KILLS = 5;
@@ -26,7 +29,7 @@ describe('exactly-once crash recovery on the broker', () => {
     const random = seeded(seed);
     const topics = { clicks: uniqueName('crash-clicks'), counts: uniqueName('crash-counts') };
     await createTopics(4, topics.clicks, topics.counts);
-    const clicks = Array.from({ length: RECORDS }, (_, i) => ({ key: `k${(i * 7_919) % KEYS}`, value: `v${i}`, timestamp: 1_000_000 + i }));
+    const clicks = Array.from({ length: RECORDS }, (_, i) => ({ key: `k${(i * 7_919) % KEYS}`, value: `v${i}`, timestamp: NOW + i }));
     await produce(topics.clicks, clicks);
     const appId = uniqueName('crash');
     const env = { APP_ID: appId, INSTANCE_ID: 'crash-1', CLICKS: topics.clicks, COUNTS: topics.counts, STATE_DIR: tempStateDir(), GUARANTEE: 'exactly_once' };

@@ -5,13 +5,16 @@ import { byKey, createTopics, driverOutput, produce, readToEnd, startStreams, te
 import type { KeyValueRecord } from './helpers.js';
 import { USERS_STORE, countAndJoin } from './topologies.js';
 
+/** Recent timestamps: the broker's time-based retention would delete records stamped in 1970. */
+const NOW = Date.now() - 60 * 60 * 1000;
+
 const USERS = 20;
 const CLICKS = 2_000;
 
 function input(): { users: KeyValueRecord[]; clicks: KeyValueRecord[] } {
-  const users = Array.from({ length: USERS }, (_, i) => ({ key: `u${i}`, value: `name-${i}`, timestamp: 1_000 + i }));
+  const users = Array.from({ length: USERS }, (_, i) => ({ key: `u${i}`, value: `name-${i}`, timestamp: NOW + i }));
   // u20..u24 have no user row: the inner join drops them, the count does not.
-  const clicks = Array.from({ length: CLICKS }, (_, i) => ({ key: `u${(i * 7) % 25}`, value: `page-${i}`, timestamp: 10_000 + i }));
+  const clicks = Array.from({ length: CLICKS }, (_, i) => ({ key: `u${(i * 7) % 25}`, value: `page-${i}`, timestamp: NOW + 100 + i }));
   return { users, clicks };
 }
 

@@ -45,3 +45,13 @@ export function countOnly(topics: Pick<CountJoinTopics, 'clicks' | 'counts'>): T
     .to(topics.counts, Produced.with(S, Serdes.Long()));
   return builder.build();
 }
+
+/** Payments as JSON ({ amount }) → the amount as text; malformed JSON is a poison record. */
+export function amounts(topics: { payments: string; amounts: string }): Topology {
+  const builder = new StreamsBuilder();
+  builder
+    .stream(topics.payments, Consumed.with(S, Serdes.Json<{ amount: number }>()))
+    .mapValues((p: { amount: number }) => String(p.amount))
+    .to(topics.amounts, Produced.with(S, S));
+  return builder.build();
+}
