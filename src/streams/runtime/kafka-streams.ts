@@ -228,7 +228,7 @@ export class KafkaStreams {
   private async prepareTopics(admin: KafkaAdmin): Promise<TopicLayout> {
     const internal = new Set(this.plan.internalTopics);
     const external = new Map<string, number>();
-    for (const sub of this.plan.subtopologies) {
+    for (const sub of [...this.plan.subtopologies, ...(this.plan.global ? [this.plan.global] : [])]) {
       for (const topic of sub.sourceTopics) {
         if (internal.has(topic) || external.has(topic)) continue;
         const n = await admin.partitionCount(topic);
