@@ -81,12 +81,18 @@ export function parseReplayArgs(args: string[], env: NodeJS.ProcessEnv = process
 /** `vigil replay <fixture>`: produces a fixture's profiles and transactions to Kafka. */
 export function replayCommand(log: Logger): Command {
   const cmd: Command = {
-    usage:
-      'vigil replay <fixture-dir> [--speed 10 | --max] [--brokers host:port | --topology single|multi-region] [--registry url] ' +
-      '[--transactions-topic transactions] [--profiles-topic user-profiles] [--quiet]',
-    summary:
-      'Produce a fixture to Kafka: profiles to the compacted user-profiles topic, then transactions keyed by card, ' +
-      'at the recorded cadence times --speed or as fast as possible (--max, the default); multi-region sends each to its region.',
+    usage: [
+      'vigil replay <fixture-dir> [options]',
+      '  --speed F                  replay at the recorded cadence times F (e.g. 3600: an hour per second)',
+      '  --max                      as fast as possible (the default)',
+      '  --brokers host:port,...    the cluster to produce to (default KAFKA_BROKERS, else the local single cluster)',
+      '  --topology single|multi-region  the local cluster; multi-region sends each transaction to its region',
+      '  --registry URL             schema registry (default SCHEMA_REGISTRY_URL, else the topology\'s)',
+      '  --transactions-topic T     default transactions',
+      '  --profiles-topic T         default user-profiles',
+      '  --quiet                    no progress bar',
+    ].join('\n'),
+    summary: 'Produce a fixture to Kafka: profiles first (compacted user-profiles), then transactions keyed by card, with a progress bar.',
     async run(args) {
       const parsed = parseReplayArgs(args);
       if (parsed.help) return help(cmd);

@@ -61,12 +61,20 @@ export function parseSimulateArgs(args: string[]): SimulateCommandArgs {
 /** `vigil simulate`: writes a labelled synthetic history as a fixture directory. */
 export function simulateCommand(log: Logger): Command {
   const cmd: Command = {
-    usage:
-      'vigil simulate [--seed 42] [--users 500] [--days 7] [--start 2026-01-05] [--fraud-rate 0.04] ' +
-      `[--scenarios ${FRAUD_SCENARIOS.join(',')}] [--out DIR] [--quiet]`,
+    usage: [
+      'vigil simulate [options]',
+      '  --seed N          RNG seed; same seed, same output (default 42)',
+      '  --users N         cardholders (default 500)',
+      '  --days N          days of history (default 7)',
+      '  --start DATE      first day, UTC (default 2026-01-05)',
+      '  --fraud-rate R    share of users hit by one fraud incident (default 0.04)',
+      `  --scenarios LIST  comma-separated subset of ${FRAUD_SCENARIOS.join(',')}`,
+      '  --out DIR         fixture directory (default .vigil/fixtures/seed<S>-u<U>-d<D>)',
+      '  --quiet           no progress bar',
+    ].join('\n'),
     summary:
-      'Generate a seeded synthetic payment history with labelled fraud and write it as a fixture ' +
-      '(transactions.ndjson, transactions.pb, profiles.ndjson, manifest.json); default --out .vigil/fixtures/seed<S>-u<U>-d<D>.',
+      'Generate a seeded synthetic payment history with labelled fraud as a fixture directory ' +
+      '(transactions.ndjson with labels, transactions.pb, profiles.ndjson, manifest.json).',
     async run(args) {
       const parsed = parseSimulateArgs(args);
       if (parsed.help) return help(cmd);
