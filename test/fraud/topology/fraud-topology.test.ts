@@ -42,7 +42,8 @@ describe('fraud topology', () => {
     expect(alert?.model_version).toBe('fake-1');
     expect(alert?.score).toBeCloseTo(0.95, 6);
     expect(alert?.reasons.map((r) => r.feature)).toEqual(['geo_velocity_kmh']);
-    expect(alert?.reasons[0]?.contribution).toBeCloseTo(0.9, 6);
+    // log-odds: logit(0.95) - logit(0.05) = 2 ln 19.
+    expect(alert?.reasons[0]?.contribution).toBeCloseTo(2 * Math.log(19), 6);
     expect(alert?.reasons[0]?.description).toMatch(/^km\/h needed to travel from the previous transaction: \d+\.\d\d$/);
   });
 
