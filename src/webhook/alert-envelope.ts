@@ -69,7 +69,7 @@ export function prepareAlert(record: ConsumedRecord): PreparedAlert {
     alert = decodeAlert(record.value);
   } catch (cause) {
     if (cause instanceof WebhookError) throw cause;
-    throw new WebhookError('VIGIL_ERR_WEBHOOK_DECODE', `alert record ${record.topic}/${record.partition}@${record.offset} is not a vigil.v1.Alert`, { cause });
+    throw new WebhookError('VIGIL_ERR_WEBHOOK_DECODE', `alert record ${record.topic}/${record.partition}@${record.offset} is not a vigil.v1.Alert: ${(cause as Error).message}`, { cause });
   }
   const coordinates = alert.source ?? { topic: record.topic, partition: record.partition, offset: record.offset };
   const body: AlertWebhookBody = {

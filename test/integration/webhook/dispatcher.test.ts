@@ -63,3 +63,34 @@ describe('WebhookDispatcher on the real broker', () => {
     );
   });
 });
+
+describe('WebhookDispatcher with bad input', () => {
+  it('dead-letters an undecodable alert record with the reason and keeps delivering the ones after it', async () => {
+    const topic = uniqueName('alerts');
+    const a = await admin();
+    await a.createTopics([{ topic, partitions: 1 }]);
+    const p = await producer();
+    await p.send([{ topic, partition: 0, key: null, value: Buffer.from('not an alert') }]);
+    await produceAlerts(a, p, topic, 3);
+    const ok = await flakyReceiver(() => ({ status: 204 }));
+    const dispatcher = await WebhookDispatcher.start(
+      dispatcherConfig({
+        brokers: connection().brokers,
+        alertsTopic: topic,
+        groupId: uniqueName('dispatcher'),
+        dlqTopic: `${topic}.dlq`,
+        stateTopic: `${topic}.state`,
+        commitIntervalMs: 200,
+        endpoints: [{ name: 'ops', url: ok.url, secrets: [secret] }],
+      }),
+      { log: pino({ level: 'silent' }) },
+    );
+    onTestFinished(() => dispatcher.stop());
+    await vi.waitFor(() => expect(dispatcher.stats()).toMatchObject({ delivered: 3, deadLettered: 1, inFlight: 0 }), { timeout: 30_000, interval: 100 });
+    expect(ok.requests).toHaveLength(3);
+    const [dead] = await readRecords([`${topic}.dlq`], 1, { timeoutMs: 20_000 });
+    expect(dead?.value?.toString()).toBe('not an alert');
+    expect(dead?.headers[DLQ_HEADERS.reason]?.toString()).toMatch(/^undecodable alert: .*magic byte/);
+    expect(dead?.headers[DLQ_HEADERS.source]?.toString()).toBe(`${topic}/0@0`);
+  });
+});
