@@ -171,7 +171,9 @@ function planTrips(rng: Rng, world: World, user: SimUser, schedule: (p: PendingT
     trips.push(trip);
     // The flight is booked online from home a few days ahead; the hotel is paid on arrival.
     const airline = category('airlines');
-    const booking = departMs - rng.int(2, 14 * 24) * HOUR_MS;
+    // Booked at home: after the previous trip's return, so its online location is where the user is.
+    const previous = trips.at(-2);
+    const booking = Math.max(departMs - rng.int(2, 14 * 24) * HOUR_MS, previous ? previous.returnArriveMs + HOUR_MS : -Infinity);
     schedule({
       tx: payment(rng, { t: booking, user, merchant: merchantFor(rng, user, airline, user.homeCity, world.merchants), city: user.homeCity, amount: airline.baseAmount * rng.logNormal(0, 0.4) }),
       label: false,
