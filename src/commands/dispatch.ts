@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { describeTopology } from '../cluster/topology.js';
 import { endpointsOf } from '../cluster/cluster.js';
 import type { Logger } from '../log.js';
+import { createMetricsRegistry, serveMetrics } from '../metrics/index.js';
 import { dispatcherConfig, type DispatcherConfigInput, type EndpointInput } from '../webhook/config.js';
 import { WebhookDispatcher } from '../webhook/dispatcher.js';
 import { WebhookError } from '../webhook/errors.js';
@@ -44,6 +45,7 @@ options:
   --timeout-ms n          per-request timeout (default: 2000)
   --concurrency n         requests in flight per endpoint (default: 8)
   --max-attempts n        attempts before the DLQ (default: 8)
+  --metrics-port n        serve Prometheus /metrics on this port (0 picks one; default: off)
   --new-secret            print a fresh whsec_ secret and exit`;
 
 /** `vigil dispatch`: the webhook dispatcher, in the foreground until Ctrl-C. */
@@ -64,6 +66,7 @@ export function dispatchCommand(log: Logger): Command {
           'timeout-ms': { type: 'string' },
           concurrency: { type: 'string' },
           'max-attempts': { type: 'string' },
+          'metrics-port': { type: 'string' },
           'new-secret': { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
         },
@@ -100,12 +103,21 @@ export function dispatchCommand(log: Logger): Command {
         ...(values.concurrency ? { concurrency: int(values.concurrency) } : {}),
         ...(values['max-attempts'] ? { retry: { ...input.retry, maxAttempts: int(values['max-attempts']) } } : {}),
       });
+      const metricsPort = values['metrics-port'] === undefined ? undefined : Number(values['metrics-port']);
+      if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65_535)) {
+        throw new UsageError(`--metrics-port must be 0–65535, got "${values['metrics-port']}"`);
+      }
       const stopped = untilStopped();
+      // Process metrics for now; webhook series plug in through DispatcherMetrics once src/metrics provides them.
+      const metrics = metricsPort === undefined ? undefined : await serveMetrics(createMetricsRegistry({ service: 'dispatcher' }), metricsPort);
       const dispatcher = await WebhookDispatcher.start(config, { log });
-      process.stdout.write(`dispatching ${config.alertsTopic} to ${config.endpoints.map((e) => `${e.name} (${e.url})`).join(', ')}; Ctrl-C stops\n`);
+      process.stdout.write(
+        `dispatching ${config.alertsTopic} to ${config.endpoints.map((e) => `${e.name} (${e.url})`).join(', ')}${metrics ? `; metrics at ${metrics.url}` : ''}; Ctrl-C stops\n`,
+      );
       const signal = await stopped;
       log.info({ signal }, 'stopping the dispatcher');
       await dispatcher.stop();
+      await metrics?.close();
       return 0;
     },
   };

@@ -43,6 +43,8 @@ export interface PreparedAlert {
   raw: Buffer | null;
   /** Card id, for logs (never a metric label). */
   cardId: string;
+  /** The transaction's time in Kafka (epoch ms), for end-to-end latency. */
+  sourceTimestampMs: number;
 }
 
 /** Decodes a Confluent-framed `vigil.v1.Alert` record value. */
@@ -72,12 +74,13 @@ export function prepareAlert(record: ConsumedRecord): PreparedAlert {
     throw new WebhookError('VIGIL_ERR_WEBHOOK_DECODE', `alert record ${record.topic}/${record.partition}@${record.offset} is not a vigil.v1.Alert: ${(cause as Error).message}`, { cause });
   }
   const coordinates = alert.source ?? { topic: record.topic, partition: record.partition, offset: record.offset };
+  const sourceTimestampMs = sourceTimestamp(record);
   const body: AlertWebhookBody = {
     type: ALERT_EVENT_TYPE,
     timestamp: new Date(record.timestamp).toISOString(),
     data: {
       alert,
-      source_timestamp_ms: sourceTimestamp(record),
+      source_timestamp_ms: sourceTimestampMs,
       alert_record: { topic: record.topic, partition: record.partition, offset: record.offset },
     },
   };
@@ -89,5 +92,6 @@ export function prepareAlert(record: ConsumedRecord): PreparedAlert {
     offset: record.offset,
     raw: record.value,
     cardId: alert.transaction?.card_id ?? '',
+    sourceTimestampMs,
   };
 }

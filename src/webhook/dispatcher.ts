@@ -16,6 +16,7 @@ import type { AttemptEvent, DeliveryOutcome } from './endpoint-lane.js';
 import { WebhookError } from './errors.js';
 import { HttpSender, type Sender } from './http-sender.js';
 import { KafkaDeliveryState } from './kafka-delivery-state.js';
+import type { DispatcherMetrics } from './metrics.js';
 import { OffsetTracker } from './offset-tracker.js';
 import { systemScheduler, type Scheduler } from './scheduler.js';
 
@@ -38,6 +39,8 @@ export interface DispatcherDeps {
   sender?: Sender;
   /** Kafka client settings beyond the brokers (client id, timeouts). */
   connection?: Partial<KafkaConnectionOptions>;
+  /** Metric hooks (see src/webhook/metrics.ts). */
+  metrics?: DispatcherMetrics;
   /** `memory` forgets pending retries on restart: tests only. */
   stateStore?: 'kafka' | 'memory';
   onAttempt?: (e: AttemptEvent) => void;
@@ -128,6 +131,7 @@ export class WebhookDispatcher {
       state,
       deadLetter,
       log,
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
       ...(deps.onAttempt ? { onAttempt: deps.onAttempt } : {}),
     });
     const consumer = await connectConsumer(connection, { groupId: config.groupId, isolation: 'read_committed', maxWaitTimeMs: 50 });
@@ -194,6 +198,7 @@ export class WebhookDispatcher {
         }
       }
       this.#deadLettered++;
+      this.deps.metrics?.deadLettered?.('', 'undecodable');
       return;
     }
     const outcomes = await this.engine.deliver(alert);
@@ -223,6 +228,8 @@ export class WebhookDispatcher {
   }
 
   async #commit(): Promise<void> {
+    const backlog = this.deps.metrics?.backlog;
+    if (backlog) for (const lane of this.engine.status()) backlog(lane.endpoint, lane.backlog);
     const offsets = this.#tracker.committable();
     if (offsets.length === 0) return;
     try {

@@ -3,6 +3,7 @@ import type { PreparedAlert } from './alert-envelope.js';
 import type { EndpointConfig } from './config.js';
 import type { DeliveryStateStore } from './delivery-state.js';
 import type { Sender, SendResult } from './http-sender.js';
+import { attemptOutcome, type DispatcherMetrics } from './metrics.js';
 import { classifyStatus, parseRetryAfter, retryDelay, type RetryPolicy } from './retry-policy.js';
 import type { Scheduler } from './scheduler.js';
 import { signedHeaders } from './signature.js';
@@ -39,6 +40,7 @@ export interface LaneDeps {
   state: DeliveryStateStore;
   deadLetter: DeadLetter;
   log: Logger;
+  metrics?: DispatcherMetrics;
   onAttempt?: (e: AttemptEvent) => void;
 }
 
@@ -178,6 +180,7 @@ export class EndpointLane {
     }
     this.#active--;
     if (this.#closed) return;
+    this.deps.metrics?.attempt?.(this.endpoint.name, attemptOutcome(result.status, result.error), result.durationMs / 1000);
     this.deps.onAttempt?.({
       endpoint: this.endpoint.name,
       id: job.alert.id,
@@ -205,6 +208,7 @@ export class EndpointLane {
     if (verdict === 'delivered') {
       this.#current = Math.min(this.endpoint.concurrency, this.#current + 1);
       this.#slowDowns = 0;
+      this.deps.metrics?.delivered?.(this.endpoint.name, Math.max(0, now - job.alert.sourceTimestampMs) / 1000);
       if (job.persisted) await this.deps.state.clearPending(this.endpoint.name, job.alert.id);
       job.done({ endpoint: this.endpoint.name, id: job.alert.id, result: 'delivered', attempts: job.attempts });
       return;
@@ -257,6 +261,7 @@ export class EndpointLane {
       if (this.#closed) return;
       try {
         await this.deps.deadLetter(job.alert, this.endpoint.name, reason, job.attempts);
+        this.deps.metrics?.deadLettered?.(this.endpoint.name, reason.startsWith('endpoint disabled') ? 'disabled' : 'exhausted');
         if (job.persisted) await this.deps.state.clearPending(this.endpoint.name, job.alert.id);
         job.done({ endpoint: this.endpoint.name, id: job.alert.id, result: 'dead-lettered', attempts: job.attempts, reason });
         return;

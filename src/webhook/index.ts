@@ -24,3 +24,5 @@ export type { LaneStatus } from './delivery-engine.js';
 export type { AttemptEvent, DeadLetter, DeliveryOutcome } from './endpoint-lane.js';
 export { WebhookDispatcher, DLQ_HEADERS } from './dispatcher.js';
 export type { DispatcherDeps } from './dispatcher.js';
+export { attemptOutcome, noopDispatcherMetrics } from './metrics.js';
+export type { AttemptOutcome, DeadLetterReason, DispatcherMetrics } from './metrics.js';

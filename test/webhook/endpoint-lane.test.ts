@@ -17,7 +17,7 @@ const log = pino({ level: 'silent' });
 const T0 = 1_700_000_000_000;
 
 function alert(n: number): PreparedAlert {
-  return { id: `msg_${n}`, body: JSON.stringify({ type: 'fraud.alert', n }), topic: 'alerts', partition: 0, offset: String(n), raw: Buffer.from([n]), cardId: 'card-1' };
+  return { id: `msg_${n}`, body: JSON.stringify({ type: 'fraud.alert', n }), topic: 'alerts', partition: 0, offset: String(n), raw: Buffer.from([n]), cardId: 'card-1', sourceTimestampMs: T0 - 250 };
 }
 
 interface Harness {
@@ -26,6 +26,7 @@ interface Harness {
   state: MemoryDeliveryState;
   deadLetters: Array<{ id: string; endpoint: string; reason: string; attempts: number }>;
   attempts: AttemptEvent[];
+  metrics: string[];
 }
 
 function harness(endpoints: EndpointInput[], retry: Partial<RetryPolicy> = {}, state = new MemoryDeliveryState()): Harness {
@@ -34,6 +35,7 @@ function harness(endpoints: EndpointInput[], retry: Partial<RetryPolicy> = {}, s
   const sender = new HttpSender();
   const deadLetters: Harness['deadLetters'] = [];
   const attempts: AttemptEvent[] = [];
+  const metrics: string[] = [];
   const engine = new DeliveryEngine(config.endpoints, {
     retry: config.retry,
     scheduler,
@@ -43,12 +45,17 @@ function harness(endpoints: EndpointInput[], retry: Partial<RetryPolicy> = {}, s
     log,
     deadLetter: async (a, endpoint, reason, n) => void deadLetters.push({ id: a.id, endpoint, reason, attempts: n }),
     onAttempt: (e) => attempts.push(e),
+    metrics: {
+      attempt: (endpoint, outcome) => metrics.push(`attempt ${endpoint} ${outcome}`),
+      delivered: (endpoint, seconds) => metrics.push(`delivered ${endpoint} ${seconds}`),
+      deadLettered: (endpoint, reason) => metrics.push(`dead-lettered ${endpoint} ${reason}`),
+    },
   });
   onTestFinished(async () => {
     engine.close();
     await sender.close();
   });
-  return { engine, scheduler, state, deadLetters, attempts };
+  return { engine, scheduler, state, deadLetters, attempts, metrics };
 }
 
 async function endpointFor(script: Script, extra: Partial<EndpointInput> = {}): Promise<{ input: EndpointInput; requests: Awaited<ReturnType<typeof flakyReceiver>>['requests'] }> {
@@ -77,6 +84,8 @@ describe('EndpointLane retries', () => {
     }
     expect(await outcome).toEqual([{ endpoint: 'ops', id: 'msg_1', result: 'delivered', attempts: 4 }]);
     expect(h.state.pending('ops', 'msg_1')).toBeUndefined();
+    // Metric hooks: bounded outcome labels; end-to-end from the source timestamp (T0 − 250 ms) to the 2xx.
+    expect(h.metrics).toEqual(['attempt ops 5xx', 'attempt ops 5xx', 'attempt ops 5xx', 'attempt ops 2xx', `delivered ops ${(750 + 1_500 + 3_000 + 250) / 1000}`]);
     // Every attempt carries the same id and verifies.
     for (const r of requests) {
       expect(r.headers['webhook-id']).toBe('msg_1');
@@ -117,6 +126,7 @@ describe('EndpointLane retries', () => {
     expect(result).toMatchObject({ result: 'dead-lettered', attempts: 3, reason: 'gave up after 3 attempts; last: HTTP 503' });
     expect(h.deadLetters).toEqual([{ id: 'msg_1', endpoint: 'ops', reason: 'gave up after 3 attempts; last: HTTP 503', attempts: 3 }]);
     expect(h.state.pendingCount()).toBe(0);
+    expect(h.metrics.at(-1)).toBe('dead-lettered ops exhausted');
   });
 
   it('disables the endpoint on 410: its alert and every later one go to the DLQ without a request', async () => {
