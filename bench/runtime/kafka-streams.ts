@@ -109,10 +109,6 @@ async function committedTotal(admin: KafkaAdmin, group: string, topic: string): 
   return (await admin.committedOffsets(group, topic)).reduce((s, o) => s + (BigInt(o.offset) > 0n ? BigInt(o.offset) : 0n), 0n);
 }
 
-async function endTotal(admin: KafkaAdmin, topic: string): Promise<bigint> {
-  return (await admin.endOffsets(topic)).reduce((s, o) => s + BigInt(o.offset), 0n);
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The ceiling: a kafkajs consumer that only counts what it fetched. */
