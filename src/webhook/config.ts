@@ -24,7 +24,7 @@ export interface DispatcherConfig {
   readonly stateTopic: string;
   readonly endpoints: readonly EndpointConfig[];
   readonly retry: Readonly<RetryPolicy>;
-  /** Alerts held in memory at most; beyond it the consumer waits (backpressure). */
+  /** Alerts held in memory at most; beyond it the partition that crossed it is paused (backpressure). */
   readonly maxInFlight: number;
   readonly commitIntervalMs: number;
 }

@@ -61,7 +61,8 @@ export interface DispatcherDeps {
 export class WebhookDispatcher {
   readonly #inFlight = new Map<string, Promise<void>>();
   readonly #tracker = new OffsetTracker();
-  #spaceWaiters: Array<() => void> = [];
+  /** Partitions paused because maxInFlight was reached; resumed below the low-water mark. */
+  readonly #paused = new Map<string, { topic: string; partition: number }>();
   #commitTimer: (() => void) | undefined;
   #stopped = false;
   #delivered = 0;
@@ -169,11 +170,17 @@ export class WebhookDispatcher {
       const key = `${record.topic}/${record.partition}@${record.offset}`;
       // After a rebalance the group re-reads from the committed offset; alerts still in delivery are not started twice.
       if (this.#inFlight.has(key)) continue;
-      while (this.#inFlight.size >= this.config.maxInFlight && !this.#stopped) {
-        await new Promise<void>((r) => this.#spaceWaiters.push(r));
-      }
       this.#tracker.start(record.topic, record.partition, record.offset);
       this.#inFlight.set(key, this.#handle(record).then(() => this.#finish(key, record)));
+    }
+    // Backpressure by pausing the partition, not by blocking here: a batch handler that waits
+    // would stop the consumer's heartbeats and get it thrown out of the group.
+    const first = records[0];
+    if (first && this.#inFlight.size >= this.config.maxInFlight) {
+      const tp = { topic: first.topic, partition: first.partition };
+      this.#paused.set(`${tp.topic}/${tp.partition}`, tp);
+      this.consumer.pause([tp]);
+      this.deps.log.warn({ ...tp, inFlight: this.#inFlight.size }, 'maxInFlight reached; partition paused');
     }
   }
 
@@ -210,9 +217,11 @@ export class WebhookDispatcher {
   #finish(key: string, record: ConsumedRecord): void {
     this.#inFlight.delete(key);
     this.#tracker.finish(record.topic, record.partition, record.offset);
-    const waiters = this.#spaceWaiters;
-    this.#spaceWaiters = [];
-    for (const w of waiters) w();
+    // Resume below 90 %, so one batch does not flip the partition on and off.
+    if (this.#paused.size > 0 && !this.#stopped && this.#inFlight.size < this.config.maxInFlight * 0.9) {
+      this.consumer.resume([...this.#paused.values()]);
+      this.#paused.clear();
+    }
   }
 
   #onRebalancing(): void {
@@ -245,7 +254,6 @@ export class WebhookDispatcher {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#commitTimer?.();
-    for (const w of this.#spaceWaiters.splice(0)) w();
     this.engine.close();
     await this.#commit();
     await this.consumer.close();

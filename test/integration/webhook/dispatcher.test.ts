@@ -94,3 +94,30 @@ describe('WebhookDispatcher with bad input', () => {
     expect(dead?.headers[DLQ_HEADERS.source]?.toString()).toBe(`${topic}/0@0`);
   });
 });
+
+describe('WebhookDispatcher backpressure', () => {
+  it('pauses the partition at maxInFlight and resumes it, delivering everything', async () => {
+    const topic = uniqueName('alerts');
+    const a = await admin();
+    await produceAlerts(a, await producer(), topic, 15, 1);
+    const ok = await flakyReceiver(() => ({ status: 204 }));
+    const warnings: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push((JSON.parse(line) as { msg: string }).msg) });
+    const dispatcher = await WebhookDispatcher.start(
+      dispatcherConfig({
+        brokers: connection().brokers,
+        alertsTopic: topic,
+        groupId: uniqueName('dispatcher'),
+        dlqTopic: `${topic}.dlq`,
+        stateTopic: `${topic}.state`,
+        maxInFlight: 2,
+        endpoints: [{ name: 'ops', url: ok.url, secrets: [secret] }],
+      }),
+      { log },
+    );
+    onTestFinished(() => dispatcher.stop());
+    await vi.waitFor(() => expect(dispatcher.stats()).toMatchObject({ delivered: 15, inFlight: 0 }), { timeout: 30_000, interval: 50 });
+    expect(ok.requests).toHaveLength(15);
+    expect(warnings).toContain('maxInFlight reached; partition paused');
+  });
+});
