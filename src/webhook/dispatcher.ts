@@ -199,6 +199,7 @@ export class WebhookDispatcher {
           ]);
           break;
         } catch (sendErr) {
+          // Stopping: leave it unfinished so its offset stays uncommitted and the next start retries it.
           if (this.#stopped) return new Promise(() => {});
           this.deps.log.error({ err: sendErr }, 'dead-letter write failed; retrying');
           await new Promise<void>((r) => this.deps.scheduler.setTimer(r, 1_000));
