@@ -195,6 +195,12 @@ function pickDestination(rng: Rng, home: City): City {
   return rng.pick(pool);
 }
 
+/** How far into a bust-out's climb `t` is: 0 before it (or without one), rising to 1 at the max-out. */
+function climbAt(ramp: { from: number; to: number } | undefined, t: number): number {
+  if (!ramp || t <= ramp.from) return 0;
+  return Math.min(1, (t - ramp.from) / (ramp.to - ramp.from));
+}
+
 /** Day by day: everyday traffic plus the day's scheduled payments, sorted, numbered. */
 function* transactions(world: World): Generator<LabelledTransaction> {
   const { seed, days, startMs } = world.options;
@@ -207,8 +213,10 @@ function* transactions(world: World): Generator<LabelledTransaction> {
     let seq = 0;
     for (const user of world.users) {
       const ramp = world.ramps.get(user.index);
-      const climb = ramp && dayStart + DAY_MS > ramp.from && dayStart < ramp.to ? Math.min(1, (dayStart + DAY_MS / 2 - ramp.from) / (ramp.to - ramp.from)) : 0;
-      const rate = user.dailyRate * (WEEKDAY_FACTOR[localWeekday(dayStart + DAY_MS / 2, user.homeCity)] as number) * (1 + climb);
+      // A bust-out's climb raises both how often and how much the user spends.
+      const weekday = WEEKDAY_FACTOR[localWeekday(dayStart + DAY_MS / 2, user.homeCity)] as number;
+      const climbing = ramp !== undefined && dayStart < ramp.to; // after the max-out day the card is blocked anyway
+      const rate = user.dailyRate * weekday * (1 + (climbing ? climbAt(ramp, dayStart + DAY_MS / 2) : 0));
       const count = rng.poisson(rate);
       const trips = world.trips.get(user.index);
       for (let i = 0; i < count; i++) {
@@ -216,8 +224,7 @@ function* transactions(world: World): Generator<LabelledTransaction> {
         if (ramp && t >= ramp.to) continue; // after the max-out the card is blocked
         const city = locate(user, trips, t);
         if (!city) continue; // in the air
-        const scale = ramp && t >= ramp.from ? 1 + 1.6 * ((t - ramp.from) / (ramp.to - ramp.from)) : 1;
-        const p = everydayPurchase(rng, user, city, t, world.merchants, scale);
+        const p = everydayPurchase(rng, user, city, t, world.merchants, 1 + 1.6 * climbAt(ramp, t));
         batch.push({ tx: p.tx, label: p.label, scenario: p.scenario, seq: seq++ });
       }
     }
