@@ -10,12 +10,17 @@ export interface FeedAlert {
   receivedAt: number;
   /** The transaction's time in Kafka (epoch ms). */
   sourceTimestampMs: number;
-  /** receivedAt − sourceTimestampMs: append of the transaction → alert on the page. */
-  latencyMs: number;
+  /**
+   * receivedAt − sourceTimestampMs: append of the transaction → alert on the page. Null when it
+   * cannot be a latency (see {@link MAX_MEASURABLE_LATENCY_MS}).
+   */
+  latencyMs: number | null;
 }
 
 export interface FeedStats {
   total: number;
+  /** Alerts whose source timestamp gave no latency (replayed history, skewed clocks). */
+  unmeasured: number;
   /** Alerts per minute for the last {@link MINUTES} minutes, oldest first; `minute` is epoch minutes. */
   perMinute: Array<{ minute: number; count: number }>;
   /** Upper bounds in ms; the last is Infinity (sent as null in JSON). */
@@ -27,6 +32,14 @@ export interface FeedStats {
 }
 
 export const LATENCY_BUCKETS_MS = [10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, Infinity];
+/**
+ * Longer than this is not a delivery latency but an old Kafka timestamp: a
+ * replay stamps records with their simulated event times. Such alerts are
+ * shown but kept out of the histogram, so it keeps meaning "append → here".
+ */
+export const MAX_MEASURABLE_LATENCY_MS = 60 * 60_000;
+/** Clocks on one host agree; a little negative latency is rounding, more is skew. */
+const CLOCK_SLACK_MS = 1_000;
 const MINUTES = 30;
 const RECENT = 500;
 const LATENCY_WINDOW = 2_000;
@@ -43,23 +56,33 @@ export class AlertFeed {
   readonly #latencies: number[] = [];
   readonly #bucketCounts = LATENCY_BUCKETS_MS.map(() => 0);
   #total = 0;
+  #unmeasured = 0;
+  #measured = 0;
   #latencySumMs = 0;
 
   constructor(private readonly clock: Clock) {}
 
   add(id: string, alert: Alert, sourceTimestampMs: number): FeedAlert {
     const receivedAt = this.clock.now();
-    const entry: FeedAlert = { id, alert, receivedAt, sourceTimestampMs, latencyMs: Math.max(0, receivedAt - sourceTimestampMs) };
+    const raw = receivedAt - sourceTimestampMs;
+    const measurable = sourceTimestampMs > 0 && raw >= -CLOCK_SLACK_MS && raw <= MAX_MEASURABLE_LATENCY_MS;
+    const entry: FeedAlert = { id, alert, receivedAt, sourceTimestampMs, latencyMs: measurable ? Math.max(0, raw) : null };
     this.#recent.unshift(entry);
     if (this.#recent.length > RECENT) this.#recent.pop();
     this.#total++;
     const minute = Math.floor(receivedAt / 60_000);
     this.#minutes.set(minute, (this.#minutes.get(minute) ?? 0) + 1);
     for (const m of this.#minutes.keys()) if (m <= minute - MINUTES) this.#minutes.delete(m);
-    this.#latencies.push(entry.latencyMs);
-    if (this.#latencies.length > LATENCY_WINDOW) this.#latencies.shift();
-    this.#bucketCounts[LATENCY_BUCKETS_MS.findIndex((b) => entry.latencyMs <= b)]! += 1;
-    this.#latencySumMs += entry.latencyMs;
+    if (entry.latencyMs === null) {
+      this.#unmeasured++;
+    } else {
+      const latency = entry.latencyMs;
+      this.#measured++;
+      this.#latencies.push(latency);
+      if (this.#latencies.length > LATENCY_WINDOW) this.#latencies.shift();
+      this.#bucketCounts[LATENCY_BUCKETS_MS.findIndex((b) => latency <= b)]! += 1;
+      this.#latencySumMs += latency;
+    }
     for (const l of this.#listeners) l(entry);
     return entry;
   }
@@ -82,7 +105,7 @@ export class AlertFeed {
 
   /** Cumulative histogram figures, for /metrics. */
   histogram(): { bucketsMs: number[]; counts: number[]; sumMs: number; count: number } {
-    return { bucketsMs: LATENCY_BUCKETS_MS, counts: [...this.#bucketCounts], sumMs: this.#latencySumMs, count: this.#total };
+    return { bucketsMs: LATENCY_BUCKETS_MS, counts: [...this.#bucketCounts], sumMs: this.#latencySumMs, count: this.#measured };
   }
 
   stats(): FeedStats {
@@ -93,6 +116,7 @@ export class AlertFeed {
     const q = (p: number) => (sorted.length ? (sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] as number) : null);
     return {
       total: this.#total,
+      unmeasured: this.#unmeasured,
       perMinute,
       latencyBucketsMs: LATENCY_BUCKETS_MS,
       latencyCounts: [...this.#bucketCounts],

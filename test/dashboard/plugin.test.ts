@@ -119,6 +119,16 @@ describe('dashboard page and API', () => {
     expect(stats).toMatchObject({ latencyP50Ms: 40, latencyMaxMs: 700 });
   });
 
+  it('keeps replayed alerts (old Kafka timestamps) out of the latency histogram but on the feed', async () => {
+    const { app, feed } = await setup();
+    await app.inject(webhook(1, { sourceTs: NOW - 3 * 24 * 3600_000 }));
+    await app.inject(webhook(2, { sourceTs: NOW - 20 }));
+    const stats = feed.stats();
+    expect(stats).toMatchObject({ total: 2, unmeasured: 1, latencyP50Ms: 20, latencyMaxMs: 20 });
+    expect(stats.latencyCounts.reduce((a, b) => a + b, 0)).toBe(1);
+    expect(feed.recent().map((a) => a.latencyMs)).toEqual([20, null]);
+  });
+
   it('lists a card’s recent transactions from the fallback provider and says where they came from', async () => {
     const { app } = await setup();
     await app.inject(webhook(7)); // card-0

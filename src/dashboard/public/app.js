@@ -86,7 +86,7 @@
         { class: 'alert-side' },
         el('span', {}, el('span', { class: 'badge ' + regionClass(t.region) }, t.region || 'unknown')),
         el('span', { class: 'mono' }, t.card_id || ''),
-        el('span', { title: 'transaction in Kafka → alert here' }, ago(a.receivedAt) + ' · ' + ms(a.latencyMs)),
+        el('span', { title: 'transaction in Kafka → alert here' }, ago(a.receivedAt) + (a.latencyMs === null ? '' : ' · ' + ms(a.latencyMs))),
       ),
     );
   }
@@ -149,7 +149,7 @@
         el('dt', {}, 'Device'), el('dd', { class: 'mono' }, t.device_id || '–'),
         el('dt', {}, 'Location'), el('dd', { class: 'mono' }, (t.latitude || 0).toFixed(3) + ', ' + (t.longitude || 0).toFixed(3)),
         el('dt', {}, 'Event time'), el('dd', {}, new Date(t.event_time_ms).toLocaleString()),
-        el('dt', {}, 'Latency'), el('dd', {}, ms(a.latencyMs) + ' (Kafka → here)'),
+        el('dt', {}, 'Latency'), el('dd', {}, a.latencyMs === null ? 'not measurable (replayed event time)' : ms(a.latencyMs) + ' (Kafka → here)'),
         el('dt', {}, 'Model'), el('dd', { class: 'mono' }, a.alert.model_version),
         el('dt', {}, 'Webhook id'), el('dd', { class: 'mono' }, a.id),
       ),
