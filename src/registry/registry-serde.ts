@@ -117,7 +117,12 @@ class SyncCodec<T> implements Serde<T> {
 
   serialize(topic: string, data: T | null): Buffer | null {
     if (data === null || data === undefined) return null;
-    const schemaId = this.writerIds.get(subjectOf(topic));
+    // The engine's own topics (store changelogs, repartition topics) carry
+    // the same message, so they reuse the schema id of the first prepared
+    // topic rather than registering a subject per internal topic. Any other
+    // unprepared topic is refused: writing to it is likely a mistake.
+    const internal = topic.endsWith('-changelog') || topic.endsWith('-repartition');
+    const schemaId = this.writerIds.get(subjectOf(topic)) ?? (internal ? this.writerIds.values().next().value : undefined);
     if (schemaId === undefined) {
       throw new VigilError(
         'VIGIL_ERR_SERDE',

@@ -136,3 +136,14 @@ describe('registry serde (static ids)', () => {
     expect(txSerde().deserialize('transactions', frame)).toEqual(tx);
   });
 });
+
+describe('registry serde on the engine\'s internal topics', () => {
+  it('writes store changelog and repartition records with the schema id of its first topic', () => {
+    const serde = staticRegistrySerde<Alert>({ schema, messageName: 'vigil.v1.Alert', schemaIds: new Map([['alerts-value', [4]]]) });
+    for (const topic of ['app-store-changelog', 'app-KSTREAM-KEY-SELECT-0000000003-repartition']) {
+      const bytes = serde.serialize(topic, { alert_id: 'a-1' } as Alert);
+      expect(bytes?.readInt32BE(1)).toBe(4);
+      expect(serde.deserialize(topic, bytes)?.alert_id).toBe('a-1');
+    }
+  });
+});
