@@ -384,7 +384,6 @@ export class StreamThread {
         if (this.buffered >= this.options.maxBufferedRecords || this.commitDue()) await this.commit(false);
         if (this.stopping || this.failed || this.routes.get(`${topic}:${partition}`) !== h) return;
       }
-      if (!this.exactlyOnce) await this.sendEagerly();
     } catch (error) {
       this.fail(asVigil(error, `processing ${topic}-${partition}`));
     }
@@ -487,26 +486,6 @@ export class StreamThread {
     this.config.metrics.commitLatency?.(this.options.clock.now() - started, records.length);
     this.options.logger.debug({ records: records.length, offsets: offsets.length, ms: this.options.clock.now() - started }, 'committed');
     return true;
-  }
-
-  /**
-   * At-least-once may show output before its input offsets are committed
-   * (a crash replays, which that guarantee allows), so output goes out after
-   * every fetched batch instead of waiting for the commit interval: latency
-   * is then fetch + processing + one produce round trip. Offsets and
-   * checkpoints still wait for the commit.
-   */
-  private async sendEagerly(): Promise<void> {
-    if (this.rebalancing || this.buffered === 0) return;
-    const handles = [...this.handles.values()];
-    const pending = handles.flatMap((h) => h.buffer);
-    if (pending.length === 0) return;
-    const records = await Promise.all(pending.map((p) => this.toKafka(p.record)));
-    const ends = new Map<string, bigint>();
-    await this.sendAtLeastOnce(records, ends);
-    for (const h of handles) h.buffer = [];
-    this.buffered = 0;
-    this.advanceChangelogPositions(handles, ends);
   }
 
   private async sendAtLeastOnce(records: KafkaProducedRecord[], ends: Map<string, bigint>): Promise<void> {
