@@ -138,7 +138,11 @@ async function run(name: string, args: BenchArgs): Promise<RunResult> {
 
 const args = parseArgs(process.argv.slice(2));
 const results: RunResult[] = [];
-for (const name of args.setups) results.push(await run(name, args));
+for (const name of args.setups) {
+  results.push(await run(name, args));
+  // Each setup's row as soon as it is measured, so a long run that is cut short still reports.
+  console.error(formatTable(results.slice(-1)));
+}
 console.log(
   `topology (windowed count 1m + hopping sum 5m/1m + stream-table join), ${args.records} records, ${args.keys} keys, commit every ${args.commitEvery}`,
 );
