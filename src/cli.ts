@@ -41,4 +41,8 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Clients, timers and signal listeners of a failed start may still hold the
+// event loop; the command has finished, so leave now (logs are written synchronously).
+log.flush();
+process.exit(code);
