@@ -1,6 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { UsageError } from '../../../src/commands/command.js';
-import { parseSimulateArgs } from '../../../src/commands/simulate.js';
+import { parseSimulateArgs, simulateCommand } from '../../../src/commands/simulate.js';
+import { readManifest } from '../../../src/fraud/simulator/index.js';
+import { createLogger } from '../../../src/log.js';
 
 describe('vigil simulate flags', () => {
   it('has reproducible defaults and a default output under .vigil/fixtures', () => {
@@ -38,5 +43,21 @@ describe('vigil simulate flags', () => {
 
   it('leaves unknown flags to parseArgs, which the CLI reports as usage errors', () => {
     expect(() => parseSimulateArgs(['--userz', '3'])).toThrow(expect.objectContaining({ code: 'ERR_PARSE_ARGS_UNKNOWN_OPTION' }));
+  });
+});
+
+describe('vigil simulate', () => {
+  it('writes a complete fixture and prints a one-line summary', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'vigil-sim-cmd-'));
+    onTestFinished(() => rm(out, { recursive: true, force: true }));
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    onTestFinished(() => stdout.mockRestore());
+    const code = await simulateCommand(createLogger('test', 'silent')).run(['--users', '30', '--days', '1', '--seed', '5', '--out', out, '--quiet']);
+    expect(code).toBe(0);
+    expect((await readdir(out)).sort()).toEqual(['manifest.json', 'profiles.ndjson', 'transactions.ndjson', 'transactions.pb']);
+    const manifest = await readManifest(out);
+    expect(manifest).toMatchObject({ seed: 5, users: 30, days: 1 });
+    const printed = stdout.mock.calls.map((c) => String(c[0])).join('');
+    expect(printed).toContain(`wrote ${out}: 30 profiles, ${manifest.counts.transactions} transactions`);
   });
 });
