@@ -18,6 +18,10 @@ const LOAD_TIMEOUT_MS = 60_000;
  * thousands of entries).
  */
 export class KafkaDeliveryState extends MemoryDeliveryState {
+  /** Writes waiting for the next send: one produce request carries all of them. */
+  #queued: Array<{ key: string; entry: StateEntry | null; done: (err?: unknown) => void }> = [];
+  #flushing = false;
+
   private constructor(
     private readonly producer: KafkaProducer,
     private readonly topic: string,
@@ -72,12 +76,43 @@ export class KafkaDeliveryState extends MemoryDeliveryState {
     return state;
   }
 
-  protected override async write(key: string, entry: StateEntry | null): Promise<void> {
-    try {
-      await this.producer.send([{ topic: this.topic, key, value: entry === null ? null : JSON.stringify(entry) }]);
-    } catch (cause) {
-      throw new WebhookError('VIGIL_ERR_WEBHOOK_STATE', `could not write delivery state to ${this.topic}`, { cause });
+  /**
+   * Queues the write and sends everything queued in one request. A dead
+   * endpoint fails many deliveries at once (every timeout of a full lane);
+   * the idempotent producer sends one request at a time, so one request
+   * per failure would queue up behind each other.
+   */
+  protected override write(key: string, entry: StateEntry | null): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#queued.push({
+        key,
+        entry,
+        done: (err) => {
+          if (err) reject(new WebhookError('VIGIL_ERR_WEBHOOK_STATE', `could not write delivery state to ${this.topic}`, { cause: err }));
+          else {
+            this.apply(key, entry);
+            resolve();
+          }
+        },
+      });
+      if (!this.#flushing) {
+        this.#flushing = true;
+        void this.#flush();
+      }
+    });
+  }
+
+  async #flush(): Promise<void> {
+    while (this.#queued.length > 0) {
+      const batch = this.#queued;
+      this.#queued = [];
+      try {
+        await this.producer.send(batch.map((w) => ({ topic: this.topic, key: w.key, value: w.entry === null ? null : JSON.stringify(w.entry) })));
+        for (const w of batch) w.done();
+      } catch (err) {
+        for (const w of batch) w.done(err);
+      }
     }
-    this.apply(key, entry);
+    this.#flushing = false;
   }
 }

@@ -4,6 +4,7 @@ import { dispatcherConfig } from '../../../src/webhook/config.js';
 import { DLQ_HEADERS, WebhookDispatcher } from '../../../src/webhook/dispatcher.js';
 import { WebhookSecret } from '../../../src/webhook/secret.js';
 import { verify } from '../../../src/webhook/signature.js';
+import { framedAlert, sampleAlert } from '../../webhook/alert-fixture.js';
 import { flakyReceiver } from '../../webhook/flaky-receiver.js';
 import { admin, connection, producer, readRecords, uniqueName } from '../helpers.js';
 import { produceAlerts } from './alerts.js';
@@ -46,10 +47,16 @@ describe('WebhookDispatcher on the real broker', () => {
     expect(accepted).toHaveLength(12);
     expect(new Set(accepted).size).toBe(12);
     expect([...failures.values()].every((n) => n === 3)).toBe(true); // two 500s, then the 204
-    expect(gone.requests.length).toBeLessThan(12); // disabled after the first 410s; the rest went straight to the DLQ
+    // Once disabled, the endpoint gets no more requests: later alerts go straight to the DLQ.
+    const requestsWhenDisabled = gone.requests.length;
+    await (await producer()).send(
+      [100, 101, 102].map((n) => ({ topic, partition: 0, key: null, value: framedAlert(sampleAlert(n, { source: { topic: `${topic}.transactions`, partition: 0, offset: n } })) })),
+    );
+    await vi.waitFor(() => expect(dispatcher.stats()).toMatchObject({ deadLettered: 15, inFlight: 0 }), { timeout: 30_000, interval: 100 });
+    expect(gone.requests).toHaveLength(requestsWhenDisabled);
 
-    const dlq = await readRecords([`${topic}.dlq`], 12, { timeoutMs: 20_000 });
-    expect(dlq).toHaveLength(12);
+    const dlq = await readRecords([`${topic}.dlq`], 15, { timeoutMs: 20_000 });
+    expect(dlq).toHaveLength(15);
     for (const r of dlq) {
       expect(r.headers[DLQ_HEADERS.endpoint]?.toString()).toBe('retired');
       expect(r.headers[DLQ_HEADERS.reason]?.toString()).toMatch(/^endpoint disabled: HTTP 410 Gone/);
@@ -57,7 +64,7 @@ describe('WebhookDispatcher on the real broker', () => {
     await vi.waitFor(
       async () => {
         const committed = await a.committedOffsets(config.groupId, topic);
-        expect(committed.map((c) => c.offset).sort()).toEqual(['6', '6']);
+        expect(committed.map((c) => c.offset).sort()).toEqual(['6', '9']);
       },
       { timeout: 10_000, interval: 200 },
     );
