@@ -1,0 +1,23 @@
+// `npm run bench -- <name> [options]`: runs one benchmark in its own process.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const benchmarks: Record<string, { file: string; about: string }> = {
+  engine: { file: 'engine/topology.ts', about: 'windowed count + hopping sum + stream-table join through StreamTask; memory, LevelDB+cache, LevelDB' },
+  stores: { file: 'engine/stores-direct.ts', about: 'the same store operations without the DSL' },
+  runtime: { file: 'runtime/kafka-streams.ts', about: 'KafkaStreams on the real broker, both guarantees, against a bare consume loop' },
+  webhook: { file: 'webhook/latency.ts', about: 'alert append → receiver 2xx, healthy endpoint alone and beside a dead one' },
+};
+
+const [name, ...rest] = process.argv.slice(2);
+const bench = name ? benchmarks[name] : undefined;
+if (!bench) {
+  const out = name && name !== '--help' && name !== '-h' ? process.stderr : process.stdout;
+  out.write('usage: npm run bench -- <name> [options]   (results and method: bench/README.md)\n\n');
+  for (const [n, b] of Object.entries(benchmarks)) out.write(`  ${n.padEnd(8)} ${b.about}\n`);
+  process.exit(out === process.stdout ? 0 : 2);
+}
+const res = spawnSync(process.execPath, ['--import', 'tsx', join(here, bench.file), ...rest], { stdio: 'inherit' });
+process.exit(res.status ?? 1);
