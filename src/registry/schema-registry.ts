@@ -71,7 +71,19 @@ function typeAt(schema: ParsedSchema, indexes: number[]): protobuf.Type | undefi
 }
 
 export function connectRegistry(url: string): RegistryClient {
-  const registry = new SchemaRegistry({ host: url, retry: { retries: 2 } });
+  // The library parses a Protobuf schema before registering it and takes the
+  // file's first top-level element as its message unless told which one,
+  // which fails when an enum comes first; one client per message name.
+  const clients = new Map<string, SchemaRegistry>();
+  const clientFor = (messageName: string): SchemaRegistry => {
+    const short = messageName.slice(messageName.lastIndexOf('.') + 1);
+    let client = clients.get(short);
+    if (!client) {
+      client = new SchemaRegistry({ host: url, retry: { retries: 2 } }, { [SchemaType.PROTOBUF]: { messageName: short } });
+      clients.set(short, client);
+    }
+    return client;
+  };
   const schemas = new Map<number, Promise<ParsedSchema>>();
 
   const schemaById = (id: number): Promise<ParsedSchema> => {
@@ -86,9 +98,9 @@ export function connectRegistry(url: string): RegistryClient {
   };
 
   return {
-    async registerProtobuf({ subject, schema }) {
+    async registerProtobuf({ subject, schema, messageName }) {
       try {
-        const { id } = await registry.register({ type: SchemaType.PROTOBUF, schema }, { subject });
+        const { id } = await clientFor(messageName).register({ type: SchemaType.PROTOBUF, schema }, { subject });
         schemas.set(id, Promise.resolve(parseSchema(schema)));
         return id;
       } catch (err) {
@@ -98,9 +110,11 @@ export function connectRegistry(url: string): RegistryClient {
     async encode(schemaId, messageName, value) {
       const schema = await schemaById(schemaId);
       const type = schema.root.lookupType(messageName);
-      const invalid = type.verify(value);
+      // fromObject first, so enum names ("CHANNEL_ONLINE") are accepted as well as numbers.
+      const message = type.fromObject(value);
+      const invalid = type.verify(message);
       if (invalid) throw new VigilError('VIGIL_ERR_SERDE', `${messageName}: ${invalid}`);
-      const payload = Buffer.from(type.encode(type.fromObject(value)).finish());
+      const payload = Buffer.from(type.encode(message).finish());
       return encodeWireFormat({ schemaId, messageIndexes: indexesOf(schema, messageName), payload });
     },
     async decode(bytes) {
@@ -196,10 +210,8 @@ async function registryGet(url: string, target: string): Promise<Response> {
 
 /**
  * Registers (or finds) a Protobuf schema under `subject` and returns its id,
- * by POSTing the text to the registry directly. Unlike `registerProtobuf`,
- * nothing parses the schema on the client first: the library's parser picks
- * the file's first top-level element as "the" message and fails when that
- * is an enum (as in vigil.proto, where `Channel` comes first).
+ * by POSTing the text to the registry directly, with no client-side parse
+ * (the registry-backed serde registers one schema for several messages).
  */
 export async function registerProtobufSchema(url: string, subject: string, schema: string): Promise<number> {
   const target = `${url}/subjects/${encodeURIComponent(subject)}/versions`;

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import protobuf from 'protobufjs';
 import { describe, expect, inject, it } from 'vitest';
 import { connectRegistry } from '../../src/registry/schema-registry.js';
 import { isVigilError } from '../../src/streams/errors.js';
+import { VIGIL_PROTO_PATH } from '../../src/fraud/schema/index.js';
 import { uniqueName } from './helpers.js';
 
 const schema = `
@@ -63,5 +65,18 @@ describe('schema registry round trip (Apicurio, Confluent-compatible API)', () =
     const error = await registry.decode(frame).catch((e: unknown) => e);
     expect(isVigilError(error, 'VIGIL_ERR_UNKNOWN_SCHEMA')).toBe(true);
     expect((error as Error).message).toContain('987654');
+  });
+});
+
+describe('registering vigil.proto', () => {
+  const registry = connectRegistry(inject('schemaRegistryUrl'));
+
+  it('registers a file whose first element is an enum, and accepts enum names when encoding', async () => {
+    const text = readFileSync(VIGIL_PROTO_PATH, 'utf8');
+    const id = await registry.registerProtobuf({ subject: `${uniqueName('tx')}-value`, schema: text, messageName: 'vigil.v1.Transaction' });
+    const bytes = await registry.encode(id, 'vigil.v1.Transaction', { transaction_id: 't-1', card_id: 'c-1', amount_minor: 1250, channel: 'CHANNEL_ONLINE' });
+    const decoded = await registry.decode(bytes);
+    expect(decoded.messageName).toBe('vigil.v1.Transaction');
+    expect(decoded.value).toMatchObject({ transaction_id: 't-1', card_id: 'c-1', amount_minor: 1250, channel: 'CHANNEL_ONLINE' });
   });
 });
