@@ -34,7 +34,7 @@ from sklearn.metrics import average_precision_score, precision_recall_curve
 from skl2onnx import to_onnx
 from skl2onnx.common.data_types import FloatTensorType
 
-FEATURE_SET_VERSION = "vigil-features-v1"
+FEATURE_SET_VERSION = "vigil-features-v2"
 META_COLUMNS = ["transaction_id", "card_id", "event_time_ms", "label", "scenario"]
 TARGET_PRECISION = 0.90
 TARGET_RECALL = 0.90
@@ -303,7 +303,7 @@ per-card state and are not used.
 | train total | | {data[train][rows]} | {data[train][fraud]} |
 | **held-out test** | **seed 2, 2026-02-02 + 14 days (later period, other users), 4% of users hit** | {data[test][rows]} | {data[test][fraud]} |
 
-## Features ({nfeat}, `vigil-features-v1`)
+## Features ({nfeat}, `vigil-features-v2`)
 See `docs/fraud.md` for definitions. Permutation importance (drop in validation PR-AUC), top 10:
 
 | rank | feature | PR-AUC drop |

@@ -7,19 +7,21 @@
 # Environment:
 #   VIGIL_TRAIN_USERS  users per simulated history (default 2000)
 #   VIGIL_TRAIN_REUSE  1 = reuse exported CSVs in models/.venv/data if present
+#   VIGIL_TRAIN_OUT    where the artifacts go (default models; another directory to compare a rerun)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=models/.venv
 DATA=$VENV/data
 USERS=${VIGIL_TRAIN_USERS:-2000}
+OUT=${VIGIL_TRAIN_OUT:-models}
 
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
 fi
 "$VENV/bin/pip" install --quiet --disable-pip-version-check -r models/requirements.txt
 
-mkdir -p "$DATA"
+mkdir -p "$DATA" "$OUT"
 export_features() { # name seed days start fraud-rate
   local out="$DATA/$1.csv"
   if [ "${VIGIL_TRAIN_REUSE:-0}" = 1 ] && [ -s "$out" ]; then
@@ -36,4 +38,4 @@ export_features test 2 14 2026-02-02 0.04
 
 # One OpenMP thread: scikit-learn's histogram boosting spins its threads, which on a busy
 # 2-core machine turned a 15 s fit into many minutes; results do not depend on it.
-OMP_NUM_THREADS=1 "$VENV/bin/python" models/train.py --train "$DATA/train.csv" --test "$DATA/test.csv" --out models
+OMP_NUM_THREADS=1 "$VENV/bin/python" models/train.py --train "$DATA/train.csv" --test "$DATA/test.csv" --out "$OUT"

@@ -3,7 +3,7 @@ import { nextCardState } from './card-state.js';
 import type { CardState } from './card-state.js';
 import type { FeatureValues } from './feature-names.js';
 import { haversineKm } from './geo.js';
-import { categoryGroupOf } from './mcc-groups.js';
+import { categoryGroupOf, isHighRiskCategory } from './mcc-groups.js';
 import { CATEGORY_WINDOW, DAY_MS, HOUR_MS, MINUTE_MS, oldestHoppingWindowStart } from './recent-activity.js';
 import type { RecentTransaction } from './recent-activity.js';
 
@@ -90,6 +90,9 @@ export function computeFeatures(
 
   const typical = profile?.typical_spend_by_category?.[category];
   const typicalKnown = typical !== undefined && typical > 0;
+  // The user's biggest usual purchase: a payment far above it is unusual
+  // whatever its category, which matters most when the category is new.
+  const maxTypical = Math.max(0, ...Object.values(profile?.typical_spend_by_category ?? {}));
 
   const values: FeatureValues = {
     amount,
@@ -118,6 +121,8 @@ export function computeFeatures(
     account_age_days: profile ? Math.max(0, (t - profile.account_created_ms) / DAY_MS) : 0,
     amount_vs_typical: typicalKnown ? amount / typical : 1,
     typical_spend_known: typicalKnown ? 1 : 0,
+    amount_vs_max_typical: maxTypical > 0 ? amount / maxTypical : 1,
+    high_risk_category: isHighRiskCategory(category) ? 1 : 0,
     channel_online: tx.channel === 'CHANNEL_ONLINE' ? 1 : 0,
     profile_missing: profile ? 0 : 1,
   };

@@ -5,7 +5,7 @@
  * cannot silently disagree. Append-only changes still need a new version
  * and a retrained model.
  */
-export const FEATURE_SET_VERSION = 'vigil-features-v1';
+export const FEATURE_SET_VERSION = 'vigil-features-v2';
 
 /** Each feature with what it measures, in model input order. */
 export const FEATURES = [
@@ -35,6 +35,8 @@ export const FEATURES = [
   ['account_age_days', 'days since the account was created'],
   ['amount_vs_typical', 'amount divided by the user\'s typical spend in this category group'],
   ['typical_spend_known', 'the profile has a typical spend for this category group'],
+  ['amount_vs_max_typical', "amount divided by the user's largest typical spend in any category group"],
+  ['high_risk_category', 'the merchant category group is a usual cash-out target (electronics, jewelry, money transfer, gambling)'],
   ['channel_online', 'card-not-present (online) transaction'],
   ['profile_missing', 'no user profile was found; defaults were used'],
 ] as const satisfies ReadonlyArray<readonly [string, string]>;

@@ -74,3 +74,13 @@ export function categoryGroupOf(mcc: number): CategoryGroup {
   for (const [from, to, group] of RANGES) if (mcc >= from && mcc <= to) return group;
   return 'other';
 }
+
+/**
+ * Groups where stolen cards are cashed out: goods that resell easily and
+ * money that moves on. Card issuers' MCC risk lists put these on top.
+ */
+const HIGH_RISK: ReadonlySet<CategoryGroup> = new Set<CategoryGroup>(['electronics', 'jewelry', 'money_transfer', 'gambling']);
+
+export function isHighRiskCategory(group: CategoryGroup): boolean {
+  return HIGH_RISK.has(group);
+}

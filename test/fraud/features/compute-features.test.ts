@@ -36,6 +36,8 @@ describe('computeFeatures', () => {
       amount_zscore: 0,
       amount_vs_typical: 42 / 40,
       typical_spend_known: 1,
+      amount_vs_max_typical: 42 / 40,
+      high_risk_category: 0,
       profile_missing: 0,
     });
     expect(f?.distance_from_home_km).toBeCloseTo(0, 6);
@@ -91,12 +93,19 @@ describe('computeFeatures', () => {
 
   it('flags an unknown profile and uses neutral defaults', () => {
     const [f] = history([tx()], null);
-    expect(f).toMatchObject({ profile_missing: 1, distance_from_home_km: 0, account_age_days: 0, amount_vs_typical: 1, typical_spend_known: 0 });
+    expect(f).toMatchObject({
+      profile_missing: 1,
+      distance_from_home_km: 0,
+      account_age_days: 0,
+      amount_vs_typical: 1,
+      typical_spend_known: 0,
+      amount_vs_max_typical: 1,
+    });
   });
 
   it('marks a category the profile has no typical spend for', () => {
     const [f] = history([tx({ mcc: 5944, amount_minor: 250_000 })]);
-    expect(f).toMatchObject({ typical_spend_known: 0, amount_vs_typical: 1, new_category: 1 });
+    expect(f).toMatchObject({ typical_spend_known: 0, amount_vs_typical: 1, new_category: 1, amount_vs_max_typical: 2500 / 40, high_risk_category: 1 });
   });
 
   it('keeps measuring geo-velocity forward when an older transaction arrives late', () => {
