@@ -26,11 +26,20 @@ describe.each(['at_least_once', 'exactly_once'] as const)('KafkaStreams on the b
     const topology = countAndJoin(topics);
 
     await produce(topics.users, users);
+    const seen = { processed: 0, commits: 0, lag: new Map<string, number>(), restores: 0 };
     const streams = await startStreams(topology, {
       applicationId: uniqueName('equiv'),
       processingGuarantee: guarantee,
       cachingEnabled: false,
       stateDir: tempStateDir(),
+      metrics: {
+        lateRecordDropped: () => {},
+        recordSkipped: () => {},
+        recordProcessed: () => void seen.processed++,
+        commitLatency: () => void seen.commits++,
+        consumerLag: (topic, partition, lag) => void seen.lag.set(`${topic}:${partition}`, lag),
+        restoreProgress: () => void seen.restores++,
+      },
     });
     await streams.waitForState('RUNNING');
     // The table must be loaded before the clicks arrive, as in the driver run (Kafka orders only within a partition).
@@ -39,6 +48,11 @@ describe.each(['at_least_once', 'exactly_once'] as const)('KafkaStreams on the b
     await produce(topics.clicks, clicks);
     await waitUntil(async () => (await totalCount(streams)) === CLICKS, 60_000, 'every click to be counted');
     await streams.close();
+    // The metrics hooks saw every record once, at least one commit, a drained lag on every input partition and the start and end of each restoration.
+    expect(seen.processed).toBe(USERS + CLICKS);
+    expect(seen.commits).toBeGreaterThan(0);
+    expect([...seen.lag].filter(([tp]) => tp.startsWith(topics.clicks)).map(([, lag]) => lag)).toEqual([0, 0, 0, 0]);
+    expect(seen.restores).toBe(2 * 4 * 2); // start and end, for 2 stores in 4 tasks
 
     const expected = await driverOutput(topology, [{ topic: topics.users, records: users }, { topic: topics.clicks, records: clicks }], [topics.counts, topics.joined]);
     const L = Serdes.Long();
