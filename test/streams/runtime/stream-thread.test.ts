@@ -1,0 +1,153 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { streamsConfig } from '../../../src/streams/config.js';
+import type { VigilError } from '../../../src/streams/errors.js';
+import { Topology } from '../../../src/streams/processor/topology.js';
+import type { ConsumedRecord, KafkaAdmin, KafkaConsumer, KafkaProducer, KafkaTransaction, ProducedRecord, RunOptions, TopicPartitionOffset } from '../../../src/streams/runtime/kafka/index.js';
+import { continueOnProductionError, kafkaStreamsOptions } from '../../../src/streams/runtime/options.js';
+import type { ProductionExceptionHandler } from '../../../src/streams/runtime/options.js';
+import { StreamThread } from '../../../src/streams/runtime/stream-thread.js';
+import { planTopicLayout } from '../../../src/streams/runtime/topic-layout.js';
+import { Serdes } from '../../../src/streams/serde/serdes.js';
+import { ManualClock } from '../../../src/streams/time/clock.js';
+
+const S = Serdes.String();
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** in → out, except values "bad", which go to the topic "rejected" (which the fake producer refuses). */
+function topology(): Topology {
+  return new Topology()
+    .addSource('src', { topics: ['in'], keySerde: S, valueSerde: S })
+    .addSink('sink', (_k: string, v: string) => (v === 'bad' ? 'rejected' : 'out'), { keySerde: S, valueSerde: S }, 'src');
+}
+
+class Fakes {
+  run: RunOptions | undefined;
+  readonly sent: ProducedRecord[] = [];
+  readonly commits: TopicPartitionOffset[][] = [];
+  readonly transactions: Array<{ records: ProducedRecord[]; offsets: TopicPartitionOffset[]; outcome: 'commit' | 'abort' | 'open' }> = [];
+  readonly consumer: KafkaConsumer = {
+    subscribe: async () => {},
+    run: async (o) => {
+      this.run = o;
+    },
+    commit: async (offsets) => void this.commits.push(offsets),
+    seek: () => {},
+    pause: () => {},
+    resume: () => {},
+    close: async () => {},
+  };
+  readonly producer: KafkaProducer = {
+    send: async (records) => {
+      if (records.some((r) => r.topic === 'rejected')) throw new Error('MESSAGE_TOO_LARGE');
+      this.sent.push(...records);
+      return records.map((r) => ({ topic: r.topic, partition: r.partition ?? 0, baseOffset: '0', logAppendTime: -1 }));
+    },
+    transaction: async () => {
+      const tx = { records: [] as ProducedRecord[], offsets: [] as TopicPartitionOffset[], outcome: 'open' as 'commit' | 'abort' | 'open' };
+      this.transactions.push(tx);
+      const handle: KafkaTransaction = {
+        send: async (records) => {
+          if (records.some((r) => r.topic === 'rejected')) throw new Error('MESSAGE_TOO_LARGE');
+          tx.records.push(...records);
+          return [];
+        },
+        sendOffsets: async (_group, offsets) => void tx.offsets.push(...offsets),
+        commit: async () => void (tx.outcome = 'commit'),
+        abort: async () => void (tx.outcome = 'abort'),
+      };
+      return handle;
+    },
+    close: async () => {},
+  };
+  readonly admin = { partitionCount: async () => 1, endOffsets: async () => [] } as unknown as KafkaAdmin;
+}
+
+function record(offset: number, value: string): ConsumedRecord {
+  return { topic: 'in', partition: 0, offset: String(offset), key: Buffer.from(`k${offset}`), value: Buffer.from(value), timestamp: 1_000 + offset, headers: {} };
+}
+
+async function running(guarantee: 'at_least_once' | 'exactly_once', handler?: ProductionExceptionHandler) {
+  const stateDir = mkdtempSync(join(tmpdir(), 'vigil-thread-'));
+  dirs.push(stateDir);
+  const { streams, runtime } = kafkaStreamsOptions({
+    applicationId: 'app',
+    brokers: ['h:1'],
+    processingGuarantee: guarantee,
+    commitIntervalMs: 0, // commit after every record: each commit is observable
+    stateDir,
+    clock: new ManualClock(0),
+    ...(handler ? { productionExceptionHandler: handler } : {}),
+  });
+  const config = streamsConfig(streams);
+  const plan = topology().plan('app');
+  const layout = planTopicLayout(plan, 'app', new Map([['in', 1]]), new Map());
+  const fakes = new Fakes();
+  const fatal: VigilError[] = [];
+  const thread = new StreamThread(config, runtime, plan, layout, { brokers: ['h:1'] }, fakes.admin, fakes.consumer, fakes.producer, {
+    onFatal: (e) => void fatal.push(e),
+    onRebalance: () => {},
+  });
+  await thread.start();
+  const run = fakes.run as RunOptions;
+  run.onGroupJoin?.({ memberId: 'm', isLeader: true, partitions: new Map([['in', [0]]]) });
+  await vi.waitFor(() => expect(thread.taskIds()).toEqual(['0_0']));
+  const resolved: string[] = [];
+  const feed = (records: ConsumedRecord[]) => run.eachBatch({ topic: 'in', partition: 0, records, highWatermark: '99', resolveOffset: (o) => void resolved.push(o) });
+  return { thread, fakes, fatal, feed, resolved };
+}
+
+describe('StreamThread commits (fake Kafka clients)', () => {
+  it('at-least-once: sends the output, then commits the offset after the last processed record', async () => {
+    const { thread, fakes, feed, resolved } = await running('at_least_once');
+    await feed([record(0, 'a'), record(1, 'b')]);
+    await thread.stop();
+    expect(fakes.sent.map((r) => [r.topic, String(r.value)])).toEqual([['out', 'a'], ['out', 'b']]);
+    expect(fakes.commits.at(-1)).toEqual([{ topic: 'in', partition: 0, offset: '2' }]);
+    expect(resolved).toEqual(['0', '1']);
+  });
+
+  it('at-least-once: a record the producer rejects is dropped when the handler answers CONTINUE, and processing goes on', async () => {
+    const { thread, fakes, fatal, feed } = await running('at_least_once', continueOnProductionError);
+    await feed([record(0, 'a'), record(1, 'bad'), record(2, 'c')]);
+    await thread.stop();
+    expect(fatal).toEqual([]);
+    expect(fakes.sent.map((r) => String(r.value))).toEqual(['a', 'c']);
+    expect(fakes.commits.at(-1)).toEqual([{ topic: 'in', partition: 0, offset: '3' }]);
+  });
+
+  it('at-least-once: a rejected record stops the thread with VIGIL_ERR_PRODUCTION by default, without committing its offset', async () => {
+    const { thread, fakes, fatal, feed } = await running('at_least_once');
+    await feed([record(0, 'a'), record(1, 'bad'), record(2, 'c')]);
+    await thread.abandon();
+    expect(fatal.map((e) => e.code)).toEqual(['VIGIL_ERR_PRODUCTION']);
+    expect(fakes.commits.flat().map((o) => o.offset)).toEqual(['1']);
+    expect(fakes.sent.map((r) => String(r.value))).toEqual(['a']);
+  });
+
+  it('exactly-once: output and offsets go in one committed transaction per commit', async () => {
+    const { thread, fakes, feed } = await running('exactly_once');
+    await feed([record(0, 'a'), record(1, 'b')]);
+    await thread.stop();
+    const committed = fakes.transactions.filter((t) => t.outcome === 'commit');
+    expect(committed.map((t) => [t.records.map((r) => String(r.value)), t.offsets.map((o) => o.offset)])).toEqual([
+      [['a'], ['1']],
+      [['b'], ['2']],
+    ]);
+    expect(fakes.commits).toEqual([]); // never through the consumer under exactly-once
+  });
+
+  it('exactly-once: a failed send aborts the transaction and stops the thread; its offset is not committed', async () => {
+    const { thread, fakes, fatal, feed } = await running('exactly_once', continueOnProductionError);
+    await feed([record(0, 'a'), record(1, 'bad')]);
+    await thread.abandon();
+    expect(fatal.map((e) => e.code)).toEqual(['VIGIL_ERR_PRODUCTION']);
+    expect(fakes.transactions.map((t) => t.outcome)).toEqual(['commit', 'abort']);
+    expect(fakes.transactions.flatMap((t) => (t.outcome === 'commit' ? t.offsets.map((o) => o.offset) : []))).toEqual(['1']);
+  });
+});
