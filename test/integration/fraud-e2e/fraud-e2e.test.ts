@@ -1,0 +1,94 @@
+import { fileURLToPath } from 'node:url';
+import { inject, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { OnnxScorer } from '../../../src/fraud/model/onnx-scorer.js';
+import { replay } from '../../../src/fraud/replay/index.js';
+import type { Alert, Transaction, UserProfile } from '../../../src/fraud/schema/types.js';
+import { vigilSchema } from '../../../src/fraud/schema/vigil-schema.js';
+import { buildFraudTopology } from '../../../src/fraud/topology/fraud-topology.js';
+import { fraudStreamsConfig } from '../../../src/fraud/topology/streams-config.js';
+import { registrySerde } from '../../../src/registry/registry-serde.js';
+import type { RegistrySerde } from '../../../src/registry/registry-serde.js';
+import { connectProducer } from '../../../src/streams/runtime/kafka/index.js';
+import { runFixture } from '../../fraud/topology/fixture-run.js';
+import { uniqueName } from '../helpers.js';
+import { brokers, createTopics, readToEnd, startStreams, tempStateDir, waitUntil } from '../streams/helpers.js';
+
+const FIXTURE = fileURLToPath(new URL('../../fixtures/small', import.meta.url));
+const MODEL = fileURLToPath(new URL('../../../models/fraud.onnx', import.meta.url));
+
+async function prepared<T>(topics: string[], messageName: string): Promise<RegistrySerde<T>> {
+  const serde = registrySerde<T>({ url: inject('schemaRegistryUrl'), topics, schema: vigilSchema().text, messageName, refreshIntervalMs: 0 });
+  await serde.prepare();
+  onTestFinished(() => serde.close());
+  return serde;
+}
+
+/** Stage timings on stderr when VIGIL_TEST_LOG is set (a slow broker shows where the time goes). */
+const started = Date.now();
+const stage = (what: string) => {
+  if (process.env.VIGIL_TEST_LOG) process.stderr.write(`[fraud-e2e +${((Date.now() - started) / 1000).toFixed(1)} s] ${what}\n`);
+};
+
+describe('fraud topology end to end on the broker and the registry', () => {
+  it('turns a replayed fixture into exactly the alerts the test driver computes, and dead-letters poison records', async () => {
+    const topics = {
+      transactions: uniqueName('transactions'),
+      userProfiles: uniqueName('user-profiles'),
+      alerts: uniqueName('alerts'),
+      deadLetter: uniqueName('transactions.dlq'),
+    };
+    // One partition each: offsets (and so alert ids) and alert order then match the one-partition driver.
+    await createTopics(1, topics.transactions, topics.userProfiles, topics.alerts, topics.deadLetter);
+    const replayed = await replay({
+      fixtureDir: FIXTURE,
+      targets: { primary: brokers() },
+      registryUrl: inject('schemaRegistryUrl'),
+      speed: 'max',
+      topics: { transactions: topics.transactions, profiles: topics.userProfiles },
+      createTopics: false,
+    });
+    expect(replayed.transactions).toBe(1701);
+    stage('fixture replayed');
+    // A poison record after the fixture: not in the wire format at all.
+    const producer = await connectProducer({ brokers: brokers() }, { idempotent: true });
+    await producer.send([{ topic: topics.transactions, key: 'c-poison', value: Buffer.from('not protobuf') }]);
+    await producer.close();
+
+    const scorer = await OnnxScorer.load({ modelPath: MODEL });
+    onTestFinished(() => scorer.close());
+    const serdes = {
+      transaction: await prepared<Transaction>([topics.transactions, topics.deadLetter], 'vigil.v1.Transaction'),
+      profile: await prepared<UserProfile>([topics.userProfiles], 'vigil.v1.UserProfile'),
+      alert: await prepared<Alert>([topics.alerts], 'vigil.v1.Alert'),
+    };
+    const topology = buildFraudTopology({ serdes, topics, storeType: 'leveldb', scoring: { scorer, batch: { maxBatchSize: 64, maxDelayMs: 20 } } });
+    const expected = await runFixture(FIXTURE, scorer, topics);
+    expect(expected.alerts.length).toBeGreaterThan(40);
+    stage(`driver computed ${expected.alerts.length} alerts`);
+
+    const streams = await startStreams(
+      topology,
+      fraudStreamsConfig({ applicationId: uniqueName('fraud-e2e'), deadLetterTopic: topics.deadLetter, stateDir: tempStateDir() }),
+    );
+    await streams.waitForState('RUNNING');
+    stage('streams running');
+    let alerts: Alert[] = [];
+    await waitUntil(
+      async () => {
+        alerts = (await readToEnd(topics.alerts)).map((r) => serdes.alert.deserialize(topics.alerts, r.value) as Alert);
+        stage(`${alerts.length} alerts on the topic`);
+        return alerts.length >= expected.alerts.length;
+      },
+      180_000,
+      `${expected.alerts.length} alerts`,
+    );
+    const dead = await readToEnd(topics.deadLetter);
+    await streams.close();
+
+    expect(alerts).toEqual(expected.alerts);
+    expect(dead).toHaveLength(1);
+    expect(dead[0]?.key?.toString()).toBe('c-poison');
+    expect(dead[0]?.headers['vigil.error.code']?.toString()).toBe('VIGIL_ERR_DESERIALIZATION');
+  }, 300_000);
+});
