@@ -72,9 +72,14 @@ export class ScoringProcessor extends ContextualProcessor<string, FeaturedTransa
     if (this.pending.length >= this.batch.maxBatchSize) await this.flush();
   }
 
-  /** Scores and forwards everything waiting. */
+  /**
+   * Scores and forwards everything waiting. If the model fails, the error
+   * goes to the caller (and so to the task's processing-error handler); the
+   * failed batch stays in the buffer store and is rescored after a restart.
+   */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.scoreWaiting());
+    // A failed flush has already reported its error; the next one starts clean.
+    this.flushing = this.flushing.catch(() => {}).then(() => this.scoreWaiting());
     return this.flushing;
   }
 
