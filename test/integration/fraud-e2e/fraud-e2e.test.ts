@@ -83,7 +83,16 @@ describe('fraud topology end to end on the broker and the registry', () => {
       180_000,
       `${expected.alerts.length} alerts`,
     );
-    const dead = await readToEnd(topics.deadLetter);
+    // The poison record is the last input; its dead letter may be produced after the last alert.
+    let dead: Awaited<ReturnType<typeof readToEnd>> = [];
+    await waitUntil(
+      async () => {
+        dead = await readToEnd(topics.deadLetter);
+        return dead.length >= 1;
+      },
+      60_000,
+      'the poison record in the dead-letter topic',
+    );
     await streams.close();
 
     expect(alerts).toEqual(expected.alerts);
