@@ -10,7 +10,7 @@ import { kafkaStreamsOptions } from './options.js';
 import type { KafkaStreamsConfigInput, KafkaStreamsOptions } from './options.js';
 import { GlobalStateManager } from './global-state.js';
 import { StreamThread } from './stream-thread.js';
-import { planTopicLayout } from './topic-layout.js';
+import { planTopicLayout, resolveSourcePatterns } from './topic-layout.js';
 import type { TopicLayout } from './topic-layout.js';
 
 /**
@@ -134,6 +134,8 @@ export class KafkaStreams {
       brokers: [...this.options.brokers],
       clientId: `${applicationId}-${this.options.instanceId}`,
       logger: this.options.logger,
+      ...(this.options.tls !== undefined ? { tls: this.options.tls } : {}),
+      ...(this.options.sasl !== undefined ? { sasl: this.options.sasl } : {}),
     };
     try {
       this.admin = await connectAdmin(connection);
@@ -235,12 +237,23 @@ export class KafkaStreams {
         if (n > 0) external.set(topic, n);
       }
     }
+    // Pattern subscriptions are resolved once, here: the matching topics become ordinary sources (co-partitioning applies).
+    let patternSources = new Map<number, string[]>();
+    if (this.plan.subtopologies.some((s) => s.sourcePatterns.length > 0)) {
+      const exclude = this.config.deadLetterTopic !== undefined ? [this.config.deadLetterTopic] : [];
+      patternSources = resolveSourcePatterns(this.plan, this.config.applicationId, await admin.listTopics(), exclude);
+      for (const topic of [...patternSources.values()].flat()) {
+        if (external.has(topic)) continue;
+        const n = await admin.partitionCount(topic);
+        if (n > 0) external.set(topic, n);
+      }
+    }
     const logged = new Map<number, string[]>();
     for (const sub of this.plan.subtopologies) {
       const names = sub.stores.filter((s) => !s.global && s.factory(this.config).loggingEnabled).map((s) => s.name);
       logged.set(sub.id as number, names);
     }
-    const layout = planTopicLayout(this.plan, this.config.applicationId, external, logged, this.options.replicationFactor);
+    const layout = planTopicLayout(this.plan, this.config.applicationId, external, logged, this.options.replicationFactor, patternSources);
     const specs = [...layout.internalTopics];
     if (this.config.deadLetterTopic !== undefined) specs.push({ topic: this.config.deadLetterTopic, partitions: 1, replicationFactor: this.options.replicationFactor });
     await admin.createTopics(specs);
@@ -254,7 +267,10 @@ export class KafkaStreams {
         );
       }
     }
-    this.options.logger.info({ tasks: Object.fromEntries(layout.taskCounts), created: specs.map((s) => s.topic) }, 'topics ready');
+    this.options.logger.info(
+      { tasks: Object.fromEntries(layout.taskCounts), created: specs.map((s) => s.topic), ...(patternSources.size > 0 ? { patternSources: Object.fromEntries(patternSources) } : {}) },
+      'topics ready',
+    );
     return layout;
   }
 

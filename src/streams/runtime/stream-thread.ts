@@ -230,7 +230,8 @@ export class StreamThread {
       handle.changelogPositions.set(store, s.persistent ? (checkpoint?.get(store) ?? 0n) : 0n);
     }
     this.handles.set(handle.task.id, handle);
-    for (const topic of plan.sourceTopics) this.routes.set(`${topic}:${partition}`, handle);
+    // The layout's sources include the topics a pattern matched at start, not only the listed ones.
+    for (const [topic, owner] of this.layout.sourceTopics) if (owner === sub) this.routes.set(`${topic}:${partition}`, handle);
     return handle;
   }
 

@@ -9,7 +9,7 @@ import type { ConsumedRecord, KafkaAdmin, KafkaConsumer, KafkaProducer, KafkaTra
 import { continueOnProductionError, kafkaStreamsOptions } from '../../../src/streams/runtime/options.js';
 import type { ProductionExceptionHandler } from '../../../src/streams/runtime/options.js';
 import { StreamThread } from '../../../src/streams/runtime/stream-thread.js';
-import { planTopicLayout } from '../../../src/streams/runtime/topic-layout.js';
+import { planTopicLayout, resolveSourcePatterns } from '../../../src/streams/runtime/topic-layout.js';
 import { Serdes } from '../../../src/streams/serde/serdes.js';
 import { ManualClock } from '../../../src/streams/time/clock.js';
 
@@ -149,5 +149,37 @@ describe('StreamThread commits (fake Kafka clients)', () => {
     expect(fatal.map((e) => e.code)).toEqual(['VIGIL_ERR_PRODUCTION']);
     expect(fakes.transactions.map((t) => t.outcome)).toEqual(['commit', 'abort']);
     expect(fakes.transactions.flatMap((t) => (t.outcome === 'commit' ? t.offsets.map((o) => o.offset) : []))).toEqual(['1']);
+  });
+});
+
+describe('StreamThread with a pattern subscription (fake Kafka clients)', () => {
+  it('subscribes to the topics the pattern matched at start and routes each of them to the task of its partition', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'vigil-thread-'));
+    dirs.push(stateDir);
+    const { streams, runtime } = kafkaStreamsOptions({ applicationId: 'app', brokers: ['h:1'], commitIntervalMs: 0, stateDir, clock: new ManualClock(0) });
+    const plan = new Topology()
+      .addSource('src', { topicPattern: /^us-(east|west)\.in$/, keySerde: S, valueSerde: S })
+      .addSink('sink', 'out', { keySerde: S, valueSerde: S }, 'src')
+      .plan('app');
+    const matches = resolveSourcePatterns(plan, 'app', ['us-east.in', 'us-west.in', 'in']);
+    const layout = planTopicLayout(plan, 'app', new Map([['us-east.in', 2], ['us-west.in', 2]]), new Map(), 1, matches);
+    const fakes = new Fakes();
+    const subscribed: Array<string | RegExp> = [];
+    const consumer: KafkaConsumer = { ...fakes.consumer, subscribe: async (o) => void subscribed.push(...o.topics) };
+    const thread = new StreamThread(streamsConfig(streams), runtime, plan, layout, { brokers: ['h:1'] }, fakes.admin, consumer, fakes.producer, {
+      onFatal: () => {},
+      onRebalance: () => {},
+    });
+    await thread.start();
+    expect(subscribed.sort()).toEqual(['us-east.in', 'us-west.in']);
+    const run = fakes.run as RunOptions;
+    run.onGroupJoin?.({ memberId: 'm', isLeader: true, partitions: new Map([['us-east.in', [1]], ['us-west.in', [1]]]) });
+    await vi.waitFor(() => expect(thread.taskIds()).toEqual(['0_1']));
+    const rec = (topic: string, value: string): ConsumedRecord => ({ topic, partition: 1, offset: '0', key: Buffer.from('card'), value: Buffer.from(value), timestamp: 1, headers: {} });
+    await run.eachBatch({ topic: 'us-east.in', partition: 1, records: [rec('us-east.in', 'east')], highWatermark: '1', resolveOffset: () => {} });
+    await run.eachBatch({ topic: 'us-west.in', partition: 1, records: [rec('us-west.in', 'west')], highWatermark: '1', resolveOffset: () => {} });
+    await thread.stop();
+    expect(fakes.sent.map((r) => String(r.value))).toEqual(['east', 'west']);
+    expect(fakes.commits.flat().filter((o) => o.offset === '1').map((o) => o.topic).sort()).toEqual(['us-east.in', 'us-west.in']);
   });
 });

@@ -5,7 +5,7 @@ import { Produced } from '../../../src/streams/dsl/produced.js';
 import { StreamsBuilder } from '../../../src/streams/dsl/streams-builder.js';
 import { isVigilError } from '../../../src/streams/errors.js';
 import type { Topology } from '../../../src/streams/processor/topology.js';
-import { planTopicLayout } from '../../../src/streams/runtime/topic-layout.js';
+import { planTopicLayout, resolveSourcePatterns } from '../../../src/streams/runtime/topic-layout.js';
 import { Serdes } from '../../../src/streams/serde/serdes.js';
 
 const S = Serdes.String();
@@ -69,5 +69,82 @@ describe('planTopicLayout', () => {
     expect(repartition).toMatch(/^app-.*-repartition$/);
     expect(layout.internalTopics.find((s) => s.topic === repartition)?.partitions).toBe(6);
     expect([...layout.taskCounts.values()]).toEqual([6, 6]);
+  });
+});
+
+/** A stream read by pattern, aggregated per key (one changelog), as the fraud topology reads mirrored topics. */
+function mirrored(pattern = /^us-(east|west)\.transactions$/): Topology {
+  const b = new StreamsBuilder();
+  b.stream(pattern, Consumed.with(S, S))
+    .groupByKey(Grouped.with(S, S))
+    .count()
+    .toStream()
+    .to('alerts', Produced.with(S, Serdes.Long()));
+  return b.build();
+}
+
+const CLUSTER = ['us-east.transactions', 'us-west.transactions', 'transactions', 'transactions.dlq', '__consumer_offsets', 'mm2-offset-syncs.us-east.internal'];
+
+describe('pattern subscriptions', () => {
+  it('resolves a source pattern to the matching topics, which become the sub-topology sources', () => {
+    const t = mirrored();
+    const plan = t.plan('app');
+    const matches = resolveSourcePatterns(plan, 'app', CLUSTER);
+    expect([...matches]).toEqual([[0, ['us-east.transactions', 'us-west.transactions']]]);
+    const layout = planTopicLayout(plan, 'app', new Map([['us-east.transactions', 4], ['us-west.transactions', 4]]), logged(t, 'app'), 1, matches);
+    expect([...layout.sourceTopics].sort()).toEqual([['us-east.transactions', 0], ['us-west.transactions', 0]]);
+    expect([...layout.taskCounts]).toEqual([[0, 4]]);
+    expect(layout.internalTopics.map((s) => s.partitions)).toEqual([4]);
+    expect([...layout.patternSources]).toEqual([[0, ['us-east.transactions', 'us-west.transactions']]]);
+  });
+
+  it('never matches the application’s own topics, Kafka’s internal topics or the excluded dead-letter topic', () => {
+    const plan = mirrored(/transactions/).plan('app');
+    const existing = [...CLUSTER, 'app-counts-changelog', '__transaction_state'];
+    const matches = resolveSourcePatterns(plan, 'app', existing, ['transactions.dlq']);
+    expect(matches.get(0)).toEqual(['transactions', 'us-east.transactions', 'us-west.transactions']);
+  });
+
+  it('ignores the lastIndex state of a global regex', () => {
+    const plan = mirrored(/^us-(east|west)\.transactions$/g).plan('app');
+    expect(resolveSourcePatterns(plan, 'app', CLUSTER).get(0)).toEqual(['us-east.transactions', 'us-west.transactions']);
+  });
+
+  it('applies the co-partitioning check to the matched topics', () => {
+    const t = mirrored();
+    const plan = t.plan('app');
+    const matches = resolveSourcePatterns(plan, 'app', CLUSTER);
+    let error: unknown;
+    try {
+      planTopicLayout(plan, 'app', new Map([['us-east.transactions', 4], ['us-west.transactions', 2]]), logged(t, 'app'), 1, matches);
+    } catch (e) {
+      error = e;
+    }
+    expect(isVigilError(error, 'VIGIL_ERR_COPARTITIONING')).toBe(true);
+    expect((error as Error).message).toContain('us-west.transactions (2)');
+  });
+
+  it('fails with VIGIL_ERR_CONFIG when a pattern matches no topic, because topics created after start are not picked up', () => {
+    const plan = mirrored(/^eu-.*\.transactions$/).plan('app');
+    let error: unknown;
+    try {
+      resolveSourcePatterns(plan, 'app', CLUSTER);
+    } catch (e) {
+      error = e;
+    }
+    expect(isVigilError(error, 'VIGIL_ERR_CONFIG')).toBe(true);
+    expect((error as Error).message).toMatch(/matches no topic.*resolved once, at start/);
+  });
+
+  it('fails with VIGIL_ERR_CONFIG when a matched topic is already read by another sub-topology', () => {
+    const b = new StreamsBuilder();
+    b.stream('us-east.transactions', Consumed.with(S, S)).to('a', Produced.with(S, S));
+    b.stream(/\.transactions$/, Consumed.with(S, S)).to('b', Produced.with(S, S));
+    expect(() => resolveSourcePatterns(b.build().plan('app'), 'app', CLUSTER)).toThrow(/"us-east\.transactions" .* already read by sub-topology/);
+  });
+
+  it('refuses to plan a pattern sub-topology whose pattern was not resolved', () => {
+    const t = mirrored();
+    expect(() => planTopicLayout(t.plan('app'), 'app', new Map(), logged(t, 'app'))).toThrow(/pattern was not resolved/);
   });
 });
