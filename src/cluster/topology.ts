@@ -37,10 +37,19 @@ export const TOPOLOGY_NAMES = ['single', 'multi-region'] as const;
 export type TopologyName = (typeof TOPOLOGY_NAMES)[number];
 
 const compacted = { 'cleanup.policy': 'compact' };
+/**
+ * Transactions are stamped by the broker on append: the replay writes event
+ * times in the value, and the record timestamp then says when the
+ * transaction landed in Kafka. The engine carries that timestamp to the
+ * alert record, so the dispatcher and the dashboard measure append → alert.
+ * MirrorMaker 2 does not copy `message.timestamp.type` (its default config
+ * filter excludes it), so a mirrored record keeps its regional append time.
+ */
+const appendTimed = { 'message.timestamp.type': 'LogAppendTime' };
 
 /** Topics of the central (or only) cluster, where the engine runs. */
 const centralTopics: TopicDescription[] = [
-  { name: 'transactions', partitions: 4 },
+  { name: 'transactions', partitions: 4, config: appendTimed },
   { name: 'user-profiles', partitions: 4, config: compacted },
   { name: 'alerts', partitions: 4 },
   { name: 'transactions.dlq', partitions: 1 },
@@ -64,8 +73,8 @@ const topologies: Record<TopologyName, TopologyDescription> = {
     primary: 'central',
     clusters: [
       { name: 'central', port: 29092, controllerPort: 29093, topics: centralTopics },
-      { name: 'us-east', port: 29192, controllerPort: 29193, topics: [{ name: 'transactions', partitions: 4 }] },
-      { name: 'us-west', port: 29292, controllerPort: 29293, topics: [{ name: 'transactions', partitions: 4 }] },
+      { name: 'us-east', port: 29192, controllerPort: 29193, topics: [{ name: 'transactions', partitions: 4, config: appendTimed }] },
+      { name: 'us-west', port: 29292, controllerPort: 29293, topics: [{ name: 'transactions', partitions: 4, config: appendTimed }] },
     ],
     mirrors: REGIONS.map((region) => ({ source: region, target: 'central', topics: ['transactions'] })),
     registry: { port: 28081, managementPort: 28082 },

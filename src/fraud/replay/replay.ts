@@ -104,6 +104,11 @@ function brokerError(target: { name: string; brokers: string[] }, action: string
   );
 }
 
+// Transactions are stamped on append (see src/cluster/topology.ts): the
+// record timestamp is then when the transaction landed in Kafka, which is
+// what alert latency is measured from. Event time travels in the value.
+const TOPIC_CONFIG = { compacted: { 'cleanup.policy': 'compact' }, appendTimed: { 'message.timestamp.type': 'LogAppendTime' } };
+
 async function ensureTopics(kafka: ReplayKafka, target: Target, specs: Array<{ topic: string; compacted?: boolean }>): Promise<void> {
   let admin;
   try {
@@ -113,7 +118,7 @@ async function ensureTopics(kafka: ReplayKafka, target: Target, specs: Array<{ t
   }
   try {
     await admin.createTopics(
-      specs.map((s): TopicSpec => ({ topic: s.topic, partitions: PARTITIONS, config: s.compacted ? { 'cleanup.policy': 'compact' } : {} })),
+      specs.map((s): TopicSpec => ({ topic: s.topic, partitions: PARTITIONS, config: s.compacted ? TOPIC_CONFIG.compacted : TOPIC_CONFIG.appendTimed })),
     );
   } catch (cause) {
     throw brokerError(target, `creating ${specs.map((s) => s.topic).join(', ')}`, cause);

@@ -78,7 +78,7 @@ describe('replay routing (fake Kafka)', () => {
     expect(result).toMatchObject({ profiles: profiles.length, transactions: txs.length, byCluster: { primary: txs.length } });
     expect(topics.get('p:1')).toEqual([
       { topic: 'user-profiles', partitions: 4, config: { 'cleanup.policy': 'compact' } },
-      { topic: 'transactions', partitions: 4, config: {} },
+      { topic: 'transactions', partitions: 4, config: { 'message.timestamp.type': 'LogAppendTime' } },
     ]);
   });
 
