@@ -13,6 +13,8 @@ import type { MicroBatchOptions } from '../model/micro-batch.js';
 import type { Scorer } from '../model/scorer.js';
 import { SCORING_BUFFER_STORE, ScoringProcessor, scoringBufferStoreBuilder } from '../model/scoring-processor.js';
 import type { Alert, FeatureVector, Transaction, UserProfile } from '../schema/types.js';
+import { DEFAULT_DEDUPE_WINDOW_MS, DEDUPE_STORE, DedupeProcessor, dedupeStoreBuilder } from './dedupe-processor.js';
+import type { DedupeOptions } from './dedupe-processor.js';
 import { DEFAULT_FRAUD_TOPICS } from './topics.js';
 import type { FraudTopics } from './topics.js';
 import { ValidationProcessor } from './validation-processor.js';
@@ -40,7 +42,12 @@ export interface FraudScoringOptions {
 
 export interface FraudTopologyOptions {
   readonly serdes: FraudSerdes;
-  readonly topics?: Partial<FraudTopics>;
+  /**
+   * Topic names. `transactions` may also be a pattern over several
+   * co-partitioned topics: on the central cluster, MirrorMaker 2's
+   * `us-east.transactions` and `us-west.transactions` (`MIRRORED_TRANSACTIONS` in topics.ts).
+   */
+  readonly topics?: Partial<Omit<FraudTopics, 'transactions'>> & { readonly transactions?: string | RegExp };
   /** Where per-card state lives; default LevelDB. Backfill and tests use memory. */
   readonly storeType?: FeatureStoreType;
   readonly validation?: Partial<ValidationLimits>;
@@ -48,12 +55,19 @@ export interface FraudTopologyOptions {
   readonly emitFeatures?: boolean;
   /** Score and alert; omit for a features-only (backfill) topology. */
   readonly scoring?: FraudScoringOptions;
+  /**
+   * Drop second copies of a transaction (same `transaction_id`) before they
+   * reach the card's state, e.g. one payment arriving on both mirrored
+   * topics. On by default; `false` turns it off.
+   */
+  readonly dedupe?: DedupeOptions | false;
 }
 
 /**
  * Builds the fraud topology with the engine's public DSL:
  *
  * transactions → validate → (rejected → dead-letter topic)
+ *              → drop copies already seen (by transaction id)
  *              → left join user-profiles (GlobalKTable, by user id)
  *              → features (per-card state stores) → [feature vectors]
  *              → micro-batched scoring → decision → alerts
@@ -64,7 +78,7 @@ export interface FraudTopologyOptions {
  * {@link fraudStreamsConfig} so undecodable records are dead-lettered too.
  */
 export function buildFraudTopology(options: FraudTopologyOptions): Topology {
-  const topics: FraudTopics = { ...DEFAULT_FRAUD_TOPICS, ...options.topics };
+  const topics: Omit<FraudTopics, 'transactions'> & { transactions: string | RegExp } = { ...DEFAULT_FRAUD_TOPICS, ...options.topics };
   const limits = validationLimits(options.validation);
   if (!options.emitFeatures && !options.scoring) {
     throw new RangeError('buildFraudTopology: pass `scoring` (serving) or `emitFeatures: true` (backfill), or the topology has no output');
@@ -92,13 +106,20 @@ export function buildFraudTopology(options: FraudTopologyOptions): Topology {
     .mapValues((v) => v.transaction)
     .to(topics.deadLetter, Produced.with(Serdes.String(), options.serdes.transaction) as Produced<string | null, Transaction | null>);
 
-  const featured = (branches.get('fraud-validation-valid') as typeof checked)
-    .map((_key, v) => {
-      const tx = (v as Extract<CheckedTransaction, { valid: true }>).transaction;
-      // Keyed by card id whatever the producer used, without a repartition:
-      // the validated card id is what the record key should have been.
-      return { key: tx.card_id, value: tx };
-    })
+  let valid = (branches.get('fraud-validation-valid') as typeof checked).map((_key, v) => {
+    const tx = (v as Extract<CheckedTransaction, { valid: true }>).transaction;
+    // Keyed by card id whatever the producer used, without a repartition:
+    // the validated card id is what the record key should have been.
+    return { key: tx.card_id, value: tx };
+  });
+  if (options.dedupe !== false) {
+    // Both copies of a transaction carry the same card id, so on
+    // co-partitioned topics they meet in the same task and store.
+    const dedupe = options.dedupe ?? {};
+    builder.addStateStore(dedupeStoreBuilder(storeType === 'leveldb', dedupe.windowMs ?? DEFAULT_DEDUPE_WINDOW_MS));
+    valid = valid.process(() => new DedupeProcessor(dedupe.onDuplicate), DEDUPE_STORE);
+  }
+  const featured = valid
     .leftJoin(
       profiles,
       (_card, tx) => tx.user_id,

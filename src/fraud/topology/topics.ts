@@ -1,6 +1,6 @@
 /** The topics the fraud topology reads and writes. */
 export interface FraudTopics {
-  /** Transactions keyed by card id. */
+  /** Transactions keyed by card id (the topology also reads a pattern: see `FraudTopologyOptions.topics`). */
   readonly transactions: string;
   /** Compacted, keyed by user id. */
   readonly userProfiles: string;
@@ -18,3 +18,18 @@ export const DEFAULT_FRAUD_TOPICS: FraudTopics = Object.freeze({
   deadLetter: 'transactions.dlq',
   features: 'transaction-features',
 });
+
+/**
+ * The regional transaction topics MirrorMaker 2 (DefaultReplicationPolicy)
+ * writes on the central cluster: `<region>.transactions`. Anchored, so
+ * `transactions.dlq`, central's own `transactions` and MM2's internal topics
+ * never match.
+ */
+export function mirroredTopicPattern(regions: readonly string[], topic = 'transactions'): RegExp {
+  if (regions.length === 0) throw new RangeError('mirroredTopicPattern: name at least one region');
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^(${regions.map(escape).join('|')})\\.${escape(topic)}$`);
+}
+
+/** `^(us-east|us-west)\.transactions$`: what the engine reads on the central cluster of the multi-region topology. */
+export const MIRRORED_TRANSACTIONS: RegExp = mirroredTopicPattern(['us-east', 'us-west']);
