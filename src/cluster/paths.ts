@@ -13,7 +13,14 @@ export function cacheDir(): string {
   return process.env.VIGIL_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'vigil');
 }
 
-/** Data, logs and pid files of running clusters: inside the clone, git-ignored. */
+/**
+ * Data, logs and pid files of running clusters: inside the clone, git-ignored.
+ * A cluster on shifted ports (VIGIL_PORT_OFFSET) gets a directory of its own,
+ * so two runs in one clone never mistake each other's JVMs for their own
+ * (and never stop them).
+ */
 export function runDir(topology: string): string {
-  return process.env.VIGIL_RUN_DIR ? join(process.env.VIGIL_RUN_DIR, topology) : join(projectRoot, '.vigil', 'cluster', topology);
+  const offset = Number(process.env.VIGIL_PORT_OFFSET ?? 0);
+  const name = offset ? `${topology}+${offset}` : topology;
+  return process.env.VIGIL_RUN_DIR ? join(process.env.VIGIL_RUN_DIR, name) : join(projectRoot, '.vigil', 'cluster', name);
 }
