@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import { systemClock } from '../streams/index.js';
 import { WebhookSecret } from '../webhook/secret.js';
 import { help, UsageError, type Command } from './command.js';
+import { secretFromEnv } from './security-env.js';
 import { untilStopped } from './dispatch.js';
 
 const USAGE = `vigil dashboard [--host 127.0.0.1] [--port 8088] [--secret env:NAME|file:/path]...
@@ -14,8 +15,9 @@ options:
   --port n           listen port (default: 8088; 0 picks a free one)
   --secret ref       webhook secret(s) the receiver accepts (default: env:VIGIL_WEBHOOK_SECRET)
 
-The page's token is VIGIL_DASHBOARD_TOKEN when set, else a fresh random one;
-the command prints the URL that carries it.`;
+The page's token is VIGIL_DASHBOARD_TOKEN (or the file named by VIGIL_DASHBOARD_TOKEN_FILE)
+when set, else a fresh random one; the command prints the URL that carries it.
+VIGIL_WEBHOOK_SECRET_FILE may replace VIGIL_WEBHOOK_SECRET the same way.`;
 
 /** `vigil dashboard`: the fraud-operations page and webhook receiver, until Ctrl-C. */
 export function dashboardCommand(log: Logger): Command {
@@ -36,7 +38,7 @@ export function dashboardCommand(log: Logger): Command {
       const port = Number(values.port);
       if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port must be 0–65535, got "${values.port}"`);
       const secrets = (values.secret ?? ['env:VIGIL_WEBHOOK_SECRET']).map((ref) => WebhookSecret.resolve(ref));
-      const token = process.env.VIGIL_DASHBOARD_TOKEN ?? randomBytes(24).toString('base64url');
+      const token = secretFromEnv('VIGIL_DASHBOARD_TOKEN') ?? randomBytes(24).toString('base64url');
       const stopped = untilStopped();
       const server = await startDashboard({ host: values.host, port, token, secrets, clock: systemClock, log });
       process.stdout.write(`dashboard: ${server.pageUrl}\nwebhook receiver: ${server.url}/webhooks/alerts\nCtrl-C stops\n`);

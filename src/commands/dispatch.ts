@@ -10,6 +10,7 @@ import { WebhookDispatcher } from '../webhook/dispatcher.js';
 import { WebhookError } from '../webhook/errors.js';
 import { WebhookSecret } from '../webhook/secret.js';
 import { help, UsageError, type Command } from './command.js';
+import { kafkaSecurityFromEnv } from './security-env.js';
 
 /** Resolves on Ctrl-C or SIGTERM; a timer keeps the event loop alive meanwhile. */
 export function untilStopped(): Promise<NodeJS.Signals> {
@@ -46,7 +47,11 @@ options:
   --concurrency n         requests in flight per endpoint (default: 8)
   --max-attempts n        attempts before the DLQ (default: 8)
   --metrics-port n        serve Prometheus /metrics on this port (0 picks one; default: off)
-  --new-secret            print a fresh whsec_ secret and exit`;
+  --allow-http            accept http:// endpoints on other hosts than loopback (default: https only)
+  --new-secret            print a fresh whsec_ secret and exit
+
+Endpoint URLs must be https (http is accepted for 127.0.0.1/localhost); redirects are never followed.
+Kafka TLS and SASL/SCRAM come from VIGIL_KAFKA_* variables (docs/security.md).`;
 
 /** `vigil dispatch`: the webhook dispatcher, in the foreground until Ctrl-C. */
 export function dispatchCommand(log: Logger): Command {
@@ -68,6 +73,7 @@ export function dispatchCommand(log: Logger): Command {
           'max-attempts': { type: 'string' },
           'metrics-port': { type: 'string' },
           'new-secret': { type: 'boolean' },
+          'allow-http': { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
         },
       });
@@ -98,6 +104,7 @@ export function dispatchCommand(log: Logger): Command {
         brokers: values.brokers ?? input.brokers ?? defaultBrokers(),
         endpoints,
         ...(values['alerts-topic'] ? { alertsTopic: values['alerts-topic'] } : {}),
+        ...(values['allow-http'] ? { allowHttp: true } : {}),
         ...(values.group ? { groupId: values.group } : {}),
         ...(values['timeout-ms'] ? { timeoutMs: int(values['timeout-ms']) } : {}),
         ...(values.concurrency ? { concurrency: int(values.concurrency) } : {}),
@@ -107,10 +114,11 @@ export function dispatchCommand(log: Logger): Command {
       if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65_535)) {
         throw new UsageError(`--metrics-port must be 0–65535, got "${values['metrics-port']}"`);
       }
+      const security = kafkaSecurityFromEnv();
       const stopped = untilStopped();
       // Process metrics for now; webhook series plug in through DispatcherMetrics once src/metrics provides them.
       const metrics = metricsPort === undefined ? undefined : await serveMetrics(createMetricsRegistry({ service: 'dispatcher' }), metricsPort);
-      const dispatcher = await WebhookDispatcher.start(config, { log });
+      const dispatcher = await WebhookDispatcher.start(config, { log, connection: security });
       process.stdout.write(
         `dispatching ${config.alertsTopic} to ${config.endpoints.map((e) => `${e.name} (${e.url})`).join(', ')}${metrics ? `; metrics at ${metrics.url}` : ''}; Ctrl-C stops\n`,
       );

@@ -6,18 +6,22 @@ import { OnnxScorer } from '../fraud/model/onnx-scorer.js';
 import { VIGIL_PROTO_PATH, type Alert, type Transaction, type UserProfile } from '../fraud/schema/index.js';
 import { buildFraudTopology } from '../fraud/topology/fraud-topology.js';
 import { fraudStreamsConfig } from '../fraud/topology/streams-config.js';
-import { DEFAULT_FRAUD_TOPICS } from '../fraud/topology/topics.js';
+import { DEFAULT_FRAUD_TOPICS, MIRRORED_TRANSACTIONS } from '../fraud/topology/topics.js';
 import type { Logger } from '../log.js';
+import { createFraudMetrics } from '../metrics/fraud-metrics.js';
 import { createMetricsRegistry, createStreamsMetrics, serveMetrics } from '../metrics/index.js';
 import { registrySerde } from '../registry/registry-serde.js';
 import { KafkaStreams, type ProcessingGuarantee } from '../streams/runtime/index.js';
 import { help, UsageError, type Command } from './command.js';
+import { kafkaSecurityFromEnv, type KafkaSecurity } from './security-env.js';
 import { untilStopped } from './dispatch.js';
 
 const USAGE = `vigil engine [--brokers host:port] [--registry url] [--guarantee exactly_once|at_least_once]
              [--model models/fraud.onnx] [--state-dir .vigil/state] [--metrics-port 9464]
+             [--transactions topic | --mirrored]
 
 Runs the fraud topology on Kafka: transactions in, scored alerts out.
+TLS and SASL/SCRAM come from VIGIL_KAFKA_* variables (docs/security.md).
 
 options:
   --brokers      bootstrap servers (default: KAFKA_BROKERS)
@@ -26,7 +30,10 @@ options:
   --model        ONNX model; its .metadata.json must sit beside it
   --state-dir    where LevelDB state lives (default: .vigil/state)
   --metrics-port Prometheus /metrics port (default: VIGIL_METRICS_PORT or 9464; 0 picks one)
-  --app-id       application id: consumer group and internal topic prefix (default: vigil-fraud)`;
+  --app-id       application id: consumer group and internal topic prefix (default: vigil-fraud)
+  --transactions the transactions topic, or /regex/ over co-partitioned topics (default: transactions)
+  --mirrored     read MirrorMaker 2's us-east.transactions and us-west.transactions on a central
+                 cluster: --transactions '/^(us-east|us-west)\.transactions$/' (docs/multi-region.md)`;
 
 export interface EngineHandle {
   streams: KafkaStreams;
@@ -43,6 +50,14 @@ export interface EngineOptions {
   metricsPort: number;
   applicationId: string;
   log: Logger;
+  /**
+   * Where transactions come from: a topic (default `transactions`) or a
+   * pattern resolved at start, e.g. {@link MIRRORED_TRANSACTIONS} on the
+   * central cluster of the multi-region deployment.
+   */
+  transactions?: string | RegExp;
+  /** TLS and SASL for every Kafka client of the engine (see docs/security.md). */
+  security?: KafkaSecurity;
 }
 
 /** Starts the fraud engine and its /metrics endpoint; `close` stops both cleanly. */
@@ -61,18 +76,32 @@ export async function startEngine(o: EngineOptions): Promise<EngineHandle> {
 
   const registry = createMetricsRegistry({ service: 'engine' });
   const metrics = await serveMetrics(registry, o.metricsPort);
+  const fraudMetrics = createFraudMetrics(registry);
   const streams = new KafkaStreams(
-    buildFraudTopology({ serdes, scoring: { scorer } }),
+    buildFraudTopology({
+      serdes,
+      scoring: { scorer },
+      topics: { transactions: o.transactions ?? topics.transactions },
+      dedupe: {
+        onDuplicate: (d) => {
+          fraudMetrics.duplicateDropped(d.source?.topic ?? 'unknown', d.conflicting);
+          // A second delivery is expected (failover, MM2 restart) and logged quietly; a conflicting one is a producer bug.
+          o.log[d.conflicting ? 'warn' : 'debug']({ duplicate: d }, d.conflicting ? 'transaction id reused by a different payment; dropped' : 'duplicate transaction dropped');
+        },
+      },
+    }),
     {
       ...fraudStreamsConfig({ applicationId: o.applicationId, stateDir: o.stateDir, metrics: createStreamsMetrics(registry) }),
       brokers: o.brokers,
       processingGuarantee: o.guarantee,
       logger: o.log,
+      ...o.security,
     },
   );
   streams.onStateChange((next, previous) => o.log.info({ from: previous, to: next }, 'engine state'));
   await streams.start();
-  o.log.info({ metrics: metrics.url, model: scorer.metadata.version, guarantee: o.guarantee }, 'engine started');
+  const sources = [...(streams.layout?.sourceTopics.keys() ?? [])].filter((t) => t !== topics.userProfiles);
+  o.log.info({ metrics: metrics.url, model: scorer.metadata.version, guarantee: o.guarantee, sources }, 'engine started');
   return {
     streams,
     metricsUrl: metrics.url,
@@ -99,6 +128,8 @@ export function engineCommand(log: Logger): Command {
           'state-dir': { type: 'string', default: join(projectRoot, '.vigil', 'state') },
           'metrics-port': { type: 'string', default: process.env.VIGIL_METRICS_PORT ?? '9464' },
           'app-id': { type: 'string', default: 'vigil-fraud' },
+          transactions: { type: 'string' },
+          mirrored: { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
         },
       });
@@ -111,10 +142,14 @@ export function engineCommand(log: Logger): Command {
       if (values.guarantee !== 'exactly_once' && values.guarantee !== 'at_least_once') {
         throw new UsageError(`--guarantee must be exactly_once or at_least_once, got "${values.guarantee}"`);
       }
+      if (values.mirrored && values.transactions !== undefined) throw new UsageError('pass --transactions or --mirrored, not both');
+      const transactions = values.mirrored ? MIRRORED_TRANSACTIONS : values.transactions === undefined ? undefined : topicOrPattern(values.transactions);
       const metricsPort = Number(values['metrics-port']);
       if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65_535) throw new UsageError('--metrics-port must be 0–65535');
+      const security = kafkaSecurityFromEnv();
       const stopped = untilStopped();
       const engine = await startEngine({
+        security,
         brokers: brokers.split(','),
         registryUrl,
         guarantee: values.guarantee,
@@ -123,6 +158,7 @@ export function engineCommand(log: Logger): Command {
         metricsPort,
         applicationId: values['app-id'],
         log,
+        ...(transactions !== undefined ? { transactions } : {}),
       });
       await stopped;
       await engine.close();
@@ -130,4 +166,15 @@ export function engineCommand(log: Logger): Command {
     },
   };
   return cmd;
+}
+
+/** `name` → the topic; `/regex/flags` → a pattern. */
+export function topicOrPattern(value: string): string | RegExp {
+  const m = /^\/(.+)\/([a-z]*)$/.exec(value);
+  if (!m) return value;
+  try {
+    return new RegExp(m[1] as string, m[2]);
+  } catch (cause) {
+    throw new UsageError(`--transactions ${value} is not a valid regular expression: ${(cause as Error).message}`);
+  }
 }

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { Clock } from '../streams/index.js';
 import type { WebhookSecret } from '../webhook/secret.js';
 import type { AlertFeed } from './alert-feed.js';
@@ -46,6 +47,16 @@ export async function dashboardPlugin(app: FastifyInstance, options: DashboardOp
   app.addHook('preClose', async () => {
     for (const c of sseClients) c.raw.end();
   });
+  // Callers see the status and its standard phrase, never an error message:
+  // fastify's default handler would echo parser and internal messages (and a
+  // 500's text) to whoever sent the request. The detail goes to the log.
+  app.setErrorHandler((error: FastifyError, req, reply) => {
+    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+    if (status >= 500) req.log.error({ err: error, url: req.url.split('?')[0] }, 'dashboard request failed');
+    else req.log.info({ code: error.code, status, url: req.url.split('?')[0] }, 'dashboard request refused');
+    return reply.code(status).send({ error: (STATUS_CODES[status] ?? 'Error').toLowerCase() });
+  });
+  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not found' }));
 
   await app.register((child, _opts, done) => {
     void webhookReceiver(child, {

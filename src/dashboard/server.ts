@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '../log.js';
 import type { Clock } from '../streams/index.js';
 import { AlertFeed } from './alert-feed.js';
@@ -34,6 +34,13 @@ export async function buildDashboardApp(options: Omit<DashboardServerOptions, 'h
     loggerInstance: options.log as FastifyBaseLogger,
     // One line per request would drown the alerts; failures are logged where they happen.
     logController: new LogController({ disableRequestLogging: true }),
+    // Router-level failures (a malformed %-escape in the path, a bad
+    // content-type header) happen before any plugin: answer them bare too,
+    // instead of fastify's default that echoes the URL and an FST_ code.
+    frameworkErrors: (error: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+      req.log.info({ code: error.code }, 'dashboard request refused by the router');
+      void reply.code(400).send({ error: 'bad request' });
+    },
   });
   await app.register(dashboardPlugin, {
     token: options.token,

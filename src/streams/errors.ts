@@ -19,6 +19,8 @@ export const ErrorCodes = {
   VIGIL_ERR_REGISTRY: 'The schema registry rejected a request or could not be reached.',
   VIGIL_ERR_UNKNOWN_SCHEMA: 'The schema id in a record is not known to the registry.',
   VIGIL_ERR_WIRE_FORMAT: 'Bytes are not in the Confluent wire format.',
+  VIGIL_ERR_KAFKA_AUTH: 'Kafka rejected the SASL credentials (wrong user, password or mechanism).',
+  VIGIL_ERR_KAFKA_TLS: 'The TLS handshake with a Kafka broker failed (untrusted certificate, wrong host name, not a TLS listener).',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

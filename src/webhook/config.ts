@@ -36,6 +36,8 @@ export interface EndpointInput {
   secrets: Array<string | WebhookSecret>;
   concurrency?: number;
   timeoutMs?: number;
+  /** Accept a plain `http://` URL to a host other than loopback (alerts and signatures then cross the network in clear). */
+  allowHttp?: boolean;
 }
 
 export interface DispatcherConfigInput {
@@ -51,6 +53,7 @@ export interface DispatcherConfigInput {
   /** Defaults for endpoints that do not set their own. */
   concurrency?: number;
   timeoutMs?: number;
+  allowHttp?: boolean;
 }
 
 export const dispatcherDefaults = {
@@ -71,6 +74,37 @@ function positiveInt(problems: string[], where: string, value: unknown, fallback
     return fallback;
   }
   return v;
+}
+
+const LOOPBACK = /^(127(\.\d{1,3}){3}|\[::1\]|localhost)$/i;
+
+/**
+ * Only `https://` URLs are accepted, plus `http://` to loopback (the local
+ * dashboard: nothing leaves the host) or where `allowHttp` says so. The
+ * dispatcher never follows redirects, so the configured URL is the only
+ * place an alert goes. Credentials in the URL are refused: the URL is
+ * logged, and a secret in it would be too.
+ */
+function endpointUrl(problems: string[], where: string, raw: unknown, allowHttp: boolean): URL | undefined {
+  let url: URL;
+  try {
+    url = new URL(String(raw));
+  } catch {
+    problems.push(`${where}.url must be an https URL, got ${JSON.stringify(raw)}`);
+    return undefined;
+  }
+  if (url.username !== '' || url.password !== '') {
+    problems.push(`${where}.url must not carry credentials (user:password@); receivers authenticate alerts by their signature`);
+    return undefined;
+  }
+  if (url.protocol === 'https:') return url;
+  if (url.protocol === 'http:') {
+    if (allowHttp || LOOPBACK.test(url.hostname)) return url;
+    problems.push(`${where}.url ${url.origin} is plain http to another host: alerts would travel unencrypted. Use https, or set "allowHttp": true on the endpoint (--allow-http) if the network is trusted`);
+    return undefined;
+  }
+  problems.push(`${where}.url must be an https URL, got the scheme ${JSON.stringify(url.protocol)}`);
+  return undefined;
 }
 
 /**
@@ -96,13 +130,7 @@ export function dispatcherConfig(input: DispatcherConfigInput, env: NodeJS.Proce
     }
     if (names.has(e.name)) problems.push(`${where}.name is used twice; names key persisted state and must be unique`);
     names.add(e.name);
-    let url: URL | undefined;
-    try {
-      url = new URL(e.url);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
-    } catch {
-      problems.push(`${where}.url must be an http(s) URL, got ${JSON.stringify(e.url)}`);
-    }
+    const url = endpointUrl(problems, where, e.url, e.allowHttp ?? input.allowHttp ?? false);
     const secrets: WebhookSecret[] = [];
     if (!Array.isArray(e.secrets) || e.secrets.length === 0) problems.push(`${where}.secrets: give at least one "env:NAME" or "file:/path"`);
     for (const ref of e.secrets ?? []) {

@@ -33,15 +33,19 @@ export class WebhookSecret {
   }
 
   /**
-   * Resolves a reference: `env:NAME` reads an environment variable,
-   * `file:/path` a file. Literal secrets are refused so they never sit in
+   * Resolves a reference: `env:NAME` reads an environment variable (or the
+   * file named by `NAME_FILE` when that is set instead), `file:/path` a file. Literal secrets are refused so they never sit in
    * config files or shell history.
    */
   static resolve(ref: string, env: NodeJS.ProcessEnv = process.env): WebhookSecret {
     if (ref.startsWith('env:')) {
       const name = ref.slice(4);
       const value = env[name];
-      if (!value) throw new WebhookError('VIGIL_ERR_WEBHOOK_SECRET', `environment variable ${name} is not set; export it with a whsec_ secret`);
+      const file = env[`${name}_FILE`];
+      if (value && file) throw new WebhookError('VIGIL_ERR_WEBHOOK_SECRET', `both ${name} and ${name}_FILE are set; keep one`);
+      // NAME_FILE (Docker/Kubernetes secrets) stands in for NAME: the secret then never sits in the environment.
+      if (file) return WebhookSecret.resolve(`file:${file}`, env);
+      if (!value) throw new WebhookError('VIGIL_ERR_WEBHOOK_SECRET', `environment variable ${name} is not set; export it (or ${name}_FILE, a file holding it) with a whsec_ secret`);
       return WebhookSecret.parse(value, `environment variable ${name}`);
     }
     if (ref.startsWith('file:')) {

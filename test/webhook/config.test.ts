@@ -19,7 +19,7 @@ describe('dispatcherConfig', () => {
           brokers: [],
           endpoints: [
             { name: 'ops', url: 'ftp://x', secrets: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'] },
-            { name: 'ops', url: 'http://ok', secrets: ['env:MISSING'], concurrency: 0 },
+            { name: 'ops', url: 'https://ok', secrets: ['env:MISSING'], concurrency: 0 },
           ],
         },
         env,
@@ -29,7 +29,7 @@ describe('dispatcherConfig', () => {
       message = (err as Error).message;
     }
     expect(message.split('\n').filter((l) => l.startsWith('  - '))).toHaveLength(6);
-    expect(message).toContain('endpoints[0] (ops).url must be an http(s) URL');
+    expect(message).toContain('endpoints[0] (ops).url must be an https URL');
     expect(message).toContain('never inline');
     expect(message).toContain('environment variable MISSING is not set');
     expect(message).toContain('used twice');

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { StreamsConfigInput } from '../config.js';
 import { VigilError } from '../errors.js';
 import type { Clock } from '../time/clock.js';
+import type { KafkaSaslOptions, KafkaTlsOptions } from './kafka/index.js';
 import { systemClock } from '../time/clock.js';
 import type { StreamsLogger } from './logger.js';
 import { noopLogger } from './logger.js';
@@ -70,6 +71,10 @@ export interface KafkaStreamsOptions {
   readonly storeSizeIntervalMs: number;
   /** Called for every restoration step; also reported as `metrics.restoreProgress`. */
   readonly onRestore: ((progress: RestoreProgress) => void) | undefined;
+  /** TLS to the brokers (`true`: system CAs). Every client of the instance uses it. */
+  readonly tls: KafkaTlsOptions | boolean | undefined;
+  /** SASL credentials (SCRAM-SHA-512/256 or PLAIN); the password is a function so the options never print it. */
+  readonly sasl: KafkaSaslOptions | undefined;
 }
 
 export type KafkaStreamsConfigInput = StreamsConfigInput & Partial<KafkaStreamsOptions> & { readonly brokers: readonly string[] };
@@ -93,6 +98,8 @@ export const kafkaStreamsOptionDefaults = {
   maxBufferedRecords: 5_000,
   storeSizeIntervalMs: 30_000,
   onRestore: undefined,
+  tls: undefined,
+  sasl: undefined,
 } satisfies Partial<KafkaStreamsOptions>;
 
 const RUNTIME_KEYS = new Set<string>([...Object.keys(kafkaStreamsOptionDefaults), 'brokers', 'instanceId']);
@@ -127,5 +134,16 @@ export function kafkaStreamsOptions(input: KafkaStreamsConfigInput): { streams: 
     fail('heartbeatIntervalMs', `must be below sessionTimeoutMs (${runtime.sessionTimeoutMs}); a third of it is usual`);
   }
   if (typeof runtime.productionExceptionHandler !== 'function') fail('productionExceptionHandler', 'must be a function');
+  if (runtime.sasl !== undefined) {
+    const { mechanism, username, password } = runtime.sasl as Partial<KafkaSaslOptions>;
+    if (mechanism !== 'scram-sha-512' && mechanism !== 'scram-sha-256' && mechanism !== 'plain') {
+      fail('sasl.mechanism', `must be 'scram-sha-512', 'scram-sha-256' or 'plain', got ${JSON.stringify(mechanism)}`);
+    }
+    if (typeof username !== 'string' || username === '') fail('sasl.username', 'must be a non-empty string');
+    if (typeof password !== 'function') fail('sasl.password', 'must be a function returning the password (so the options never print it)');
+  }
+  if (runtime.tls !== undefined && typeof runtime.tls !== 'boolean' && (typeof runtime.tls !== 'object' || runtime.tls === null)) {
+    fail('tls', 'must be true, false or { ca?, cert?, key?, servername? } with PEM strings');
+  }
   return { streams: streams as StreamsConfigInput, runtime: Object.freeze({ ...runtime, brokers: Object.freeze([...runtime.brokers]) }) };
 }

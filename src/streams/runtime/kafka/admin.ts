@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import { createKafka } from './connection.js';
+import { connectExplained, createKafka } from './connection.js';
 import type { KafkaConnectionOptions, TopicPartitionOffset, TopicSpec } from './types.js';
 
 /** The admin operations Vigil needs, and nothing else. */
@@ -34,7 +34,7 @@ async function settle<T>(call: () => Promise<T>, attempts = 30): Promise<T> {
 
 export async function connectAdmin(options: KafkaConnectionOptions): Promise<KafkaAdmin> {
   const admin: Admin = createKafka(options).admin();
-  await admin.connect();
+  await connectExplained(() => admin.connect(), options);
   return {
     listTopics: () => admin.listTopics(),
     async createTopics(specs) {

@@ -1,6 +1,6 @@
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import { copartitionedAssigner } from './assigner.js';
-import { createKafka } from './connection.js';
+import { connectExplained, createKafka } from './connection.js';
 import type { BatchProgress, ConsumedRecord, GroupAssignment, KafkaConnectionOptions, TopicPartition, TopicPartitionOffset } from './types.js';
 
 export interface ConsumerOptions {
@@ -100,7 +100,7 @@ export async function connectConsumer(
     allowAutoTopicCreation: false,
     ...(options.copartitioned ? { partitionAssigners: [copartitionedAssigner] } : {}),
   });
-  await consumer.connect();
+  await connectExplained(() => consumer.connect(), connection);
   const listeners: Array<() => void> = [];
   return {
     subscribe: (o) => consumer.subscribe({ topics: o.topics, fromBeginning: o.fromBeginning ?? false }),

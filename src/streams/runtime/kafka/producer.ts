@@ -1,5 +1,5 @@
 import type { Message, Producer, RecordMetadata, Transaction } from 'kafkajs';
-import { createKafka } from './connection.js';
+import { connectExplained, createKafka } from './connection.js';
 import type { KafkaConnectionOptions, ProduceResult, ProducedRecord, TopicPartitionOffset } from './types.js';
 
 export interface ProducerOptions {
@@ -70,7 +70,7 @@ export async function connectProducer(
     maxInFlightRequests: transactional || options.idempotent ? 1 : undefined,
     allowAutoTopicCreation: false,
   });
-  await producer.connect();
+  await connectExplained(() => producer.connect(), connection);
   // Transactions and idempotence require acks=all.
   const acks = transactional || options.idempotent ? -1 : (options.acks ?? -1);
   return {

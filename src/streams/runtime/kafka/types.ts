@@ -14,6 +14,34 @@ export interface KafkaConnectionOptions {
   logger?: ClientLogger;
   /** How many times a failed request is retried before the call fails. */
   retries?: number;
+  /** TLS to the brokers: `true` trusts the system CAs; an object adds a CA, a client certificate, a server name. */
+  tls?: KafkaTlsOptions | boolean;
+  /** SASL authentication (over TLS in production: SCRAM protects the password, not the data). */
+  sasl?: KafkaSaslOptions;
+}
+
+/** PEM strings, not paths: the caller reads the files (see `kafkaSecurityFromEnv`). */
+export interface KafkaTlsOptions {
+  /** Trusted CA certificate(s) for the brokers' certificates; default the system store. */
+  ca?: string;
+  /** Client certificate and key, for brokers with `ssl.client.auth=required` (mTLS). */
+  cert?: string;
+  key?: string;
+  /** Name checked against the broker certificate when it differs from the bootstrap host. */
+  servername?: string;
+}
+
+export type KafkaSaslMechanism = 'scram-sha-512' | 'scram-sha-256' | 'plain';
+
+/**
+ * SASL credentials. The password is a function, not a string, so the
+ * options object can be logged, inspected or JSON-serialised without
+ * revealing it (functions are dropped by JSON and pino).
+ */
+export interface KafkaSaslOptions {
+  mechanism: KafkaSaslMechanism;
+  username: string;
+  password: () => string;
 }
 
 export interface ClientLogger {
