@@ -9,6 +9,7 @@ const benchmarks: Record<string, { file: string; about: string }> = {
   stores: { file: 'engine/stores-direct.ts', about: 'the same store operations without the DSL' },
   runtime: { file: 'runtime/kafka-streams.ts', about: 'KafkaStreams on the real broker, both guarantees, against a bare consume loop' },
   webhook: { file: 'webhook/latency.ts', about: 'alert append → receiver 2xx, healthy endpoint alone and beside a dead one' },
+  latency: { file: 'latency/main.ts', about: 'open-loop append → alert latency: Vigil vs Kafka Streams vs a consume ceiling (--quick: under 3 min)' },
 };
 
 const [name, ...rest] = process.argv.slice(2);
