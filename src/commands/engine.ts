@@ -33,7 +33,7 @@ options:
   --app-id       application id: consumer group and internal topic prefix (default: vigil-fraud)
   --transactions the transactions topic, or /regex/ over co-partitioned topics (default: transactions)
   --mirrored     read MirrorMaker 2's us-east.transactions and us-west.transactions on a central
-                 cluster: --transactions '/^(us-east|us-west)\.transactions$/' (docs/multi-region.md)`;
+                 cluster: --transactions '/^(us-east|us-west)\\.transactions$/' (docs/multi-region.md)`;
 
 export interface EngineHandle {
   streams: KafkaStreams;
