@@ -81,6 +81,14 @@ describe('a real Prometheus scrapes the engine', () => {
 
     await streams.start();
     await streams.waitForState('RUNNING');
+    // Prometheus applies new targets up to 5 s after it starts; records sent
+    // before its first scrape would all land before the first sample, and a
+    // rate over them would be zero.
+    const scraped = await eventually(async () => {
+      const [sample] = await prometheus.query('up{job="vigil-engine"}');
+      return sample?.value[1] === '1' ? true : undefined;
+    }, 30_000);
+    expect(scraped).toBe(true);
 
     // Records arrive over a few seconds so several scrapes see them move.
     const p = await producer();
