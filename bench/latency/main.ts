@@ -6,6 +6,9 @@
  *   npm run bench -- latency [--quick] [--rounds 2] [--systems ceiling,vigil-alos,vigil-eos,kstreams-alos,kstreams-eos]
  *                            [--rates 100,250,500,1000] [--step-seconds 15] [--backlog 30000] [--name latency] [--cpu-prof]
  *
+ * Defaults: --quick = ceiling, vigil-eos, kstreams-eos; 50 and 200 tx/s × 5 s; 3,000-record backlog.
+ * Full = all five systems, 50 → 3200 tx/s doubling × 10 s, 10,000-record backlog, 2 rounds.
+ *
  * Uses KAFKA_BROKERS and SCHEMA_REGISTRY_URL when set (the broker's pid is
  * read from .vigil/cluster/single/broker-local.pid for its CPU and RSS);
  * otherwise starts the single-broker cluster through src/cluster and stops it.
@@ -81,9 +84,9 @@ function parseArgs(argv: readonly string[]): Args {
     quick,
     rounds: Number(get('rounds') ?? (quick ? 1 : 2)),
     systems,
-    rates: (get('rates') ?? (quick ? '100,300' : '100,250,500,1000,1500,2000,3000')).split(',').map(Number),
-    stepSeconds: Number(get('step-seconds') ?? (quick ? 6 : 15)),
-    backlog: Number(get('backlog') ?? (quick ? 4_000 : 20_000)),
+    rates: (get('rates') ?? (quick ? '50,200' : '50,100,200,400,800,1600,3200')).split(',').map(Number),
+    stepSeconds: Number(get('step-seconds') ?? (quick ? 5 : 10)),
+    backlog: Number(get('backlog') ?? (quick ? 3_000 : 10_000)),
     name: get('name') ?? (quick ? 'latency-quick' : 'latency'),
     cpuProf: argv.includes('--cpu-prof'),
     commitIntervalMs: Number(get('commit-interval') ?? 100),
@@ -365,6 +368,7 @@ async function step(env: Env, s: Session, child: Child, rate: number, seconds: n
     deliveredRate = delivered > 1 ? (delivered - 1) / Math.max(1e-3, (lastAlert - firstAppend) / 1000) : 0;
   }
   const procs = env.watcher.end();
+  const sut = procs.find((p) => p.name === 'sut');
   const a = summarize(append);
   const result: StepResult = {
     rate,
@@ -377,12 +381,13 @@ async function step(env: Env, s: Session, child: Child, rate: number, seconds: n
     appendToVisible: s.system === 'ceiling' ? null : summarize(visible),
     histogram: append.toJSON(),
     procs,
-    ok: delivered >= sent && a.p99 <= BUDGET_MS && deliveredRate >= rate * 0.95,
+    // The ceiling has no alerts to be late; it only has to keep up (its p99 is still reported).
+    ok: delivered >= sent && deliveredRate >= rate * 0.95 && (s.system === 'ceiling' || a.p99 <= BUDGET_MS),
     wallStart: new Date(wallStart).toISOString(),
   };
   if (record) {
     const v = result.appendToVisible ? ` visible p99 ${result.appendToVisible.p99}` : '';
-    log(`  ${s.system} ${rate}/s: ${delivered}/${sent} p50 ${a.p50} p99 ${a.p99} p99.9 ${a.p999} max ${a.max} ms${v}, delivered ${result.deliveredRate}/s, ${procs.map((p) => `${p.name} ${p.cores}c ${p.maxRssMiB}MiB`).join(', ')}${result.ok ? '' : '  ✗'}`);
+    log(`  ${s.system} ${rate}/s: ${delivered}/${sent} p50 ${a.p50} p99 ${a.p99} p99.9 ${a.p999} max ${a.max} ms${v}, delivered ${result.deliveredRate}/s, ${result.sutCpuMsPerTx ?? '?'} CPU ms/tx, ${procs.map((p) => `${p.name} ${p.cores}c ${p.maxRssMiB}MiB`).join(', ')}${result.ok ? '' : '  ✗'}`);
   }
   return result;
 }
@@ -428,7 +433,17 @@ async function backlog(env: Env, s: Session): Promise<SystemRun['backlog']> {
 async function runSystem(env: Env, system: SystemName, round: number): Promise<SystemRun> {
   log(`round ${round}: ${system}`);
   const s = new Session(env, system);
-  await s.open();
+  // Topic creation right after a deletion sometimes answers UNKNOWN_TOPIC_OR_PARTITION once: retry.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await s.open();
+      break;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      log(`  (opening topics failed: ${(e as Error).message}; retrying)`);
+      await sleep(2_000);
+    }
+  }
   if (system !== 'ceiling') await s.readAlerts(s.topics.alerts);
   const startedAt = performance.now();
   const child = await startSystem(env, s, 'r', s.topics.alerts);

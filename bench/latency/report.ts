@@ -24,6 +24,8 @@ export interface StepResult {
   appendToVisible: LatencySummary | null;
   histogram: ReturnType<Histogram['toJSON']>;
   procs: ProcUsage[];
+  /** CPU time of the system's process per delivered transaction: less sensitive to a shared machine than latency. */
+  sutCpuMsPerTx: number | null;
   ok: boolean;
   wallStart: string;
 }
@@ -102,8 +104,8 @@ export function markdown(r: RunResult): string {
   lines.push('');
   lines.push('Latency in ms from the transaction\'s append to its alert\'s append (ceiling: to its receipt); "visible" is to the alert reaching a read_committed consumer. CPU in cores (1.0 = one core busy), RSS the peak in MiB.');
   lines.push('');
-  lines.push('| system | round | offered tx/s | delivered tx/s | p50 | p90 | p99 | p99.9 | max | visible p99 | system CPU / RSS | broker CPU / RSS | harness CPU | ok |');
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('| system | round | offered tx/s | delivered tx/s | p50 | p90 | p99 | p99.9 | max | visible p99 | system CPU ms/tx | system CPU / RSS | broker CPU / RSS | harness CPU | ok |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const run of r.runs) {
     for (const st of run.steps) {
       const p = (name: string) => st.procs.find((x) => x.name === name);
@@ -111,7 +113,7 @@ export function markdown(r: RunResult): string {
       const broker = p('broker');
       const a = st.appendToAlert;
       lines.push(
-        `| ${run.system} | ${run.round} | ${st.rate} | ${st.deliveredRate} | ${a.p50} | ${a.p90} | ${a.p99} | ${a.p999} | ${a.max} | ${st.appendToVisible?.p99 ?? '–'} | ${sut ? `${sut.cores} / ${sut.maxRssMiB}` : '–'} | ${broker ? `${broker.cores} / ${broker.maxRssMiB}` : '–'} | ${p('harness')?.cores ?? '–'} | ${st.ok ? 'yes' : 'no'} |`,
+        `| ${run.system} | ${run.round} | ${st.rate} | ${st.deliveredRate} | ${a.p50} | ${a.p90} | ${a.p99} | ${a.p999} | ${a.max} | ${st.appendToVisible?.p99 ?? '–'} | ${st.sutCpuMsPerTx ?? '–'} | ${sut ? `${sut.cores} / ${sut.maxRssMiB}` : '–'} | ${broker ? `${broker.cores} / ${broker.maxRssMiB}` : '–'} | ${p('harness')?.cores ?? '–'} | ${st.ok ? 'yes' : 'no'} |`,
       );
     }
   }
