@@ -381,6 +381,7 @@ async function step(env: Env, s: Session, child: Child, rate: number, seconds: n
     appendToVisible: s.system === 'ceiling' ? null : summarize(visible),
     histogram: append.toJSON(),
     procs,
+    sutCpuMsPerTx: sut && delivered > 0 ? Math.round((sut.cpuSeconds * 1000 * 100) / delivered) / 100 : null,
     // The ceiling has no alerts to be late; it only has to keep up (its p99 is still reported).
     ok: delivered >= sent && deliveredRate >= rate * 0.95 && (s.system === 'ceiling' || a.p99 <= BUDGET_MS),
     wallStart: new Date(wallStart).toISOString(),
