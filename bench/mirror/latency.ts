@@ -1,0 +1,236 @@
+/**
+ * What MirrorMaker 2 adds: regional append → mirrored record readable on
+ * central, for each MM2 client configuration, on the local multi-region
+ * topology (us-east, us-west → central).
+ *
+ *   npx tsx bench/mirror/latency.ts [--rate 50] [--seconds 20] [--warmup 3] [--rounds 2] [--variants shipped,defaults,linger-20]
+ *   npm run bench -- mirror …
+ *
+ * Method. One producer per region sends `--rate` records per second to its
+ * `transactions` topic (key `bench-<n>`, value `{ sent }`, record timestamp =
+ * `sent`, read from the same clock). MM2 copies the record, its timestamp
+ * included, to `<region>.transactions` on central. A consumer on central,
+ * subscribed by the same regex the engine uses, takes `receivedAt - sent` per
+ * record. That spans regional produce (request + append), MM2's fetch, MM2's
+ * produce (+ linger) and central append, plus the bench consumer's own fetch
+ * (fetch.max.wait.ms 10, fetch.min.bytes 1: it returns as soon as the
+ * record is appended). So it is an upper bound of append → mirrored append;
+ * the regional produce round trip (`ack`) is reported separately.
+ *
+ * Each variant restarts MM2 with its settings (the cluster is started if
+ * needed, and stopped again if this run started it; VIGIL_PORT_OFFSET shifts
+ * the ports). Variants alternate for `--rounds` rounds, so load drift on the
+ * machine hits each alike; the summary pools every round's samples.
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { down, up } from '../../src/cluster/cluster.js';
+import { mirrorMakerProperties } from '../../src/cluster/config-files.js';
+import { ensureArtifacts } from '../../src/cluster/fetch.js';
+import { findJava } from '../../src/cluster/java.js';
+import { startJvm, stopJvm } from '../../src/cluster/jvm-process.js';
+import { runDir } from '../../src/cluster/paths.js';
+import { describeTopology } from '../../src/cluster/topology.js';
+import { MIRRORED_TRANSACTIONS } from '../../src/fraud/topology/topics.js';
+import { createLogger } from '../../src/log.js';
+import { connectConsumer, connectProducer, type KafkaProducer } from '../../src/streams/runtime/kafka/index.js';
+
+const { values } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '50' },
+    seconds: { type: 'string', default: '20' },
+    warmup: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '2' },
+    variants: { type: 'string', default: 'shipped,defaults' },
+  },
+});
+const RATE = Number(values.rate);
+const SECONDS = Number(values.seconds);
+const WARMUP_S = Number(values.warmup);
+const ROUNDS = Number(values.rounds);
+const TICK_MS = 20;
+const log = createLogger('bench-mirror', process.env.LOG_LEVEL ?? 'error');
+
+/**
+ * MM2 client settings per variant, as `<cluster>.<client>.<key>` lines that
+ * replace the latency block of `mirrorMakerProperties`. `defaults` is Kafka
+ * 4.1's own client defaults (consumer fetch.max.wait.ms 500, producer
+ * linger.ms 5, batch.size 16384); `shipped` is `mirrorMakerProperties`
+ * unchanged (src/cluster/config-files.ts).
+ */
+const VARIANTS: Record<string, Record<string, string | number> | 'shipped'> = {
+  shipped: 'shipped',
+  defaults: {},
+  'linger-20': {
+    'us-east.consumer.fetch.max.wait.ms': 10,
+    'us-west.consumer.fetch.max.wait.ms': 10,
+    'central.producer.linger.ms': 20,
+    'central.producer.batch.size': 65536,
+  },
+};
+const CLIENT_KEY = /^(us-east|us-west|central)\.(consumer|producer)\./;
+
+function propertiesFor(variant: string): string {
+  const topology = describeTopology('multi-region');
+  const settings = VARIANTS[variant];
+  if (settings === 'shipped' || settings === undefined) return mirrorMakerProperties(topology);
+  const base = mirrorMakerProperties(topology)
+    .split('\n')
+    .filter((line) => !CLIENT_KEY.test(line));
+  const extra = Object.entries(settings).map(([k, v]) => `${k}=${v}`);
+  return [...base, ...extra].join('\n') + '\n';
+}
+
+async function restartMirrorMaker(variant: string): Promise<void> {
+  const dir = runDir('multi-region');
+  await stopJvm(dir, 'mirror-maker');
+  const props = join(dir, `mm2-bench-${variant}.properties`);
+  writeFileSync(props, propertiesFor(variant));
+  const artifacts = await ensureArtifacts(log);
+  const java = findJava(17, 'MirrorMaker 2');
+  startJvm({
+    name: 'mirror-maker',
+    command: java.bin,
+    args: [
+      '-Xms128m',
+      '-Xmx384m',
+      '-XX:+UseG1GC',
+      `-Dkafka.logs.dir=${join(dir, 'logs-mm2')}`,
+      `-Dlog4j2.configurationFile=${join(dir, 'log4j2-mm2.properties')}`,
+      '-cp',
+      `${artifacts.kafkaLib}/*`,
+      'org.apache.kafka.connect.mirror.MirrorMaker',
+      props,
+      '--clusters',
+      'central',
+    ],
+    runDir: dir,
+    ownerPid: process.pid,
+  });
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted.length === 0 ? NaN : (sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number);
+}
+
+interface Sample {
+  region: string;
+  latencyMs: number;
+}
+
+/** One measured run of `variant`: warm-up, then `SECONDS` of paced sends from both regions. */
+async function measure(variant: string, brokers: Record<string, string>): Promise<{ samples: Sample[]; acks: number[]; sent: number; lost: number }> {
+  await restartMirrorMaker(variant);
+  const runId = `${variant}-${Date.now()}`;
+  const pending = new Map<string, { sent: number; measured: boolean; region: string }>();
+  const samples: Sample[] = [];
+  let firstSeen: (() => void) | undefined;
+  const consumer = await connectConsumer({ brokers: [brokers.central as string], clientId: 'bench-mirror' }, { groupId: `bench-mirror-${runId}`, maxWaitTimeMs: 10 });
+  let joined: () => void = () => {};
+  const hasJoined = new Promise<void>((resolve) => (joined = resolve));
+  await consumer.subscribe({ topics: [MIRRORED_TRANSACTIONS], fromBeginning: false });
+  await consumer.run({
+    onGroupJoin: () => joined(),
+    eachBatch: async ({ records }) => {
+      const now = Date.now();
+      for (const r of records) {
+        const key = r.key?.toString() ?? '';
+        const p = pending.get(key);
+        if (!p) continue;
+        pending.delete(key);
+        firstSeen?.();
+        if (p.measured) samples.push({ region: p.region, latencyMs: now - p.sent });
+      }
+    },
+  });
+  await hasJoined;
+  const producers = new Map<string, KafkaProducer>();
+  for (const region of ['us-east', 'us-west']) {
+    producers.set(region, await connectProducer({ brokers: [brokers[region] as string], clientId: `bench-mirror-${region}` }, { idempotent: true }));
+  }
+  const acks: number[] = [];
+  let n = 0;
+  const send = async (region: string, measured: boolean) => {
+    const key = `bench-${runId}-${n++}`;
+    const sent = Date.now();
+    pending.set(key, { sent, measured, region });
+    await producers.get(region)!.send([{ topic: 'transactions', key, value: JSON.stringify({ sent }), timestamp: sent }]);
+    if (measured) acks.push(Date.now() - sent);
+  };
+  // MM2 needs a while after a restart before it copies anything: wait for the first mirrored probe.
+  const ready = new Promise<void>((resolve) => (firstSeen = resolve));
+  const probeStarted = Date.now();
+  const probing = setInterval(() => void send('us-east', false).catch(() => {}), 500);
+  await ready;
+  clearInterval(probing);
+  firstSeen = undefined;
+  log.info({ variant, ms: Date.now() - probeStarted }, 'mirroring');
+  let sent = 0;
+  const perTick = (RATE * TICK_MS) / 1000;
+  const total = WARMUP_S + SECONDS;
+  const started = Date.now();
+  let owed = 0;
+  while (Date.now() - started < total * 1000) {
+    const measured = Date.now() - started >= WARMUP_S * 1000;
+    owed += perTick;
+    const sends: Array<Promise<void>> = [];
+    while (owed >= 1) {
+      owed -= 1;
+      for (const region of ['us-east', 'us-west']) {
+        sends.push(send(region, measured));
+        if (measured) sent++;
+      }
+    }
+    await Promise.all(sends);
+    await new Promise((r) => setTimeout(r, TICK_MS));
+  }
+  // Let the last records arrive.
+  const deadline = Date.now() + 15_000;
+  while ([...pending.values()].some((p) => p.measured) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const lost = [...pending.values()].filter((p) => p.measured).length;
+  await consumer.close();
+  for (const p of producers.values()) await p.close();
+  return { samples, acks, sent, lost };
+}
+
+const topology = describeTopology('multi-region');
+const started = !process.env.KAFKA_BROKERS;
+if (!started) throw new Error('bench/mirror needs the local multi-region topology; unset KAFKA_BROKERS');
+const cluster = await up({ topology: 'multi-region', log, ownerPid: process.pid });
+const variants = (values.variants as string).split(',').filter((v) => v in VARIANTS);
+const pooled = new Map<string, { samples: Sample[]; acks: number[]; sent: number; lost: number }>(variants.map((v) => [v, { samples: [], acks: [], sent: 0, lost: 0 }]));
+try {
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const variant of variants) {
+      const r = await measure(variant, cluster.brokers);
+      const p = pooled.get(variant)!;
+      p.samples.push(...r.samples);
+      p.acks.push(...r.acks);
+      p.sent += r.sent;
+      p.lost += r.lost;
+      const s = r.samples.map((x) => x.latencyMs).sort((a, b) => a - b);
+      process.stderr.write(`round ${round + 1} ${variant}: n=${s.length} p50=${quantile(s, 0.5)} p99=${quantile(s, 0.99)} max=${s.at(-1)} lost=${r.lost}\n`);
+    }
+  }
+  const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
+  const lines = [
+    `MirrorMaker 2 latency, ${date} UTC, ${cpus().length} cores, load average ${loadavg()[0]?.toFixed(1)}; ${RATE} records/s per region for ${SECONDS} s (+${WARMUP_S} s warm-up) × ${ROUNDS} rounds; ports +${process.env.VIGIL_PORT_OFFSET ?? 0}`,
+    '',
+    '| MM2 settings | samples | lost | p50 ms | p90 ms | p99 ms | max ms | regional produce ack p50 / p99 ms |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const [variant, p] of pooled) {
+    const s = p.samples.map((x) => x.latencyMs).sort((a, b) => a - b);
+    const a = [...p.acks].sort((x, y) => x - y);
+    lines.push(
+      `| ${variant} | ${s.length} | ${p.lost} | ${quantile(s, 0.5)} | ${quantile(s, 0.9)} | ${quantile(s, 0.99)} | ${s.at(-1)} | ${quantile(a, 0.5)} / ${quantile(a, 0.99)} |`,
+    );
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+} finally {
+  // Put the shipped configuration back for whoever uses the cluster next.
+  if (cluster.started) await down({ topology: topology.name, log });
+  else await restartMirrorMaker('shipped');
+}
