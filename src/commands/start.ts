@@ -9,16 +9,23 @@ import { printEndpoints } from './kafka.js';
  * `vigil start`: the one-command demo. Brings the local cluster up, runs the
  * engine, the webhook dispatcher and the dashboard, replays a seeded fixture
  * into them and prints the dashboard's URL; Ctrl-C stops everything.
+ *
+ * The default is the multi-region topology: us-east and us-west take the
+ * payments, MirrorMaker 2 mirrors them into central, where the engine reads
+ * both mirrored topics by regex. `--topology single` is the lighter run (one
+ * broker, the engine on `transactions`), and the default when KAFKA_BROKERS
+ * points at an existing cluster.
  */
 export function startCommand(log: Logger): Command {
   const cmd: Command = {
-    usage: 'vigil start [--topology single|multi-region] [--cluster-only] [--speed 1000] [--fixture dir] [--port 8088]',
+    usage: 'vigil start [--topology multi-region|single] [--cluster-only] [--speed 1000] [--fixture dir] [--port 8088]',
     summary: 'Set everything up and run Vigil in the foreground; Ctrl-C stops it all.',
     async run(args) {
       const { values } = parseArgs({
         args,
         options: {
           ...topologyOption,
+          topology: { ...topologyOption.topology, default: undefined },
           'cluster-only': { type: 'boolean' },
           speed: { type: 'string', default: '1000' },
           fixture: { type: 'string' },
@@ -28,10 +35,13 @@ export function startCommand(log: Logger): Command {
       if (values.help) return help(cmd);
       const speed = Number(values.speed);
       if (!(speed > 0)) throw new UsageError(`--speed must be a positive number, got "${values.speed}"`);
-      const topology = topologyFrom(values.topology);
       const external = process.env.KAFKA_BROKERS;
       if (external && !process.env.SCHEMA_REGISTRY_URL) {
         throw new UsageError('KAFKA_BROKERS is set but SCHEMA_REGISTRY_URL is not; set both to use an existing cluster');
+      }
+      const topology = topologyFrom(values.topology ?? (external ? 'single' : 'multi-region'));
+      if (external && topology !== 'single') {
+        throw new UsageError('with KAFKA_BROKERS set, only --topology single is supported (the multi-region demo starts its own regional clusters and MirrorMaker 2); unset KAFKA_BROKERS to run it');
       }
       // Listen from the start: Ctrl-C while the JVMs boot stops them too
       // (their readiness wait then fails, and `up` cleans up after itself).

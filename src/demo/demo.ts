@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { ClusterEndpoints } from '../cluster/cluster.js';
+import { REGIONS } from '../cluster/topology.js';
 import { projectRoot } from '../cluster/paths.js';
 import { startEngine, type EngineHandle } from '../commands/engine.js';
 import { startDashboard, type DashboardServer } from '../dashboard/server.js';
 import { replay } from '../fraud/replay/index.js';
+import { MIRRORED_TRANSACTIONS } from '../fraud/topology/topics.js';
 import type { Logger } from '../log.js';
-import { systemClock } from '../streams/index.js';
+import { systemClock, VigilError } from '../streams/index.js';
 import { createProgressBar } from '../ui/progress-bar.js';
 import { dispatcherConfig } from '../webhook/config.js';
 import { WebhookDispatcher } from '../webhook/dispatcher.js';
@@ -35,22 +37,30 @@ export interface Demo {
  * The whole pipeline in one process, on a running cluster: the engine
  * (exactly-once), the webhook dispatcher delivering signed alerts to the
  * dashboard's receiver, and a replay of a seeded fixture feeding it.
+ *
+ * Multi-region: each transaction is replayed into its own region's cluster
+ * (`us-east` or `us-west`, by `Transaction.region`), MirrorMaker 2 mirrors
+ * both into central, and the engine on central reads
+ * `us-east.transactions` and `us-west.transactions` by regex. Profiles,
+ * alerts and the dispatcher live on central.
  */
 export async function startDemo(o: DemoOptions): Promise<Demo> {
   const closers: Array<() => Promise<void>> = [];
   const close = async () => {
     for (const c of closers.reverse()) await c().catch((err: unknown) => o.log.warn({ err }, 'while stopping'));
   };
+  const multiRegion = o.cluster.topology === 'multi-region';
   try {
     const engine: EngineHandle = await startEngine({
       brokers: [o.cluster.primary],
       registryUrl: o.cluster.registryUrl,
       guarantee: 'exactly_once',
       modelPath: join(projectRoot, 'models', 'fraud.onnx'),
-      stateDir: join(projectRoot, '.vigil', 'state', 'demo'),
+      stateDir: join(projectRoot, '.vigil', 'state', `demo-${o.cluster.topology}`),
       metricsPort: 0,
       applicationId: 'vigil-demo',
       log: o.log.child({ component: 'engine' }),
+      ...(multiRegion ? { transactions: MIRRORED_TRANSACTIONS } : {}),
     });
     closers.push(() => engine.close());
 
@@ -80,7 +90,7 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
     const bar = createProgressBar({ label: 'replaying transactions', unit: 'tx', output: process.stderr });
     const replayed = replay({
       fixtureDir,
-      targets: { primary: [o.cluster.primary] },
+      targets: multiRegion ? { primary: [o.cluster.primary], regions: regionalBrokers(o.cluster) } : { primary: [o.cluster.primary] },
       registryUrl: o.cluster.registryUrl,
       speed: o.speed ?? 1000,
       signal: o.signal,
@@ -101,4 +111,17 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
     await close();
     throw err;
   }
+}
+
+/** Each region's bootstrap address, as replay wants it. */
+function regionalBrokers(cluster: ClusterEndpoints): Record<string, string[]> {
+  return Object.fromEntries(
+    REGIONS.map((region) => {
+      const brokers = cluster.brokers[region];
+      if (!brokers) {
+        throw new VigilError('VIGIL_ERR_CONFIG', `the ${cluster.topology} cluster has no ${region} broker (it has ${Object.keys(cluster.brokers).join(', ')}); run the demo with --topology single`);
+      }
+      return [region, [brokers]];
+    }),
+  );
 }
