@@ -6,17 +6,32 @@ import type { ClientLogger, KafkaConnectionOptions } from './types.js';
 // partitions explicitly or accept the default murmur2 one on purpose.
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 
-function toLogCreator(logger: ClientLogger | undefined): logCreator {
+/** Routes kafkajs log entries to the runtime logger (exported for its unit test). */
+export function toLogCreator(logger: ClientLogger | undefined): logCreator {
   return () =>
     ({ level, log }) => {
       if (!logger) return;
       const { message, ...rest } = log;
       const fields = { ...rest, source: 'kafkajs' };
-      if (level === logLevel.ERROR) logger.error(fields, message);
+      if (level === logLevel.ERROR && isExpectedTransient(message, rest)) logger.debug(fields, message);
+      else if (level === logLevel.ERROR) logger.error(fields, message);
       else if (level === logLevel.WARN) logger.warn(fields, message);
       else if (level === logLevel.INFO) logger.info(fields, message);
       else logger.debug(fields, message);
     };
+}
+
+/**
+ * Broker answers that kafkajs logs as errors but retries at once, and that
+ * are part of normal operation: a transaction started while the previous
+ * one's markers are still being written (every commit on Kafka 4), and a
+ * group or transaction coordinator that is still loading after start-up.
+ * Logged at debug so that an error line in Vigil's log means something.
+ */
+const EXPECTED_TRANSIENTS = /concurrent operation on the same transaction|coordinator is loading|coordinator is not available/i;
+
+function isExpectedTransient(message: string, fields: { [key: string]: unknown }): boolean {
+  return EXPECTED_TRANSIENTS.test(message) || (typeof fields.error === 'string' && EXPECTED_TRANSIENTS.test(fields.error));
 }
 
 function saslOf(options: KafkaConnectionOptions): SASLOptions | undefined {

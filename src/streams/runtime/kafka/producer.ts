@@ -54,10 +54,60 @@ function toResults(meta: RecordMetadata[]): ProduceResult[] {
   }));
 }
 
+/**
+ * kafkajs writes everything one `sendBatch` sends to a partition as one
+ * record batch, and the broker refuses a batch over the topic's
+ * `max.message.bytes` (1 MiB by default) as MESSAGE_TOO_LARGE. The runtime
+ * sends a whole commit's output at once, so one large record (a dead-lettered
+ * 900 KB poison record) next to ordinary output failed the transaction, and
+ * the instance, every time it re-read the record. Requests are therefore
+ * split at this many bytes of keys, values and headers; a record larger than
+ * that goes alone.
+ */
+export const MAX_REQUEST_BYTES = 512 * 1024;
+
+function sizeOf(r: ProducedRecord): number {
+  let n = 64 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+  for (const [k, v] of Object.entries(r.headers ?? {})) n += k.length + v.length;
+  return n;
+}
+
+/** Consecutive slices of `records` of at most {@link MAX_REQUEST_BYTES} each (order kept). */
+export function splitBySize(records: ProducedRecord[], limit = MAX_REQUEST_BYTES): ProducedRecord[][] {
+  const chunks: ProducedRecord[][] = [];
+  let current: ProducedRecord[] = [];
+  let bytes = 0;
+  for (const r of records) {
+    const size = sizeOf(r);
+    if (current.length > 0 && bytes + size > limit) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(r);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
 async function sendVia(target: Producer | Transaction, records: ProducedRecord[], acks: number): Promise<ProduceResult[]> {
   if (records.length === 0) return [];
-  return toResults(await target.sendBatch({ topicMessages: byTopic(records), acks }));
+  const chunks = splitBySize(records);
+  if (chunks.length === 1) return toResults(await target.sendBatch({ topicMessages: byTopic(records), acks }));
+  // One result per partition, as for a single request: the first chunk's base
+  // offset (one writer, sent in order, so the partition's records follow it).
+  const first = new Map<string, ProduceResult>();
+  for (const chunk of chunks) {
+    for (const r of toResults(await target.sendBatch({ topicMessages: byTopic(chunk), acks }))) {
+      const k = `${r.topic}:${r.partition}`;
+      if (!first.has(k)) first.set(k, r);
+    }
+  }
+  return [...first.values()];
 }
+
+const TRANSACTIONAL_RETRY = { initialRetryTime: 10, maxRetryTime: 1_000, retries: 15 } as const;
 
 export async function connectProducer(
   connection: KafkaConnectionOptions,
@@ -69,6 +119,12 @@ export async function connectProducer(
     idempotent: transactional || options.idempotent === true,
     maxInFlightRequests: transactional || options.idempotent ? 1 : undefined,
     allowAutoTopicCreation: false,
+    // The first send of each transaction meets CONCURRENT_TRANSACTIONS while
+    // the broker still writes the previous commit's markers, which takes a
+    // few ms. The client-wide 100 ms first retry put that much on every
+    // transaction's latency; start at 10 ms (the Java producer does likewise
+    // for this error) and keep enough retries to ride out a coordinator load.
+    ...(transactional ? { retry: TRANSACTIONAL_RETRY } : {}),
   });
   await connectExplained(() => producer.connect(), connection);
   // Transactions and idempotence require acks=all.
