@@ -3,19 +3,28 @@
  * central, for each MM2 client configuration, on the local multi-region
  * topology (us-east, us-west → central).
  *
- *   npx tsx bench/mirror/latency.ts [--rate 50] [--seconds 20] [--warmup 3] [--rounds 2] [--variants shipped,defaults,linger-20]
+ *   npx tsx bench/mirror/latency.ts [--rate 50] [--seconds 20] [--warmup 3] [--rounds 2] [--variants shipped,defaults,linger-20] [--e2e]
  *   npm run bench -- mirror …
  *
  * Method. One producer per region sends `--rate` records per second to its
- * `transactions` topic (key `bench-<n>`, value `{ sent }`, record timestamp =
- * `sent`, read from the same clock). MM2 copies the record, its timestamp
- * included, to `<region>.transactions` on central. A consumer on central,
- * subscribed by the same regex the engine uses, takes `receivedAt - sent` per
- * record. That spans regional produce (request + append), MM2's fetch, MM2's
- * produce (+ linger) and central append, plus the bench consumer's own fetch
- * (fetch.max.wait.ms 10, fetch.min.bytes 1: it returns as soon as the
- * record is appended). So it is an upper bound of append → mirrored append;
- * the regional produce round trip (`ack`) is reported separately.
+ * `transactions` topic. That topic stamps records on append
+ * (LogAppendTime), so a record's timestamp is its regional append time; MM2
+ * copies the record, timestamp included, to `<region>.transactions` on
+ * central (whose mirrored topic keeps CreateTime: MM2 does not sync
+ * `message.timestamp.type`). A consumer on central, subscribed by the same
+ * regex the engine uses, takes `receivedAt - timestamp` per record: MM2's
+ * fetch, MM2's produce (+ linger) and central append, plus the bench
+ * consumer's own fetch (fetch.max.wait.ms 10, fetch.min.bytes 1: it returns
+ * as soon as the record is appended). So it is a slight upper bound of
+ * regional append → mirrored append. Same machine, same clock.
+ *
+ * `--e2e` then runs the fraud topology (exactly-once, the committed model,
+ * threshold 0 so that every transaction alerts: more work per record than
+ * the real ~3 % alert rate) on central over the mirrored topics, sends
+ * registry-framed transactions to both regions at `--rate`, and takes
+ * `receivedAt - alert timestamp` on the alerts topic (read_committed). An
+ * alert keeps its transaction's timestamp, so this is regional append →
+ * alert readable on central.
  *
  * Each variant restarts MM2 with its settings (the cluster is started if
  * needed, and stopped again if this run started it; VIGIL_PORT_OFFSET shifts
@@ -35,6 +44,16 @@ import { runDir } from '../../src/cluster/paths.js';
 import { describeTopology } from '../../src/cluster/topology.js';
 import { MIRRORED_TRANSACTIONS } from '../../src/fraud/topology/topics.js';
 import { createLogger } from '../../src/log.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { projectRoot } from '../../src/cluster/paths.js';
+import { OnnxScorer } from '../../src/fraud/model/onnx-scorer.js';
+import type { Alert, Transaction } from '../../src/fraud/schema/types.js';
+import { vigilSchema } from '../../src/fraud/schema/vigil-schema.js';
+import { buildFraudTopology } from '../../src/fraud/topology/fraud-topology.js';
+import { fraudStreamsConfig } from '../../src/fraud/topology/streams-config.js';
+import { registrySerde } from '../../src/registry/registry-serde.js';
+import { KafkaStreams } from '../../src/streams/runtime/index.js';
 import { connectConsumer, connectProducer, type KafkaProducer } from '../../src/streams/runtime/kafka/index.js';
 
 const { values } = parseArgs({
@@ -44,6 +63,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '3' },
     rounds: { type: 'string', default: '2' },
     variants: { type: 'string', default: 'shipped,defaults' },
+    e2e: { type: 'boolean' },
   },
 });
 const RATE = Number(values.rate);
@@ -124,7 +144,7 @@ interface Sample {
 async function measure(variant: string, brokers: Record<string, string>): Promise<{ samples: Sample[]; acks: number[]; sent: number; lost: number }> {
   await restartMirrorMaker(variant);
   const runId = `${variant}-${Date.now()}`;
-  const pending = new Map<string, { sent: number; measured: boolean; region: string }>();
+  const pending = new Map<string, { measured: boolean; region: string }>();
   const samples: Sample[] = [];
   let firstSeen: (() => void) | undefined;
   const consumer = await connectConsumer({ brokers: [brokers.central as string], clientId: 'bench-mirror' }, { groupId: `bench-mirror-${runId}`, maxWaitTimeMs: 10 });
@@ -141,7 +161,7 @@ async function measure(variant: string, brokers: Record<string, string>): Promis
         if (!p) continue;
         pending.delete(key);
         firstSeen?.();
-        if (p.measured) samples.push({ region: p.region, latencyMs: now - p.sent });
+        if (p.measured) samples.push({ region: p.region, latencyMs: now - r.timestamp });
       }
     },
   });
@@ -155,8 +175,8 @@ async function measure(variant: string, brokers: Record<string, string>): Promis
   const send = async (region: string, measured: boolean) => {
     const key = `bench-${runId}-${n++}`;
     const sent = Date.now();
-    pending.set(key, { sent, measured, region });
-    await producers.get(region)!.send([{ topic: 'transactions', key, value: JSON.stringify({ sent }), timestamp: sent }]);
+    pending.set(key, { measured, region });
+    await producers.get(region)!.send([{ topic: 'transactions', key, value: JSON.stringify({ sent }) }]);
     if (measured) acks.push(Date.now() - sent);
   };
   // MM2 needs a while after a restart before it copies anything: wait for the first mirrored probe.
@@ -195,6 +215,103 @@ async function measure(variant: string, brokers: Record<string, string>): Promis
   return { samples, acks, sent, lost };
 }
 
+/**
+ * Regional append → alert readable on central, through MM2 (as shipped) and
+ * the fraud topology on the mirrored topics. Every transaction alerts.
+ */
+async function measureEndToEnd(brokers: Record<string, string>, registryUrl: string): Promise<{ samples: number[]; sent: number; lost: number }> {
+  const runId = `e2e-${Date.now()}`;
+  const alertsTopic = `bench-alerts-${runId}`;
+  const serde = <T>(topics: string[], messageName: string) => registrySerde<T>({ url: registryUrl, topics, schema: vigilSchema().text, messageName, refreshIntervalMs: 0 });
+  const serdes = {
+    transaction: serde<Transaction>(['transactions'], 'vigil.v1.Transaction'),
+    profile: serde<never>(['user-profiles'], 'vigil.v1.UserProfile'),
+    alert: serde<Alert>([alertsTopic], 'vigil.v1.Alert'),
+  };
+  for (const x of Object.values(serdes)) await x.prepare();
+  const scorer = await OnnxScorer.load({ modelPath: join(projectRoot, 'models', 'fraud.onnx') });
+  const stateDir = mkdtempSync(join(tmpdir(), 'bench-mirror-'));
+  const streams = new KafkaStreams(
+    buildFraudTopology({ serdes, topics: { transactions: MIRRORED_TRANSACTIONS, alerts: alertsTopic }, scoring: { scorer, threshold: 0 } }),
+    { ...fraudStreamsConfig({ applicationId: `bench-mirror-${runId}`, stateDir }), brokers: [brokers.central as string], processingGuarantee: 'exactly_once' },
+  );
+  const samples: number[] = [];
+  const pending = new Map<string, boolean>(); // transaction id → measured
+  const consumer = await connectConsumer({ brokers: [brokers.central as string], clientId: 'bench-mirror-alerts' }, { groupId: `bench-alerts-${runId}`, maxWaitTimeMs: 10, isolation: 'read_committed' });
+  const producers = new Map<string, KafkaProducer>();
+  try {
+    await streams.start();
+    await streams.waitForState('RUNNING', 120_000);
+    let joined: () => void = () => {};
+    const hasJoined = new Promise<void>((resolve) => (joined = resolve));
+    await consumer.subscribe({ topics: [alertsTopic], fromBeginning: true });
+    await consumer.run({
+      onGroupJoin: () => joined(),
+      eachBatch: async ({ records }) => {
+        const now = Date.now();
+        for (const r of records) {
+          const id = serdes.alert.deserialize(alertsTopic, r.value)?.transaction?.transaction_id ?? '';
+          const measured = pending.get(id);
+          if (measured === undefined) continue;
+          pending.delete(id);
+          if (measured) samples.push(now - r.timestamp);
+        }
+      },
+    });
+    await hasJoined;
+    for (const region of ['us-east', 'us-west']) {
+      producers.set(region, await connectProducer({ brokers: [brokers[region] as string], clientId: `bench-e2e-${region}` }, { idempotent: true }));
+    }
+    const city = { 'us-east': { latitude: 40.7128, longitude: -74.006 }, 'us-west': { latitude: 34.0522, longitude: -118.2437 } } as const;
+    let n = 0;
+    let sent = 0;
+    const send = async (region: 'us-east' | 'us-west', measured: boolean) => {
+      const i = n++;
+      const tx: Transaction = {
+        transaction_id: `${runId}-${i}`,
+        card_id: `bench-card-${i % 500}`,
+        user_id: `bench-user-${i % 500}`,
+        amount_minor: 1_000 + (i % 9_000),
+        currency: 'USD',
+        merchant_id: `m-${i % 50}`,
+        mcc: 5411,
+        ...city[region],
+        device_id: '',
+        channel: 'CHANNEL_CARD_PRESENT',
+        region,
+        event_time_ms: Date.now(),
+      };
+      pending.set(tx.transaction_id, measured);
+      await producers.get(region)!.send([{ topic: 'transactions', key: tx.card_id, value: serdes.transaction.serialize('transactions', tx) }]);
+      if (measured) sent++;
+    };
+    const perTick = (RATE * TICK_MS) / 1000;
+    const started = Date.now();
+    let owed = 0;
+    while (Date.now() - started < (WARMUP_S + SECONDS) * 1000) {
+      const measured = Date.now() - started >= WARMUP_S * 1000;
+      owed += perTick;
+      const sends: Array<Promise<void>> = [];
+      while (owed >= 1) {
+        owed -= 1;
+        sends.push(send('us-east', measured), send('us-west', measured));
+      }
+      await Promise.all(sends);
+      await new Promise((r) => setTimeout(r, TICK_MS));
+    }
+    const deadline = Date.now() + 30_000;
+    while ([...pending.values()].some((m) => m) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    return { samples, sent, lost: [...pending.values()].filter((m) => m).length };
+  } finally {
+    await consumer.close().catch(() => {});
+    for (const p of producers.values()) await p.close().catch(() => {});
+    await streams.close();
+    await scorer.close();
+    for (const x of Object.values(serdes)) x.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
 const topology = describeTopology('multi-region');
 const started = !process.env.KAFKA_BROKERS;
 if (!started) throw new Error('bench/mirror needs the local multi-region topology; unset KAFKA_BROKERS');
@@ -229,6 +346,15 @@ try {
     );
   }
   process.stdout.write(lines.join('\n') + '\n');
+  if (values.e2e) {
+    await restartMirrorMaker('shipped');
+    const e = await measureEndToEnd(cluster.brokers, cluster.registryUrl);
+    const s = [...e.samples].sort((a, b) => a - b);
+    process.stdout.write(
+      `\nregional append → alert readable on central (MM2 as shipped, exactly-once, every transaction alerts), ${RATE} tx/s per region, load average ${loadavg()[0]?.toFixed(1)}:\n` +
+        `samples ${s.length}, lost ${e.lost}, p50 ${quantile(s, 0.5)} ms, p90 ${quantile(s, 0.9)} ms, p99 ${quantile(s, 0.99)} ms, max ${s.at(-1)} ms\n`,
+    );
+  }
 } finally {
   // Put the shipped configuration back for whoever uses the cluster next.
   if (cluster.started) await down({ topology: topology.name, log });
