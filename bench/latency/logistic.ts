@@ -46,3 +46,32 @@ export function writeLogisticModelFile(dir: string, metadata: ModelMetadata): st
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }
+
+const EPSILON = 1e-7;
+const logOdds = (p: number) => {
+  const q = Math.min(1 - EPSILON, Math.max(EPSILON, p));
+  return Math.log(q / (1 - q));
+};
+
+/**
+ * explainScore (src/fraud/decision/explain.ts) for the logistic score,
+ * synchronously, for @kafkats/flow whose aggregators cannot await: the same
+ * occlusion, ranking, 3 reasons ≥ 0.25 log-odds, else the strongest one.
+ */
+export function logisticReasons(features: readonly number[], score: number, metadata: ModelMetadata): Array<{ feature: string; value: number; contribution: number; description: string }> {
+  const ranked: Array<{ i: number; c: number }> = [];
+  features.forEach((value, i) => {
+    const baseline = metadata.baseline[i] as number;
+    if (value === baseline) return;
+    const row = [...features];
+    row[i] = baseline;
+    ranked.push({ i, c: logOdds(score) - logOdds(logisticScore(row)) });
+  });
+  ranked.sort((a, b) => b.c - a.c || a.i - b.i);
+  const strong = ranked.filter((r) => r.c >= 0.25).slice(0, 3);
+  return (strong.length > 0 ? strong : ranked.slice(0, 1)).map(({ i, c }) => {
+    const feature = metadata.feature_names[i] as string;
+    const value = features[i] as number;
+    return { feature, value, contribution: c, description: `${describeFeature(feature)}: ${Number.isInteger(value) ? String(value) : value.toFixed(2)}` };
+  });
+}

@@ -57,8 +57,8 @@ const BUDGET_MS = 100;
 const TICK_MS = 5;
 const WARMUP_SECONDS = 3;
 
-export type SystemName = 'ceiling' | 'vigil-alos' | 'vigil-eos' | 'kstreams-alos' | 'kstreams-eos';
-const ALL_SYSTEMS: SystemName[] = ['ceiling', 'vigil-alos', 'vigil-eos', 'kstreams-alos', 'kstreams-eos'];
+export type SystemName = 'ceiling' | 'vigil-alos' | 'vigil-eos' | 'kstreams-alos' | 'kstreams-eos' | 'flow-alos' | 'flow-eos';
+const ALL_SYSTEMS: SystemName[] = ['ceiling', 'vigil-alos', 'vigil-eos', 'kstreams-alos', 'kstreams-eos', 'flow-alos', 'flow-eos'];
 
 interface Args {
   quick: boolean;
@@ -150,6 +150,8 @@ class Session {
   readonly appendMs: number[] = [];
   /** `partition/offset` → transaction index. */
   private readonly byCoordinates = new Map<string, number>();
+  /** Transaction id → index, for alerts without source coordinates (@kafkats/flow: `tx/<id>`). */
+  private readonly byTransactionId = new Map<string, number>();
   readonly alertMs = new Map<number, number>();
   readonly visibleMs = new Map<number, number>();
   next = 0;
@@ -204,7 +206,7 @@ class Session {
         for (const r of batch.records) {
           if (!r.value) continue;
           const id = alertIdOf(r.value);
-          const i = id === null ? undefined : this.byCoordinates.get(id.slice(id.indexOf('/') + 1));
+          const i = id === null ? undefined : id.startsWith('tx/') ? this.byTransactionId.get(id.slice(3)) : this.byCoordinates.get(id.slice(id.indexOf('/') + 1));
           if (i === undefined || this.alertMs.has(i)) continue;
           this.alertMs.set(i, r.timestamp);
           this.visibleMs.set(i, now);
@@ -220,6 +222,7 @@ class Session {
     for (let i = from; i < to; i++) {
       const tx = this.env.workload.at(i);
       const partition = partitionOf(tx.card_id, PARTITIONS);
+      if (this.system.startsWith('flow')) this.byTransactionId.set(tx.transaction_id, i);
       records.push({ topic: this.topics.transactions, partition, key: tx.card_id, value: this.txSerde.serialize(this.topics.transactions, tx) });
       const list = byPartition.get(partition) ?? [];
       list.push(i);
@@ -307,19 +310,29 @@ function sutConfig(env: Env, s: Session, applicationId: string, guarantee: SutCo
   };
 }
 
-async function startSystem(env: Env, s: Session, label: string, alerts: string, extra: Partial<SutConfig> = {}): Promise<Child> {
+async function startSystem(env: Env, s: Session, label: string, alerts: string, extra: Partial<SutConfig> = {}): Promise<Child & { statsFile: string }> {
   const guarantee = s.system.endsWith('-eos') ? 'exactly_once' : 'at_least_once';
   const appId = `lat-${s.system}-${label}-${s.id}`;
-  const config = sutConfig(env, s, appId, guarantee, alerts, extra);
+  const config = sutConfig(env, s, appId, guarantee, alerts, { statsFile: join(env.logDir, `${appId}.stats.json`), ...extra });
   const log = join(env.logDir, `${appId}.log`);
   let child: Child;
   if (s.system === 'ceiling') child = startNodeChild(s.system, 'ceiling-app.ts', config, log);
   else if (s.system.startsWith('vigil')) {
     const prof = env.args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(env.logDir, 'cpu-prof')}`] : [];
     child = startNodeChild(s.system, 'vigil-app.ts', config, log, prof);
-  } else child = startKafkaStreams(s.system, config, env.modelFile, await s.alertHeaderHex(alerts), log);
+  } else if (s.system.startsWith('flow')) child = startNodeChild(s.system, 'flow-app.ts', config, log);
+  else child = startKafkaStreams(s.system, config, env.modelFile, await s.alertHeaderHex(alerts), log);
   await child.ready;
-  return child;
+  return Object.assign(child, { statsFile: config.statsFile as string });
+}
+
+/** What the Vigil child wrote about its commits when it stopped, if it did. */
+function engineStats(file: string): object | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as object;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Append → receipt from the ceiling child, since its last snapshot. */
@@ -461,12 +474,14 @@ async function runSystem(env: Env, system: SystemName, round: number): Promise<S
   } finally {
     await child.stop();
   }
+  const stats = engineStats(child.statsFile);
+  if (stats) log(`  ${system} engine: ${JSON.stringify(stats)}`);
   const backlogResult = await backlog(env, s);
   env.watcher.unwatch('sut');
   await s.close();
   await cleanup(env, s);
   const sustained = steps.filter((r) => r.ok).map((r) => r.rate);
-  return { system, round, startupSeconds, steps, maxRateAtBudget: sustained.length ? Math.max(...sustained) : 0, backlog: backlogResult, sendFailures: s.sendFailures };
+  return { system, round, startupSeconds, steps, maxRateAtBudget: sustained.length ? Math.max(...sustained) : 0, backlog: backlogResult, sendFailures: s.sendFailures, engineStats: stats };
 }
 
 async function cleanup(env: Env, s: Session): Promise<void> {
@@ -516,6 +531,7 @@ function machine(): RunResult['machine'] {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const started = new Date();
+  const startMachine = machine();
   const external = process.env.KAFKA_BROKERS && process.env.SCHEMA_REGISTRY_URL;
   const clusterLog = createLogger('bench-latency', process.env.LOG_LEVEL ?? 'warn');
   const cluster = external ? undefined : await up({ topology: 'single', log: clusterLog, ownerPid: process.pid });
@@ -563,7 +579,7 @@ async function main(): Promise<void> {
     name: args.name,
     date: started.toISOString(),
     finished: new Date().toISOString(),
-    machine: { ...machine(), loadAverageAtEnd: os.loadavg().map((x) => Math.round(x * 100) / 100) },
+    machine: { ...startMachine, loadAverageAtEnd: os.loadavg().map((x) => Math.round(x * 100) / 100) },
     versions: versions(),
     args,
     budgetMs: BUDGET_MS,

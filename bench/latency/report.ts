@@ -46,6 +46,8 @@ export interface SystemRun {
     perfTest?: PerfTestResult | { error: string };
   };
   sendFailures: number;
+  /** Vigil only: its commit durations over the latency steps (the output of a commit waits for it). */
+  engineStats?: object;
 }
 
 export interface RunResult {
@@ -67,6 +69,8 @@ const COLORS: Record<string, string> = {
   'vigil-eos': '#17becf',
   'kstreams-alos': '#d62728',
   'kstreams-eos': '#ff7f0e',
+  'flow-alos': '#2ca02c',
+  'flow-eos': '#98df8a',
 };
 
 const median = (xs: number[]): number => {

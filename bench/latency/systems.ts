@@ -9,6 +9,8 @@ export interface SutConfig {
   commitIntervalMs: number;
   /** Ceiling only: report once this many records were consumed (backlog phase). */
   expect?: number;
+  /** Vigil only: where to write its commit-duration summary when it stops. */
+  statsFile?: string;
 }
 
 /** The line a child prints once it processes records. */

@@ -5,13 +5,15 @@
  * of ONNX. Started by bench/latency/main.ts in its own process so its CPU and
  * RSS are its own; prints READY_LINE when RUNNING, stops on SIGTERM.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Alert, Transaction, UserProfile } from '../../src/fraud/schema/types.js';
 import { VIGIL_PROTO_PATH } from '../../src/fraud/schema/vigil-schema.js';
 import { buildFraudTopology } from '../../src/fraud/topology/fraud-topology.js';
 import { fraudStreamsConfig } from '../../src/fraud/topology/streams-config.js';
 import { registrySerde } from '../../src/registry/registry-serde.js';
+import { noopMetrics } from '../../src/streams/metrics.js';
 import { KafkaStreams } from '../../src/streams/runtime/index.js';
+import { Histogram, summarize } from './histogram.js';
 import { LogisticScorer, logisticMetadata } from './logistic.js';
 import { READY_LINE, type SutConfig } from './systems.js';
 
@@ -25,6 +27,17 @@ const serdes = {
 };
 for (const s of Object.values(serdes)) await s.prepare();
 
+// Commit durations (stores flushed, output and offsets written: the output waits for them), for the harness's report.
+const commits = new Histogram();
+let committedRecords = 0;
+const metrics = {
+  ...noopMetrics,
+  commitLatency: (ms: number, records: number) => {
+    commits.record(ms * 1000);
+    committedRecords += records;
+  },
+};
+
 const streams = new KafkaStreams(
   buildFraudTopology({ serdes, topics: config.topics, scoring: { scorer: new LogisticScorer(logisticMetadata(0)) } }),
   {
@@ -33,6 +46,7 @@ const streams = new KafkaStreams(
       stateDir: config.stateDir,
       deadLetterTopic: config.topics.deadLetter,
       commitIntervalMs: config.commitIntervalMs,
+      metrics,
     }),
     brokers: config.brokers,
     processingGuarantee: config.guarantee,
@@ -55,6 +69,7 @@ const stop = async () => {
   stopping = true;
   await streams.close();
   for (const s of Object.values(serdes)) s.close();
+  if (config.statsFile) writeFileSync(config.statsFile, JSON.stringify({ commitMs: summarize(commits), commits: commits.total, committedRecords }));
   process.exit(0);
 };
 process.on('SIGTERM', () => void stop());
