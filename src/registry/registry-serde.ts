@@ -133,7 +133,12 @@ class SyncCodec<T> implements Serde<T> {
     try {
       const message = this.type.fromObject(data as { [field: string]: unknown });
       const invalid = this.type.verify(message);
-      if (invalid !== null) throw new Error(invalid);
+      // proto3 enums are open: a value this schema does not name (a newer
+      // producer's, or one decoded from a damaged record and being
+      // dead-lettered) must round-trip, not stop the stream. protobufjs'
+      // verify treats enums as closed, so that one complaint is ignored;
+      // fromObject has already coerced every other field to its type.
+      if (invalid !== null && !invalid.endsWith(': enum value expected')) throw new Error(invalid);
       const bytes = this.type.encode(message).finish();
       payload = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     } catch (cause) {

@@ -115,6 +115,13 @@ describe('registry serde (static ids)', () => {
     expect((err as Error).message).toContain('cannot serialize a vigil.v1.Alert');
   });
 
+  it('round-trips an enum number the schema does not name (proto3 enums are open), as a damaged record being dead-lettered needs', () => {
+    // A bit flip in the channel field decodes to an unnamed number; re-encoding it for the DLQ used to throw and stop the engine.
+    const serde = txSerde();
+    const damaged = { ...tx, channel: 37 as unknown as Transaction['channel'] };
+    expect(serde.deserialize('transactions', serde.serialize('transactions', damaged))).toEqual(damaged);
+  });
+
   it('reads a newer compatible version (an added field) with the local type', () => {
     const v2 = schema.replace('int64 event_time_ms = 13;', 'int64 event_time_ms = 13;\n  string terminal_id = 99;');
     const writer = staticRegistrySerde<Transaction & { terminal_id: string }>({ schema: v2, messageName: 'vigil.v1.Transaction', schemaIds: new Map([['transactions-value', [7, 8]]]) });

@@ -66,9 +66,11 @@ function toResults(meta: RecordMetadata[]): ProduceResult[] {
  */
 export const MAX_REQUEST_BYTES = 512 * 1024;
 
+const bytesOf = (v: Buffer | string | null | undefined): number => (v == null ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);
+
 function sizeOf(r: ProducedRecord): number {
-  let n = 64 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
-  for (const [k, v] of Object.entries(r.headers ?? {})) n += k.length + v.length;
+  let n = 64 + bytesOf(r.key) + bytesOf(r.value);
+  for (const [k, v] of Object.entries(r.headers ?? {})) n += Buffer.byteLength(k) + bytesOf(v);
   return n;
 }
 
