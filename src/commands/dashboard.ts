@@ -6,7 +6,7 @@ import { systemClock } from '../streams/index.js';
 import { WebhookSecret } from '../webhook/secret.js';
 import { help, UsageError, type Command } from './command.js';
 import { secretFromEnv } from './security-env.js';
-import { untilStopped } from './dispatch.js';
+import { untilStopped } from './command.js';
 
 const USAGE = `vigil dashboard [--host 127.0.0.1] [--port 8088] [--secret env:NAME|file:/path]...
 

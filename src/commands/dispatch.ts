@@ -9,21 +9,8 @@ import { dispatcherConfig, type DispatcherConfigInput, type EndpointInput } from
 import { WebhookDispatcher } from '../webhook/dispatcher.js';
 import { WebhookError } from '../webhook/errors.js';
 import { WebhookSecret } from '../webhook/secret.js';
-import { help, UsageError, type Command } from './command.js';
+import { help, untilStopped, UsageError, type Command } from './command.js';
 import { kafkaSecurityFromEnv } from './security-env.js';
-
-/** Resolves on Ctrl-C or SIGTERM; a timer keeps the event loop alive meanwhile. */
-export function untilStopped(): Promise<NodeJS.Signals> {
-  const keepAlive = setInterval(() => {}, 60_000);
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      clearInterval(keepAlive);
-      resolve(signal);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-}
 
 /** The brokers to use when none are given: KAFKA_BROKERS, else the local single-broker cluster. */
 export function defaultBrokers(): string {

@@ -14,7 +14,7 @@ import { registrySerde } from '../registry/registry-serde.js';
 import { KafkaStreams, type ProcessingGuarantee } from '../streams/runtime/index.js';
 import { help, UsageError, type Command } from './command.js';
 import { kafkaSecurityFromEnv, type KafkaSecurity } from './security-env.js';
-import { untilStopped } from './dispatch.js';
+import { untilStopped } from './command.js';
 
 const USAGE = `vigil engine [--brokers host:port] [--registry url] [--guarantee exactly_once|at_least_once]
              [--model models/fraud.onnx] [--state-dir .vigil/state] [--metrics-port 9464]
