@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { Writable } from 'node:stream';
 import { dirname, join } from 'node:path';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { sharedBrokerSettings, log4j2Properties } from '../../../src/cluster/config-files.js';
 import { ensureArtifacts } from '../../../src/cluster/fetch.js';
@@ -30,6 +32,9 @@ let dir = '';
 let bootstrap = '';
 let caPem = '';
 let started = false;
+/** Every log line of the Kafka clients in this file, searched for the password at the end. */
+const logged: string[] = [];
+const clientLogger = pino({ level: 'debug' }, new Writable({ write: (chunk: Buffer, _enc, done) => (logged.push(chunk.toString()), done()) }));
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -58,7 +63,7 @@ function secured(overrides: Record<string, string> = {}): KafkaConnectionOptions
     VIGIL_KAFKA_TLS_CA_FILE: caFile,
     ...overrides,
   });
-  return { brokers: [bootstrap], clientId: 'vigil-scram-test', retries: 1, ...security };
+  return { brokers: [bootstrap], clientId: 'vigil-scram-test', retries: 1, logger: clientLogger, ...security };
 }
 
 beforeAll(async () => {
@@ -139,6 +144,7 @@ describe('Kafka over SASL_SSL with SCRAM-SHA-512', () => {
       processingGuarantee: 'exactly_once',
       stateDir,
       sessionTimeoutMs: 6_000,
+      logger: clientLogger,
       ...(connection.tls !== undefined ? { tls: connection.tls } : {}),
       ...(connection.sasl !== undefined ? { sasl: connection.sasl } : {}),
     });
@@ -216,5 +222,12 @@ describe('Kafka over SASL_SSL with SCRAM-SHA-512', () => {
     expect((error as Error).message).toMatch(/self.signed|certificate/i);
     expect((error as Error).message).toContain('VIGIL_KAFKA_TLS_CA_FILE');
     expect(caPem).toContain('BEGIN CERTIFICATE');
+  });
+
+  it('never logs the SASL password, through the runs and failures above', () => {
+    const text = logged.join('');
+    expect(text.length).toBeGreaterThan(0);
+    expect(text).not.toContain(PASSWORD);
+    expect(text).not.toContain('not-the-password');
   });
 });
