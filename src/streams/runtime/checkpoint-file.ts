@@ -8,7 +8,7 @@
  * A file, not a key inside each LevelDB: exactly-once must be able to
  * delete it at start-up before any store is touched.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export const CHECKPOINT_FILE = '.checkpoint';
@@ -55,4 +55,22 @@ export async function writeCheckpoint(taskDir: string, checkpoint: Checkpoint): 
 
 export async function deleteCheckpoint(taskDir: string): Promise<void> {
   await rm(join(taskDir, CHECKPOINT_FILE), { force: true });
+}
+
+/**
+ * Stores the checkpoint says hold data (offset above 0) whose directory
+ * (`<taskDir>/<store>`) is gone. Trusting the checkpoint would restore only
+ * the changelog's tail into an empty store, so the caller must restore fully.
+ */
+export async function storesMissingFromDisk(taskDir: string, checkpoint: Checkpoint): Promise<string[]> {
+  const missing: string[] = [];
+  for (const [store, offset] of checkpoint) {
+    if (offset === 0n) continue;
+    const isDir = await stat(join(taskDir, store)).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    if (!isDir) missing.push(store);
+  }
+  return missing;
 }

@@ -21,7 +21,7 @@ import { StreamTask } from '../processor/internal/stream-task.js';
 import type { SubtopologyPlan, TopologyPlan } from '../processor/internal/topology-model.js';
 import type { Headers } from '../processor/record.js';
 import type { StateStore } from '../state/types.js';
-import { deleteCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint-file.js';
+import { deleteCheckpoint, readCheckpoint, storesMissingFromDisk, writeCheckpoint } from './checkpoint-file.js';
 import type { Checkpoint } from './checkpoint-file.js';
 import type {
   ConsumedRecord as KafkaRecord,
@@ -196,6 +196,8 @@ export class StreamThread {
       if (!this.handles.has(id)) created.push(await this.createTask(sub, partition));
     }
     await this.restore(created);
+    // As Kafka Streams: processors are initialised once their stores are restored.
+    for (const h of created) await h.task.completeRestoration();
     this.options.logger.info({ tasks: this.taskIds(), created: created.map((h) => h.task.id) }, 'assignment applied');
     if (this.pendingAssignment !== undefined) return; // another rebalance already arrived; it will resume
     const all = [...assigned].flatMap(([topic, ps]) => ps.map((partition) => ({ topic, partition })));
@@ -209,21 +211,31 @@ export class StreamThread {
   private async createTask(sub: number, partition: number): Promise<TaskHandle> {
     const plan = this.subPlans.get(sub) as SubtopologyPlan;
     const dir = join(this.config.stateDir, this.config.applicationId, `${sub}_${partition}`);
+    const taskId = `${sub}_${partition}`;
     let checkpoint = await readCheckpoint(dir);
     // Exactly-once: the checkpoint is only valid for the run that wrote it; a crash from now on must restore fully.
     if (this.exactlyOnce) await deleteCheckpoint(dir);
+    const missing = checkpoint === undefined ? [] : await storesMissingFromDisk(dir, checkpoint);
+    if (missing.length > 0) {
+      this.options.logger.warn({ taskId, stores: missing }, 'state store directory missing; wiping the task state and restoring it from the changelog');
+      checkpoint = undefined;
+    } else if (checkpoint === undefined) {
+      this.options.logger.info({ taskId }, 'no checkpoint (first start, crash, or state deleted): restoring the task state from the changelog');
+    }
     // Without a checkpoint the local data may hold writes that never reached the changelog.
     if (checkpoint === undefined) await rm(dir, { recursive: true, force: true });
     let handle = this.newHandle(plan, sub, partition, dir);
+    // Stores only: processors' init runs after restoration (see applyAssignment), so a
+    // processor that reads its store in init (e.g. to resume buffered work) sees the restored data.
     try {
-      await handle.task.initialize();
+      await handle.task.initializeStores();
     } catch (error) {
       this.options.logger.warn({ err: error, taskId: handle.task.id }, 'state directory unusable; wiping it and restoring from the changelog');
       await handle.task.close().catch(() => {});
       await rm(dir, { recursive: true, force: true });
       checkpoint = undefined;
       handle = this.newHandle(plan, sub, partition, dir);
-      await handle.task.initialize();
+      await handle.task.initializeStores();
     }
     for (const [store, s] of handle.task.stores) {
       if (!this.layout.changelogs.has(store)) continue;

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHECKPOINT_FILE, deleteCheckpoint, parseCheckpoint, readCheckpoint, writeCheckpoint } from '../../../src/streams/runtime/checkpoint-file.js';
+import { CHECKPOINT_FILE, deleteCheckpoint, parseCheckpoint, readCheckpoint, storesMissingFromDisk, writeCheckpoint } from '../../../src/streams/runtime/checkpoint-file.js';
 
 const dirs: string[] = [];
 const tempDir = (): string => {
@@ -42,5 +42,14 @@ describe('task checkpoint file', () => {
     await writeCheckpoint(dir, new Map([['s', 1n]]));
     await writeCheckpoint(dir, new Map([['s', 2n]]));
     expect(readFileSync(join(dir, CHECKPOINT_FILE), 'utf8')).toBe('{"s":"2"}');
+  });
+
+  it('names the stores whose directory is gone although the checkpoint says they hold data (a full restore is needed)', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'present'));
+    writeFileSync(join(dir, 'a-file'), 'not a directory');
+    const checkpoint = new Map([['present', 10n], ['deleted', 10n], ['a-file', 3n], ['empty-and-gone', 0n]]);
+    expect(await storesMissingFromDisk(dir, checkpoint)).toEqual(['deleted', 'a-file']);
+    expect(await storesMissingFromDisk(join(dir, 'no-such-task'), new Map([['s', 1n]]))).toEqual(['s']);
   });
 });
