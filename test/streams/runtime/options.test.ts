@@ -27,4 +27,22 @@ describe('kafkaStreamsOptions', () => {
   ])('rejects %j with VIGIL_ERR_CONFIG', (bad, message) => {
     expect(() => kafkaStreamsOptions({ applicationId: 'app', brokers: ['h:1'], ...(bad as object) })).toThrow(message);
   });
+
+  it('keeps TLS and SASL options as runtime options, out of the engine config, and never prints the password', () => {
+    const sasl = { mechanism: 'scram-sha-512' as const, username: 'vigil', password: () => 'pw-never-printed' };
+    const { streams, runtime } = kafkaStreamsOptions({ applicationId: 'app', brokers: ['h:1'], tls: { ca: 'PEM' }, sasl });
+    expect(runtime.sasl?.username).toBe('vigil');
+    expect(runtime.tls).toEqual({ ca: 'PEM' });
+    expect('sasl' in streams || 'tls' in streams).toBe(false);
+    expect(JSON.stringify(runtime)).not.toContain('pw-never-printed');
+  });
+
+  it.each([
+    [{ sasl: { mechanism: 'gssapi', username: 'u', password: () => 'p' } }, /sasl.mechanism/],
+    [{ sasl: { mechanism: 'scram-sha-512', username: '', password: () => 'p' } }, /sasl.username/],
+    [{ sasl: { mechanism: 'scram-sha-512', username: 'u', password: 'inline' } }, /sasl.password must be a function/],
+    [{ tls: 'yes' }, /config.tls must be true, false or/],
+  ])('rejects the security settings %j with VIGIL_ERR_CONFIG', (bad, message) => {
+    expect(() => kafkaStreamsOptions({ applicationId: 'app', brokers: ['h:1'], ...(bad as object) })).toThrow(message);
+  });
 });
