@@ -3,7 +3,7 @@
  * central, for each MM2 client configuration, on the local multi-region
  * topology (us-east, us-west → central).
  *
- *   npx tsx bench/mirror/latency.ts [--rate 50] [--seconds 20] [--warmup 3] [--rounds 2] [--variants shipped,defaults,linger-20] [--e2e]
+ *   npx tsx bench/mirror/latency.ts [--rate 50] [--seconds 20] [--warmup 3] [--rounds 2] [--variants shipped,defaults,fetch-wait-500,linger-5,linger-20] [--e2e]
  *   npm run bench -- mirror …
  *
  * Method. One producer per region sends `--rate` records per second to its
@@ -54,7 +54,7 @@ import { buildFraudTopology } from '../../src/fraud/topology/fraud-topology.js';
 import { fraudStreamsConfig } from '../../src/fraud/topology/streams-config.js';
 import { registrySerde } from '../../src/registry/registry-serde.js';
 import { KafkaStreams } from '../../src/streams/runtime/index.js';
-import { connectConsumer, connectProducer, type KafkaProducer } from '../../src/streams/runtime/kafka/index.js';
+import { connectAdmin, connectConsumer, connectProducer, type KafkaProducer } from '../../src/streams/runtime/kafka/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -83,6 +83,17 @@ const log = createLogger('bench-mirror', process.env.LOG_LEVEL ?? 'error');
 const VARIANTS: Record<string, Record<string, string | number> | 'shipped'> = {
   shipped: 'shipped',
   defaults: {},
+  // One default at a time, to see which one costs.
+  'fetch-wait-500': {
+    'us-east.consumer.fetch.max.wait.ms': 500,
+    'us-west.consumer.fetch.max.wait.ms': 500,
+    'central.producer.linger.ms': 0,
+  },
+  'linger-5': {
+    'us-east.consumer.fetch.max.wait.ms': 10,
+    'us-west.consumer.fetch.max.wait.ms': 10,
+    'central.producer.linger.ms': 5,
+  },
   'linger-20': {
     'us-east.consumer.fetch.max.wait.ms': 10,
     'us-west.consumer.fetch.max.wait.ms': 10,
@@ -229,6 +240,9 @@ async function measureEndToEnd(brokers: Record<string, string>, registryUrl: str
     alert: serde<Alert>([alertsTopic], 'vigil.v1.Alert'),
   };
   for (const x of Object.values(serdes)) await x.prepare();
+  const admin = await connectAdmin({ brokers: [brokers.central as string] });
+  await admin.createTopics([{ topic: alertsTopic, partitions: 4 }]);
+  await admin.close();
   const scorer = await OnnxScorer.load({ modelPath: join(projectRoot, 'models', 'fraud.onnx') });
   const stateDir = mkdtempSync(join(tmpdir(), 'bench-mirror-'));
   const streams = new KafkaStreams(
