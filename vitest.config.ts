@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` needs nothing but Node (the engine runs on the
+// Three projects: `unit` needs nothing but Node (the engine runs on the
 // broker-free TopologyTestDriver); `integration` runs against real JVMs that
-// the global setup starts once per run (or finds through KAFKA_BROKERS).
+// the global setup starts once per run (or finds through KAFKA_BROKERS);
+// `chaos` (docs/RELIABILITY.md) kills and restarts parts of its own cluster.
 export default defineConfig({
   test: {
     projects: [
@@ -10,7 +11,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/integration/**', 'node_modules/**'],
+          exclude: ['test/integration/**', 'test/chaos/**', 'node_modules/**'],
           testTimeout: 20_000,
         },
       },
@@ -22,6 +23,21 @@ export default defineConfig({
           // One broker on two cores: files run one after another.
           fileParallelism: false,
           testTimeout: 180_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        test: {
+          name: 'chaos',
+          include: ['test/chaos/**/*.test.ts'],
+          // Its own multi-region cluster (ports apart from the integration project's):
+          // the scenarios kill and restart brokers and MirrorMaker 2.
+          globalSetup: ['test/chaos/global-setup.ts'],
+          fileParallelism: false,
+          // After unit and integration: the kill points and outages are timed, so they
+          // should not share two cores with another project's tests.
+          sequence: { groupOrder: 1 },
+          testTimeout: 600_000,
           hookTimeout: 300_000,
         },
       },
