@@ -5,6 +5,7 @@ import { replay, type ReplayTargets } from '../fraud/replay/index.js';
 import type { Logger } from '../log.js';
 import { createProgressBar, formatCount } from '../ui/progress-bar.js';
 import { help, topologyFrom, UsageError, type Command } from './command.js';
+import { kafkaSecurityFromEnv } from './security-env.js';
 
 const options = {
   speed: { type: 'string', short: 's' },
@@ -109,6 +110,7 @@ export function replayCommand(log: Logger): Command {
           speed: parsed.speed,
           topics: parsed.topics,
           signal: abort.signal,
+          security: kafkaSecurityFromEnv(),
           onProgress(p) {
             bar ??= createProgressBar({ label: 'replay', total: p.total, unit: 'tx', output });
             bar.update(p.transactions, new Date(p.eventTimeMs).toISOString().slice(0, 16).replace('T', ' '));

@@ -48,6 +48,8 @@ export interface ReplayOptions {
   /** Called after each produce request with the totals so far. */
   onProgress?(progress: ReplayProgress): void;
   signal?: AbortSignal;
+  /** TLS and SASL for every cluster (see docs/security.md). */
+  security?: Pick<KafkaConnectionOptions, 'tls' | 'sasl'>;
 }
 
 export interface ReplayProgress {
@@ -90,9 +92,9 @@ interface Target {
 
 const PARTITIONS = 4;
 
-function connection(brokers: string[]): KafkaConnectionOptions {
+function connection(brokers: string[], security: ReplayOptions['security'] = {}): KafkaConnectionOptions {
   // Fail fast (a few seconds) when nothing listens, rather than kafkajs' long default retry.
-  return { brokers, clientId: 'vigil-replay', connectionTimeoutMs: 3_000, retries: 2 };
+  return { brokers, clientId: 'vigil-replay', connectionTimeoutMs: 3_000, retries: 2, ...security };
 }
 
 function brokerError(target: { name: string; brokers: string[] }, action: string, cause: unknown): FraudDataError {
@@ -109,10 +111,10 @@ function brokerError(target: { name: string; brokers: string[] }, action: string
 // what alert latency is measured from. Event time travels in the value.
 const TOPIC_CONFIG = { compacted: { 'cleanup.policy': 'compact' }, appendTimed: { 'message.timestamp.type': 'LogAppendTime' } };
 
-async function ensureTopics(kafka: ReplayKafka, target: Target, specs: Array<{ topic: string; compacted?: boolean }>): Promise<void> {
+async function ensureTopics(kafka: ReplayKafka, target: Target, specs: Array<{ topic: string; compacted?: boolean }>, security: ReplayOptions['security']): Promise<void> {
   let admin;
   try {
-    admin = await kafka.connectAdmin(connection(target.brokers));
+    admin = await kafka.connectAdmin(connection(target.brokers, security));
   } catch (cause) {
     throw brokerError(target, 'connecting', cause);
   }
@@ -194,12 +196,12 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
 
     if (options.createTopics ?? true) {
       const profileSpec = { topic: profileTopic, compacted: true };
-      await ensureTopics(kafka, primary, regional.size === 0 ? [profileSpec, { topic: txTopic }] : [profileSpec]);
-      for (const t of regional.values()) await ensureTopics(kafka, t, [{ topic: txTopic }]);
+      await ensureTopics(kafka, primary, regional.size === 0 ? [profileSpec, { topic: txTopic }] : [profileSpec], options.security);
+      for (const t of regional.values()) await ensureTopics(kafka, t, [{ topic: txTopic }], options.security);
     }
     for (const t of all) {
       try {
-        t.producer = await kafka.connectProducer(connection(t.brokers), { idempotent: true });
+        t.producer = await kafka.connectProducer(connection(t.brokers, options.security), { idempotent: true });
       } catch (cause) {
         throw brokerError(t, 'connecting a producer', cause);
       }

@@ -62,6 +62,19 @@ async function fixtureTransactions(): Promise<Transaction[]> {
 }
 
 describe('replay routing (fake Kafka)', () => {
+  it('connects its admin and producers with the TLS and SASL settings it is given', async () => {
+    const { kafka } = fakeKafka();
+    const seen: Array<{ tls?: unknown; sasl?: { username: string } }> = [];
+    const spying: ReplayKafka = {
+      connectProducer: (conn, o) => (seen.push(conn), kafka.connectProducer(conn, o)),
+      connectAdmin: (conn) => (seen.push(conn), kafka.connectAdmin(conn)),
+    };
+    const security = { tls: true, sasl: { mechanism: 'scram-sha-512' as const, username: 'replayer', password: () => 'pw' } };
+    await replay({ fixtureDir: small, targets: { primary: ['p:1'] }, registryUrl: 'unused', speed: 'max', kafka: spying, serdes, security });
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    for (const conn of seen) expect(conn).toMatchObject({ tls: true, sasl: { username: 'replayer' } });
+  });
+
   it('sends every profile before the first transaction, then every transaction in file order keyed by card', async () => {
     const { kafka, sent, topics } = fakeKafka();
     const result = await replay({ fixtureDir: small, targets: { primary: ['p:1'] }, registryUrl: 'unused', speed: 'max', kafka, serdes, batchSize: 128 });
