@@ -2,7 +2,7 @@
  * Results of a latency run: the JSON (everything, histograms included), a
  * markdown summary and a latency-versus-throughput chart as a hand-written
  * SVG (p99 of append → alert against the offered rate, one line per system
- * and round, the 100 ms budget as a dashed line, log-scale latency).
+ * and round, the 100 ms budget as a dashed line, both axes logarithmic).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -146,11 +146,14 @@ export function svgChart(r: RunResult): string {
   const T = 40;
   const B = 50;
   const steps = r.runs.flatMap((x) => x.steps);
-  const maxRate = Math.max(100, ...steps.map((s) => s.rate));
+  const rates = [...new Set(steps.map((s) => s.rate))].sort((a, b) => a - b);
+  const maxRate = Math.max(100, ...rates);
+  const minRate = Math.min(maxRate / 2, ...rates);
   const lat = steps.map((s) => s.appendToAlert.p99).filter((x) => Number.isFinite(x) && x > 0);
   const yMin = Math.max(0.1, 10 ** Math.floor(Math.log10(Math.min(1, ...lat))));
   const yMax = 10 ** Math.ceil(Math.log10(Math.max(r.budgetMs * 2, ...lat)));
-  const x = (rate: number) => L + (rate / maxRate) * (W - L - R);
+  // Rates double from step to step: a log axis spaces them evenly.
+  const x = (rate: number) => L + 10 + ((Math.log2(rate) - Math.log2(minRate)) / (Math.log2(maxRate) - Math.log2(minRate))) * (W - L - R - 20);
   const y = (ms: number) => T + (1 - (Math.log10(Math.max(ms, yMin)) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))) * (H - T - B);
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
@@ -161,12 +164,11 @@ export function svgChart(r: RunResult): string {
     out.push(`<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/>`);
     out.push(`<text x="${L - 6}" y="${y(v) + 4}" text-anchor="end">${v >= 1000 ? `${v / 1000} s` : `${v} ms`}</text>`);
   }
-  const tick = maxRate <= 1000 ? 100 : maxRate <= 5000 ? 500 : 1000;
-  for (let v = 0; v <= maxRate; v += tick) {
+  for (const v of rates) {
     out.push(`<line x1="${x(v)}" x2="${x(v)}" y1="${T}" y2="${H - B}" stroke="#eee"/>`);
     out.push(`<text x="${x(v)}" y="${H - B + 16}" text-anchor="middle">${v}</text>`);
   }
-  out.push(`<text x="${(L + W - R) / 2}" y="${H - 12}" text-anchor="middle">offered transactions/s</text>`);
+  out.push(`<text x="${(L + W - R) / 2}" y="${H - 12}" text-anchor="middle">offered transactions/s (log scale)</text>`);
   out.push(`<line x1="${L}" x2="${W - R}" y1="${y(r.budgetMs)}" y2="${y(r.budgetMs)}" stroke="black" stroke-dasharray="6 4"/>`);
   out.push(`<text x="${W - R - 4}" y="${y(r.budgetMs) - 5}" text-anchor="end">${r.budgetMs} ms budget</text>`);
   out.push(`<rect x="${L}" y="${T}" width="${W - L - R}" height="${H - T - B}" fill="none" stroke="#999"/>`);
