@@ -13,7 +13,9 @@ const benchmarks: Record<string, { file: string; about: string }> = {
   mirror: { file: 'mirror/latency.ts', about: 'MirrorMaker 2: regional append → mirrored on central per MM2 setting; --e2e: → alert (multi-region cluster)' },
 };
 
-const [name, ...rest] = process.argv.slice(2);
+// `npm run bench -- --quick` (issue 8's smoke run) is the latency harness's quick mode.
+const argv = process.argv.slice(2);
+const [name, ...rest] = argv[0] === '--quick' ? ['latency', ...argv] : argv;
 const bench = name ? benchmarks[name] : undefined;
 if (!bench) {
   const out = name && name !== '--help' && name !== '-h' ? process.stderr : process.stdout;
