@@ -262,7 +262,7 @@ export async function restartJvm(name: string, options: { signal?: 'SIGTERM' | '
 
 export async function waitForBroker(brokers: string[], timeoutMs = 120_000): Promise<number> {
   const started = Date.now();
-  await waitUntil(() => brokerAnswers(brokers.join(',')), timeoutMs, `broker ${brokers.join(',')}`, 500);
+  await waitUntil(() => brokerAnswers(brokers.join(',')).catch(() => false), timeoutMs, `broker ${brokers.join(',')}`, 500);
   return Date.now() - started;
 }
 
