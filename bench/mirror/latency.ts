@@ -3,7 +3,7 @@
  * central, for each MM2 client configuration, on the local multi-region
  * topology (us-east, us-west → central).
  *
- *   npx tsx bench/mirror/latency.ts [--rate 50] [--seconds 20] [--warmup 3] [--rounds 2] [--variants shipped,defaults,fetch-wait-500,linger-5,linger-20] [--e2e]
+ *   npx tsx bench/mirror/latency.ts [--rate 50] [--seconds 20] [--warmup 3] [--rounds 2] [--variants shipped,defaults,fetch-wait-100,fetch-wait-500,linger-5,linger-20] [--e2e]
  *   npm run bench -- mirror …
  *
  * Method. One producer per region sends `--rate` records per second to its
@@ -87,6 +87,11 @@ const VARIANTS: Record<string, Record<string, string | number> | 'shipped'> = {
   'fetch-wait-500': {
     'us-east.consumer.fetch.max.wait.ms': 500,
     'us-west.consumer.fetch.max.wait.ms': 500,
+    'central.producer.linger.ms': 0,
+  },
+  'fetch-wait-100': {
+    'us-east.consumer.fetch.max.wait.ms': 100,
+    'us-west.consumer.fetch.max.wait.ms': 100,
     'central.producer.linger.ms': 0,
   },
   'linger-5': {
@@ -299,6 +304,14 @@ async function measureEndToEnd(brokers: Record<string, string>, registryUrl: str
       await producers.get(region)!.send([{ topic: 'transactions', key: tx.card_id, value: serdes.transaction.serialize('transactions', tx) }]);
       if (measured) sent++;
     };
+    // MM2 (just restarted) and the engine's first commit take a while: wait until a probe comes back as an alert.
+    const probeDeadline = Date.now() + 180_000;
+    while (pending.size === n) {
+      // Every probe sent is still pending: none has come back as an alert yet.
+      if (Date.now() > probeDeadline) throw new Error('no alert within 180 s: is MirrorMaker 2 mirroring? see its log in the run directory');
+      await send('us-east', false);
+      await new Promise((r) => setTimeout(r, 500));
+    }
     const perTick = (RATE * TICK_MS) / 1000;
     const started = Date.now();
     let owed = 0;

@@ -101,10 +101,16 @@ export function mirrorMakerProperties(
     ['sync.topic.acls.enabled', false],
     ['offset.flush.interval.ms', 5000],
   );
-  // Latency: source consumers return as soon as a record is there, and the
-  // producers into the target send without lingering.
+  // Latency, measured with bench/mirror (docs/multi-region.md): source
+  // consumers return as soon as one record is there (fetch.min.bytes 1; the
+  // broker answers a waiting fetch the moment data arrives, so the wait bound
+  // only matters when idle). A 10 ms bound measured worse at p99 on the busy
+  // 2-core machine than 100 or 500 ms, presumably because idle fetches then
+  // come back 100 times a second per source and compete for the CPU. The
+  // producers into the target send without lingering (Kafka 4's default
+  // linger of 5 ms measured worse).
   for (const flow of topology.mirrors) {
-    entries.push([`${flow.source}.consumer.fetch.max.wait.ms`, 10]);
+    entries.push([`${flow.source}.consumer.fetch.max.wait.ms`, 500]);
     entries.push([`${flow.source}.consumer.fetch.min.bytes`, 1]);
   }
   for (const target of new Set(topology.mirrors.map((f) => f.target))) {
