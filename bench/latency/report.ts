@@ -195,7 +195,9 @@ export function svgChart(r: RunResult): string {
 export function writeReport(r: RunResult, dir: string): string[] {
   mkdirSync(dir, { recursive: true });
   const base = join(dir, `${r.date.slice(0, 10)}-${r.name}`);
-  writeFileSync(`${base}.json`, `${JSON.stringify(r, null, 1)}\n`);
+  // One line per step keeps the file small (histogram buckets are most of it) and still diffable by step.
+  const json = JSON.stringify(r, null, 1).replace(/\[\s+(-?[\d.]+),\s+(-?[\d.]+)\s+\]/g, '[$1,$2]');
+  writeFileSync(`${base}.json`, `${json}\n`);
   writeFileSync(`${base}.md`, markdown(r));
   writeFileSync(`${base}.svg`, svgChart(r));
   return [`${base}.json`, `${base}.md`, `${base}.svg`];
