@@ -109,6 +109,12 @@ describe('engine killed with SIGKILL during a replay', () => {
       restoredChangelogRecordsAfterLastKill: restoredAfterLastKill,
       stores: { cardState: dump.cardState.length, recent: dump.recent.length, diff: storesDiff },
       processingMs,
+      // For diagnosing a loss: what the last instance went through (rebalances, aborted commits).
+      lastInstance: {
+        states: engine.events.filter((e) => e.state !== undefined).map((e) => e.state),
+        warnings: engine.events.filter((e) => (e.level === 'warn' || e.level === 'error') && e.source !== 'kafkajs').slice(-20),
+        assignments: engine.events.filter((e) => e.msg === 'assignment applied').length,
+      },
     });
     expect(sent.transactions).toBe(manifest.counts.transactions);
     // Every kill interrupted unfinished work.
