@@ -26,16 +26,17 @@
  * alert keeps its transaction's timestamp, so this is regional append →
  * alert readable on central.
  *
- * Each variant restarts MM2 with its settings (the cluster is started if
- * needed, and stopped again if this run started it; VIGIL_PORT_OFFSET shifts
- * the ports). Variants alternate for `--rounds` rounds, so load drift on the
+ * Each variant restarts MM2 with its settings (the cluster is started fresh
+ * if needed, and then stopped and wiped; a running cluster is reused and
+ * gets the shipped MM2 back, but keeps the bench's records in
+ * `transactions`; VIGIL_PORT_OFFSET shifts the ports). Variants alternate for `--rounds` rounds, so load drift on the
  * machine hits each alike; the summary pools every round's samples.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { down, up } from '../../src/cluster/cluster.js';
+import { down, status, up } from '../../src/cluster/cluster.js';
 import { mirrorMakerProperties } from '../../src/cluster/config-files.js';
 import { ensureArtifacts } from '../../src/cluster/fetch.js';
 import { findJava } from '../../src/cluster/java.js';
@@ -342,7 +343,10 @@ async function measureEndToEnd(brokers: Record<string, string>, registryUrl: str
 const topology = describeTopology('multi-region');
 const started = !process.env.KAFKA_BROKERS;
 if (!started) throw new Error('bench/mirror needs the local multi-region topology; unset KAFKA_BROKERS');
-const cluster = await up({ topology: 'multi-region', log, ownerPid: process.pid });
+// A cluster this run starts is fresh, and wiped when done: the bench's records
+// in `transactions` would otherwise sit in front of the next demo's replay.
+const alreadyUp = status('multi-region').processes.every((p) => p.running);
+const cluster = await up({ topology: 'multi-region', log, ownerPid: process.pid, fresh: !alreadyUp });
 const variants = (values.variants as string).split(',').filter((v) => v in VARIANTS);
 const pooled = new Map<string, { samples: Sample[]; acks: number[]; sent: number; lost: number }>(variants.map((v) => [v, { samples: [], acks: [], sent: 0, lost: 0 }]));
 try {
@@ -384,6 +388,9 @@ try {
   }
 } finally {
   // Put the shipped configuration back for whoever uses the cluster next.
-  if (cluster.started) await down({ topology: topology.name, log });
+  if (cluster.started) {
+    await down({ topology: topology.name, log });
+    rmSync(runDir('multi-region'), { recursive: true, force: true });
+  }
   else await restartMirrorMaker('shipped');
 }
