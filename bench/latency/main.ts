@@ -10,7 +10,7 @@
  * Full = all seven systems, 25 → 3200 tx/s doubling × 10 s, 5,000-record backlog (60 s cap), 2 rounds.
  *
  * Uses KAFKA_BROKERS and SCHEMA_REGISTRY_URL when set (the broker's pid is
- * read from .vigil/cluster/single/broker-local.pid for its CPU and RSS);
+ * read from the single topology's run directory for VIGIL_PORT_OFFSET, for its CPU and RSS);
  * otherwise starts the single-broker cluster through src/cluster and stops it.
  *
  * Per system and round:
@@ -35,7 +35,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { down, up } from '../../src/cluster/cluster.js';
-import { projectRoot } from '../../src/cluster/paths.js';
+import { projectRoot, runDir } from '../../src/cluster/paths.js';
 import { createLogger } from '../../src/log.js';
 import type { Alert, Transaction, UserProfile } from '../../src/fraud/schema/types.js';
 import { VIGIL_PROTO_PATH } from '../../src/fraud/schema/vigil-schema.js';
@@ -553,7 +553,8 @@ async function main(): Promise<void> {
   const watcher = new ProcessWatcher();
   watcher.watch('harness', process.pid);
   for (const [name, file] of [['broker', 'broker-local.pid'], ['registry', 'registry.pid']] as const) {
-    const path = join(projectRoot, '.vigil', 'cluster', 'single', file);
+    // The cluster's run directory (one per VIGIL_PORT_OFFSET); run with the offset the cluster was started with.
+    const path = join(runDir('single'), file);
     const pid = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { pid: number }).pid : undefined;
     if (pid && sampleProcess(pid)) watcher.watch(name, pid);
   }
