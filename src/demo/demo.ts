@@ -63,6 +63,10 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
       ...(multiRegion ? { transactions: MIRRORED_TRANSACTIONS } : {}),
     });
     closers.push(() => engine.close());
+    // Replay only once the engine's first assignment is restored: otherwise the
+    // first minute of transactions queues up behind start-up and the
+    // dashboard's latency shows that backlog rather than the pipeline.
+    await engine.streams.waitForState('RUNNING', 180_000);
 
     const secret = WebhookSecret.parse(WebhookSecret.generate(randomBytes(24)));
     const token = process.env.VIGIL_DASHBOARD_TOKEN ?? randomBytes(18).toString('base64url');
