@@ -18,3 +18,5 @@ export type {
 export type { StreamsLogger } from './logger.js';
 export { noopLogger } from './logger.js';
 export type { TopicLayout } from './topic-layout.js';
+export { StreamsSupervisor } from './supervisor.js';
+export type { SupervisedStreams, SupervisorOptions } from './supervisor.js';
