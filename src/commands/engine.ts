@@ -11,7 +11,7 @@ import type { Logger } from '../log.js';
 import { createFraudMetrics } from '../metrics/fraud-metrics.js';
 import { createMetricsRegistry, createStreamsMetrics, serveMetrics } from '../metrics/index.js';
 import { registrySerde } from '../registry/registry-serde.js';
-import { KafkaStreams, type ProcessingGuarantee } from '../streams/runtime/index.js';
+import { KafkaStreams, StreamsSupervisor, type ProcessingGuarantee } from '../streams/runtime/index.js';
 import { help, UsageError, type Command } from './command.js';
 import { kafkaSecurityFromEnv, type KafkaSecurity } from './security-env.js';
 import { untilStopped } from './command.js';
@@ -36,7 +36,8 @@ options:
                  cluster: --transactions '/^(us-east|us-west)\\.transactions$/' (docs/multi-region.md)`;
 
 export interface EngineHandle {
-  streams: KafkaStreams;
+  /** The running instance; a new one after each supervised restart, so read it at each use. */
+  readonly streams: KafkaStreams;
   metricsUrl: string;
   close(): Promise<void>;
 }
@@ -77,36 +78,47 @@ export async function startEngine(o: EngineOptions): Promise<EngineHandle> {
   const registry = createMetricsRegistry({ service: 'engine' });
   const metrics = await serveMetrics(registry, o.metricsPort);
   const fraudMetrics = createFraudMetrics(registry);
-  const streams = new KafkaStreams(
-    buildFraudTopology({
-      serdes,
-      scoring: { scorer },
-      topics: { transactions: o.transactions ?? topics.transactions },
-      dedupe: {
-        onDuplicate: (d) => {
-          fraudMetrics.duplicateDropped(d.source?.topic ?? 'unknown', d.conflicting);
-          // A second delivery is expected (failover, MM2 restart) and logged quietly; a conflicting one is a producer bug.
-          o.log[d.conflicting ? 'warn' : 'debug']({ duplicate: d }, d.conflicting ? 'transaction id reused by a different payment; dropped' : 'duplicate transaction dropped');
+  const streamsMetrics = createStreamsMetrics(registry); // once: every instance reports into it
+  const build = (): KafkaStreams => {
+    const instance = new KafkaStreams(
+      buildFraudTopology({
+        serdes,
+        scoring: { scorer },
+        topics: { transactions: o.transactions ?? topics.transactions },
+        dedupe: {
+          onDuplicate: (d) => {
+            fraudMetrics.duplicateDropped(d.source?.topic ?? 'unknown', d.conflicting);
+            // A second delivery is expected (failover, MM2 restart) and logged quietly; a conflicting one is a producer bug.
+            o.log[d.conflicting ? 'warn' : 'debug']({ duplicate: d }, d.conflicting ? 'transaction id reused by a different payment; dropped' : 'duplicate transaction dropped');
+          },
         },
+      }),
+      {
+        ...fraudStreamsConfig({ applicationId: o.applicationId, stateDir: o.stateDir, metrics: streamsMetrics }),
+        brokers: o.brokers,
+        processingGuarantee: o.guarantee,
+        logger: o.log,
+        ...o.security,
       },
-    }),
-    {
-      ...fraudStreamsConfig({ applicationId: o.applicationId, stateDir: o.stateDir, metrics: createStreamsMetrics(registry) }),
-      brokers: o.brokers,
-      processingGuarantee: o.guarantee,
-      logger: o.log,
-      ...o.security,
-    },
-  );
-  streams.onStateChange((next, previous) => o.log.info({ from: previous, to: next }, 'engine state'));
-  await streams.start();
-  const sources = [...(streams.layout?.sourceTopics.keys() ?? [])].filter((t) => t !== topics.userProfiles);
+    );
+    instance.onStateChange((next, previous) => o.log.info({ from: previous, to: next }, 'engine state'));
+    return instance;
+  };
+  // A broker outage or a failed exactly-once commit puts an instance in
+  // ERROR; the supervisor replaces it, and the new one resumes from the last
+  // commit, so the engine rides out the outage without a process restart.
+  const supervisor = new StreamsSupervisor(build, { logger: o.log });
+
+  await supervisor.start();
+  const sources = [...(supervisor.current.layout?.sourceTopics.keys() ?? [])].filter((t) => t !== topics.userProfiles);
   o.log.info({ metrics: metrics.url, model: scorer.metadata.version, guarantee: o.guarantee, sources }, 'engine started');
   return {
-    streams,
+    get streams() {
+      return supervisor.current;
+    },
     metricsUrl: metrics.url,
     async close() {
-      await streams.close();
+      await supervisor.close();
       for (const s of Object.values(serdes)) s.close();
       await metrics.close();
     },

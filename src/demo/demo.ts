@@ -8,12 +8,12 @@ import { startDashboard, type DashboardServer } from '../dashboard/server.js';
 import { replay } from '../fraud/replay/index.js';
 import { MIRRORED_TRANSACTIONS } from '../fraud/topology/topics.js';
 import type { Logger } from '../log.js';
+import { interactiveCardHistory } from '../dashboard/iq-card-history.js';
 import { systemClock, VigilError } from '../streams/index.js';
 import { createProgressBar } from '../ui/progress-bar.js';
 import { dispatcherConfig } from '../webhook/config.js';
 import { WebhookDispatcher } from '../webhook/dispatcher.js';
 import { WebhookSecret } from '../webhook/secret.js';
-import { interactiveCardHistory } from './card-history.js';
 
 export interface DemoOptions {
   cluster: ClusterEndpoints;
@@ -76,7 +76,8 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
       secrets: [secret],
       clock: systemClock,
       log: o.log.child({ component: 'dashboard' }),
-      cardHistory: interactiveCardHistory(engine.streams),
+      // Through the handle at each query: a supervised restart replaces the instance.
+      cardHistory: interactiveCardHistory({ windowStore: (name) => engine.streams.windowStore(name) }),
     });
     closers.push(() => dashboard.close());
 
