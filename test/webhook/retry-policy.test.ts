@@ -36,3 +36,12 @@ describe('retry policy', () => {
     ]);
   });
 });
+
+describe('the default retry schedule', () => {
+  it('outlasts a receiver that is down for two minutes, even when every wait draws the least jitter', () => {
+    const waits = Array.from({ length: defaultRetryPolicy.maxAttempts - 1 }, (_, i) => retryDelay(defaultRetryPolicy, i + 1, () => 0));
+    const total = waits.reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThan(120_000);
+    expect(total).toBeLessThan(10 * 60_000); // and still gives up within minutes, not hours
+  });
+});
