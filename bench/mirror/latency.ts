@@ -36,7 +36,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { down, status, up } from '../../src/cluster/cluster.js';
+import { down, mirrorMakerArgs, status, up } from '../../src/cluster/cluster.js';
 import { mirrorMakerProperties } from '../../src/cluster/config-files.js';
 import { ensureArtifacts } from '../../src/cluster/fetch.js';
 import { findJava } from '../../src/cluster/java.js';
@@ -130,19 +130,7 @@ async function restartMirrorMaker(variant: string): Promise<void> {
   startJvm({
     name: 'mirror-maker',
     command: java.bin,
-    args: [
-      '-Xms128m',
-      '-Xmx384m',
-      '-XX:+UseG1GC',
-      `-Dkafka.logs.dir=${join(dir, 'logs-mm2')}`,
-      `-Dlog4j2.configurationFile=${join(dir, 'log4j2-mm2.properties')}`,
-      '-cp',
-      `${artifacts.kafkaLib}/*`,
-      'org.apache.kafka.connect.mirror.MirrorMaker',
-      props,
-      '--clusters',
-      'central',
-    ],
+    args: mirrorMakerArgs(dir, artifacts.kafkaLib, props, ['central']),
     runDir: dir,
     ownerPid: process.pid,
   });

@@ -216,6 +216,24 @@ async function createTopics(topology: TopologyDescription): Promise<void> {
   }
 }
 
+/** The JVM arguments of a dedicated-mode MirrorMaker 2 that logs under `dir` (also used by bench/mirror). */
+export function mirrorMakerArgs(dir: string, kafkaLib: string, propertiesFile: string, targets: readonly string[]): string[] {
+  return [
+    '-Xms128m',
+    '-Xmx384m',
+    '-XX:+UseG1GC',
+    `-Dkafka.logs.dir=${join(dir, 'logs-mm2')}`,
+    `-Dlog4j2.configurationFile=${join(dir, 'log4j2-mm2.properties')}`,
+    '-cp',
+    `${kafkaLib}/*`,
+    'org.apache.kafka.connect.mirror.MirrorMaker',
+    // The properties file must come before --clusters, which takes several values.
+    propertiesFile,
+    '--clusters',
+    ...targets,
+  ];
+}
+
 async function startMirrorMaker(
   topology: TopologyDescription,
   artifacts: Artifacts,
@@ -232,20 +250,7 @@ async function startMirrorMaker(
   const rec = startJvm({
     name: 'mirror-maker',
     command: javaBin,
-    args: [
-      '-Xms128m',
-      '-Xmx384m',
-      '-XX:+UseG1GC',
-      `-Dkafka.logs.dir=${join(dir, 'logs-mm2')}`,
-      `-Dlog4j2.configurationFile=${join(dir, 'log4j2-mm2.properties')}`,
-      '-cp',
-      `${artifacts.kafkaLib}/*`,
-      'org.apache.kafka.connect.mirror.MirrorMaker',
-      // The properties file must come before --clusters, which takes several values.
-      props,
-      '--clusters',
-      ...targets,
-    ],
+    args: mirrorMakerArgs(dir, artifacts.kafkaLib, props, targets),
     runDir: dir,
     ownerPid: options.ownerPid,
   });
