@@ -3,26 +3,17 @@ import { inject, onTestFinished } from 'vitest';
 import { describe, expect, it } from 'vitest';
 import { OnnxScorer } from '../../../src/fraud/model/onnx-scorer.js';
 import { replay } from '../../../src/fraud/replay/index.js';
-import type { Alert, Transaction, UserProfile } from '../../../src/fraud/schema/types.js';
-import { vigilSchema } from '../../../src/fraud/schema/vigil-schema.js';
+import type { Alert } from '../../../src/fraud/schema/types.js';
 import { buildFraudTopology } from '../../../src/fraud/topology/fraud-topology.js';
 import { fraudStreamsConfig } from '../../../src/fraud/topology/streams-config.js';
-import { registrySerde } from '../../../src/registry/registry-serde.js';
-import type { RegistrySerde } from '../../../src/registry/registry-serde.js';
 import { connectProducer } from '../../../src/streams/runtime/kafka/index.js';
 import { runFixture } from '../../fraud/topology/fixture-run.js';
 import { uniqueName } from '../helpers.js';
-import { brokers, createTopics, readToEnd, startStreams, tempStateDir, waitUntil } from '../streams/helpers.js';
+import { fraudSerdes, freshFraudTopics } from '../fraud-helpers.js';
+import { brokers, readToEnd, startStreams, tempStateDir, waitUntil } from '../streams/helpers.js';
 
 const FIXTURE = fileURLToPath(new URL('../../fixtures/small', import.meta.url));
 const MODEL = fileURLToPath(new URL('../../../models/fraud.onnx', import.meta.url));
-
-async function prepared<T>(topics: string[], messageName: string): Promise<RegistrySerde<T>> {
-  const serde = registrySerde<T>({ url: inject('schemaRegistryUrl'), topics, schema: vigilSchema().text, messageName, refreshIntervalMs: 0 });
-  await serde.prepare();
-  onTestFinished(() => serde.close());
-  return serde;
-}
 
 /** Stage timings on stderr when VIGIL_TEST_LOG is set (a slow broker shows where the time goes). */
 const started = Date.now();
@@ -32,14 +23,7 @@ const stage = (what: string) => {
 
 describe('fraud topology end to end on the broker and the registry', () => {
   it('turns a replayed fixture into exactly the alerts the test driver computes, and dead-letters poison records', async () => {
-    const topics = {
-      transactions: uniqueName('transactions'),
-      userProfiles: uniqueName('user-profiles'),
-      alerts: uniqueName('alerts'),
-      deadLetter: uniqueName('transactions.dlq'),
-    };
-    // One partition each: offsets (and so alert ids) and alert order then match the one-partition driver.
-    await createTopics(1, topics.transactions, topics.userProfiles, topics.alerts, topics.deadLetter);
+    const topics = await freshFraudTopics();
     const replayed = await replay({
       fixtureDir: FIXTURE,
       targets: { primary: brokers() },
@@ -57,11 +41,7 @@ describe('fraud topology end to end on the broker and the registry', () => {
 
     const scorer = await OnnxScorer.load({ modelPath: MODEL });
     onTestFinished(() => scorer.close());
-    const serdes = {
-      transaction: await prepared<Transaction>([topics.transactions, topics.deadLetter], 'vigil.v1.Transaction'),
-      profile: await prepared<UserProfile>([topics.userProfiles], 'vigil.v1.UserProfile'),
-      alert: await prepared<Alert>([topics.alerts], 'vigil.v1.Alert'),
-    };
+    const serdes = await fraudSerdes(topics);
     const topology = buildFraudTopology({ serdes, topics, storeType: 'leveldb', scoring: { scorer, batch: { maxBatchSize: 64, maxDelayMs: 20 } } });
     const expected = await runFixture(FIXTURE, scorer, topics);
     expect(expected.alerts.length).toBeGreaterThan(40);

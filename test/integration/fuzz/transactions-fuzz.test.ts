@@ -1,16 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { describe, expect, inject, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { OnnxScorer } from '../../../src/fraud/model/onnx-scorer.js';
-import { CHANNELS, vigilSchema, type Alert, type Transaction, type UserProfile } from '../../../src/fraud/schema/index.js';
+import { CHANNELS, type Alert, type Transaction } from '../../../src/fraud/schema/index.js';
 import { buildFraudTopology } from '../../../src/fraud/topology/fraud-topology.js';
 import { fraudStreamsConfig } from '../../../src/fraud/topology/streams-config.js';
 import { DEFAULT_VALIDATION_LIMITS, validateTransaction } from '../../../src/fraud/topology/validation.js';
-import { registrySerde, type RegistrySerde } from '../../../src/registry/registry-serde.js';
+import type { RegistrySerde } from '../../../src/registry/registry-serde.js';
 import { connectAdmin, connectProducer, type ConsumedRecord, type ProducedRecord } from '../../../src/streams/runtime/kafka/index.js';
 import type { KafkaStreamsState } from '../../../src/streams/runtime/index.js';
 import { uniqueName } from '../helpers.js';
-import { brokers, createTopics, readToEnd, startStreams, tempStateDir, waitUntil } from '../streams/helpers.js';
+import { fraudSerdes, freshFraudTopics, preparedSerde } from '../fraud-helpers.js';
+import { brokers, readToEnd, startStreams, tempStateDir, waitUntil } from '../streams/helpers.js';
 
 /**
  * Property-based fuzzing of the fraud engine on the real broker and registry.
@@ -40,13 +41,6 @@ interface Input {
   kind: Kind;
   key: string | null;
   value: Buffer | null;
-}
-
-async function prepared<T>(topics: string[], messageName: string): Promise<RegistrySerde<T>> {
-  const serde = registrySerde<T>({ url: inject('schemaRegistryUrl'), topics, schema: vigilSchema().text, messageName, refreshIntervalMs: 0 });
-  await serde.prepare();
-  onTestFinished(() => serde.close());
-  return serde;
 }
 
 const NOW = Date.now();
@@ -149,21 +143,11 @@ function corpus(serde: RegistrySerde<Transaction>, topic: string): Input[] {
 
 describe('fuzzing the transactions topic with the fraud engine running', () => {
   it('dead-letters every bad record with its reason, scores every good one, and never crashes or stalls', async () => {
-    const topics = {
-      transactions: uniqueName('transactions'),
-      userProfiles: uniqueName('user-profiles'),
-      alerts: uniqueName('alerts'),
-      deadLetter: uniqueName('transactions.dlq'),
-    };
-    await createTopics(1, topics.transactions, topics.userProfiles, topics.alerts, topics.deadLetter);
+    const topics = await freshFraudTopics();
     const scorer = await OnnxScorer.load({ modelPath: MODEL });
     onTestFinished(() => scorer.close());
-    const serdes = {
-      transaction: await prepared<Transaction>([topics.transactions, topics.deadLetter], 'vigil.v1.Transaction'),
-      profile: await prepared<UserProfile>([topics.userProfiles], 'vigil.v1.UserProfile'),
-      alert: await prepared<Alert>([topics.alerts], 'vigil.v1.Alert'),
-    };
-    const oracle = await prepared<Transaction>([topics.transactions], 'vigil.v1.Transaction');
+    const serdes = await fraudSerdes(topics);
+    const oracle = await preparedSerde<Transaction>([topics.transactions], 'vigil.v1.Transaction');
     const inputs = corpus(oracle, topics.transactions);
 
     const duplicates = new Set<number>();

@@ -2,13 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
-import { describe, expect, inject, it, onTestFinished, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { startDashboard } from '../../../src/dashboard/server.js';
 import { OnnxScorer } from '../../../src/fraud/model/onnx-scorer.js';
-import { vigilSchema, type Alert, type Transaction, type UserProfile } from '../../../src/fraud/schema/index.js';
 import { buildFraudTopology } from '../../../src/fraud/topology/fraud-topology.js';
 import { fraudStreamsConfig } from '../../../src/fraud/topology/streams-config.js';
-import { registrySerde, type RegistrySerde } from '../../../src/registry/registry-serde.js';
 import { systemClock } from '../../../src/streams/index.js';
 import { connectProducer } from '../../../src/streams/runtime/kafka/index.js';
 import { dispatcherConfig } from '../../../src/webhook/config.js';
@@ -16,7 +14,9 @@ import { WebhookDispatcher } from '../../../src/webhook/dispatcher.js';
 import { WebhookSecret } from '../../../src/webhook/secret.js';
 import { signedHeaders } from '../../../src/webhook/signature.js';
 import { uniqueName } from '../helpers.js';
-import { brokers, createTopics, startStreams, tempStateDir } from '../streams/helpers.js';
+import { fraudSerdes, freshFraudTopics } from '../fraud-helpers.js';
+import type { Transaction } from '../../../src/fraud/schema/index.js';
+import { brokers, startStreams, tempStateDir } from '../streams/helpers.js';
 
 /**
  * The whole alert path (engine → alerts → dispatcher → signed webhook →
@@ -39,13 +39,6 @@ function capture(): { log: Logger; text: () => string; lines: () => number } {
   return { log: pino({ level: 'debug' }, sink), text: () => chunks.join(''), lines: () => chunks.join('').split('\n').filter(Boolean).length };
 }
 
-async function prepared<T>(topics: string[], messageName: string): Promise<RegistrySerde<T>> {
-  const serde = registrySerde<T>({ url: inject('schemaRegistryUrl'), topics, schema: vigilSchema().text, messageName, refreshIntervalMs: 0 });
-  await serde.prepare();
-  onTestFinished(() => serde.close());
-  return serde;
-}
-
 describe('secrets never reach the logs', () => {
   it('delivers alerts end to end with two secrets (rotation) and logs none of them, nor the dashboard token', async () => {
     const secretNew = WebhookSecret.generate(randomBytes(32));
@@ -55,8 +48,7 @@ describe('secrets never reach the logs', () => {
     const env = { VIGIL_TEST_SECRET_NEW: secretNew, VIGIL_TEST_SECRET_OLD: secretOld };
     const { log, text, lines } = capture();
 
-    const topics = { transactions: uniqueName('transactions'), userProfiles: uniqueName('user-profiles'), alerts: uniqueName('alerts'), deadLetter: uniqueName('transactions.dlq') };
-    await createTopics(1, ...Object.values(topics));
+    const topics = await freshFraudTopics();
 
     // The dashboard accepts either secret (a receiver mid-rotation); a second one knows neither.
     const dashboard = await startDashboard({ token, secrets: [WebhookSecret.parse(secretOld), WebhookSecret.parse(secretNew)], clock: systemClock, log: log.child({ service: 'dashboard' }) });
@@ -66,11 +58,7 @@ describe('secrets never reach the logs', () => {
 
     const scorer = await OnnxScorer.load({ modelPath: MODEL });
     onTestFinished(() => scorer.close());
-    const serdes = {
-      transaction: await prepared<Transaction>([topics.transactions, topics.deadLetter], 'vigil.v1.Transaction'),
-      profile: await prepared<UserProfile>([topics.userProfiles], 'vigil.v1.UserProfile'),
-      alert: await prepared<Alert>([topics.alerts], 'vigil.v1.Alert'),
-    };
+    const serdes = await fraudSerdes(topics);
     const streams = await startStreams(buildFraudTopology({ serdes, topics, storeType: 'memory', scoring: { scorer, threshold: 0, batch: { maxBatchSize: 8, maxDelayMs: 10 } } }), {
       ...fraudStreamsConfig({ applicationId: uniqueName('secrets'), deadLetterTopic: topics.deadLetter, stateDir: tempStateDir() }),
       processingGuarantee: 'exactly_once',
