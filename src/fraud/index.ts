@@ -2,8 +2,10 @@
 // model, and the feature contract shared by training and serving.
 export { buildFraudTopology, toFeatureVector } from './topology/fraud-topology.js';
 export type { FraudScoringOptions, FraudSerdes, FraudTopologyOptions } from './topology/fraud-topology.js';
-export { fraudStreamsConfig } from './topology/streams-config.js';
-export { DEFAULT_FRAUD_TOPICS } from './topology/topics.js';
+export { FRAUD_COMMIT_INTERVAL_MS, fraudStreamsConfig } from './topology/streams-config.js';
+export { DEFAULT_FRAUD_TOPICS, MIRRORED_TRANSACTIONS, mirroredTopicPattern } from './topology/topics.js';
+export { DEDUPE_STORE, DEFAULT_DEDUPE_WINDOW_MS } from './topology/dedupe-processor.js';
+export type { DedupeOptions, DuplicateTransaction } from './topology/dedupe-processor.js';
 export type { FraudTopics } from './topology/topics.js';
 export { DEFAULT_VALIDATION_LIMITS, validateTransaction, validationLimits } from './topology/validation.js';
 export type { Rejection, RejectionReason, ValidationLimits } from './topology/validation.js';
