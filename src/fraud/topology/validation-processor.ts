@@ -1,7 +1,7 @@
 import { ContextualProcessor } from '../../streams/index.js';
 import type { Headers, Record } from '../../streams/index.js';
 import type { Transaction } from '../schema/types.js';
-import { validateTransaction } from './validation.js';
+import { oversizedFields, validateTransaction } from './validation.js';
 import type { ValidationLimits } from './validation.js';
 
 /** The stable error code on every record the validation step dead-letters. */
@@ -15,6 +15,8 @@ export const DLQ_HEADERS = {
   topic: 'vigil.source.topic',
   partition: 'vigil.source.partition',
   offset: 'vigil.source.offset',
+  /** Fields cut to the length limit in the dead-lettered copy (the original is at the source coordinates). */
+  truncated: 'vigil.dlq.truncated',
 } as const;
 
 /** A transaction after validation: valid, or rejected with headers saying why. */
@@ -49,7 +51,16 @@ export class ValidationProcessor extends ContextualProcessor<string | null, Tran
       headers.set(DLQ_HEADERS.partition, Buffer.from(String(source.partition)));
       headers.set(DLQ_HEADERS.offset, Buffer.from(source.offset));
     }
+    let copy = tx ?? null;
+    if (copy && rejection.reason === 'oversized-field') {
+      // Re-encoded whole, a megabyte field (more, as decoded garbage grows
+      // into replacement characters) would not fit the dead-letter topic,
+      // and under exactly-once a record the broker refuses fails the commit.
+      const cut = oversizedFields(copy, this.limits.maxFieldLength);
+      copy = { ...copy, ...Object.fromEntries(cut.map((f) => [f, (copy as Transaction)[f].slice(0, this.limits.maxFieldLength)])) };
+      headers.set(DLQ_HEADERS.truncated, Buffer.from(cut.join(',')));
+    }
     const rejected: Headers = headers;
-    await this.context.forward(record.withValue<CheckedTransaction>({ valid: false, transaction: tx ?? null }).withHeaders(rejected));
+    await this.context.forward(record.withValue<CheckedTransaction>({ valid: false, transaction: copy }).withHeaders(rejected));
   }
 }

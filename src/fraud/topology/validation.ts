@@ -3,6 +3,7 @@ import type { Transaction } from '../schema/types.js';
 /** Why a transaction was sent to the dead-letter topic (the `vigil.dlq.reason` header). */
 export type RejectionReason =
   | 'missing-value'
+  | 'oversized-field'
   | 'missing-card-id'
   | 'invalid-amount'
   | 'negative-amount'
@@ -22,9 +23,29 @@ export interface ValidationLimits {
   readonly maxAmountMinor: number;
   /** How far an event time may lie ahead of the processor's clock. Default 1 hour (clock skew between terminals and us). */
   readonly maxFutureSkewMs: number;
+  /**
+   * Longest identifier or code (characters) in a text field. Default 256. A
+   * megabyte merchant id would otherwise land in every per-card store and
+   * its changelog, past the broker's record size limit.
+   */
+  readonly maxFieldLength: number;
 }
 
-export const DEFAULT_VALIDATION_LIMITS: ValidationLimits = Object.freeze({ maxAmountMinor: 10_000_000, maxFutureSkewMs: 3_600_000 });
+export const DEFAULT_VALIDATION_LIMITS: ValidationLimits = Object.freeze({ maxAmountMinor: 10_000_000, maxFutureSkewMs: 3_600_000, maxFieldLength: 256 });
+
+/** The transaction's text fields, checked against {@link ValidationLimits.maxFieldLength}. */
+export const TEXT_FIELDS = ['transaction_id', 'card_id', 'user_id', 'currency', 'merchant_id', 'device_id', 'region'] as const satisfies ReadonlyArray<keyof Transaction>;
+
+/** Text fields of `tx` longer than `limit` characters. */
+export function oversizedFields(tx: Transaction, limit: number): Array<(typeof TEXT_FIELDS)[number]> {
+  return TEXT_FIELDS.filter((f) => typeof tx[f] === 'string' && (tx[f] as string).length > limit);
+}
+
+/** A value for a message: JSON-quoted and cut to 64 characters, so a header never carries a huge field. */
+function quoted(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return text.length > 64 ? `${text.slice(0, 64)}… (${text.length} characters)` : text;
+}
 
 export function validationLimits(input: Partial<ValidationLimits> = {}): ValidationLimits {
   const limits = { ...DEFAULT_VALIDATION_LIMITS, ...input };
@@ -44,12 +65,18 @@ export function validationLimits(input: Partial<ValidationLimits> = {}): Validat
  */
 export function validateTransaction(tx: Transaction | null | undefined, nowMs: number, limits: ValidationLimits): Rejection | null {
   if (tx === null || tx === undefined) return { reason: 'missing-value', message: 'the record has no value' };
+  // First, so that no later message quotes a huge value.
+  const oversized = oversizedFields(tx, limits.maxFieldLength);
+  if (oversized.length > 0) {
+    const sizes = oversized.map((f) => `${f} (${(tx[f] as string).length})`).join(', ');
+    return { reason: 'oversized-field', message: `text fields longer than ${limits.maxFieldLength} characters: ${sizes}` };
+  }
   if (typeof tx.card_id !== 'string' || tx.card_id.trim() === '') {
-    return { reason: 'missing-card-id', message: `transaction ${JSON.stringify(tx.transaction_id)} has no card_id` };
+    return { reason: 'missing-card-id', message: `transaction ${quoted(tx.transaction_id)} has no card_id` };
   }
   const amount = tx.amount_minor as unknown;
   if (typeof amount !== 'number' || !Number.isFinite(amount) || !Number.isInteger(amount)) {
-    return { reason: 'invalid-amount', message: `amount_minor must be an integer number of cents, got ${String(amount)}` };
+    return { reason: 'invalid-amount', message: `amount_minor must be an integer number of cents, got ${quoted(amount)}` };
   }
   if (amount < 0) return { reason: 'negative-amount', message: `amount_minor is negative: ${amount}` };
   if (amount > limits.maxAmountMinor) {
@@ -57,7 +84,7 @@ export function validateTransaction(tx: Transaction | null | undefined, nowMs: n
   }
   const time = tx.event_time_ms as unknown;
   if (typeof time !== 'number' || !Number.isSafeInteger(time) || time <= 0) {
-    return { reason: 'invalid-event-time', message: `event_time_ms must be a positive epoch-ms integer, got ${String(time)}` };
+    return { reason: 'invalid-event-time', message: `event_time_ms must be a positive epoch-ms integer, got ${quoted(time)}` };
   }
   if (time > nowMs + limits.maxFutureSkewMs) {
     return {

@@ -98,6 +98,18 @@ describe('fraud topology', () => {
     expect(harness.features.readValuesToList().map((f) => f?.features.history_count)).toEqual([0]);
   });
 
+  it('dead-letters a transaction with an oversized field, its copy cut to the limit and the cut fields named', async () => {
+    harness = fraudHarness({ emitFeatures: true });
+    const bad = tx({ event_time_ms: T0, merchant_id: 'm'.repeat(600_000), device_id: 'd'.repeat(300) });
+    await harness.transactions.pipeInput('c-1', bad, T0);
+    const [dead] = harness.dlq.readRecordsToList();
+    expect(header(dead as never, 'vigil.dlq.reason')).toBe('oversized-field');
+    expect(header(dead as never, 'vigil.dlq.truncated')).toBe('merchant_id,device_id');
+    const copy = serdes.transaction.deserialize('transactions.dlq', dead?.value as Buffer) as Transaction;
+    expect(copy).toEqual({ ...bad, merchant_id: 'm'.repeat(256), device_id: 'd'.repeat(256) });
+    expect(harness.features.readValuesToList()).toHaveLength(0);
+  });
+
   it('refuses a topology with no output', () => {
     expect(() => buildFraudTopology({ serdes })).toThrow(/scoring.*emitFeatures/);
   });

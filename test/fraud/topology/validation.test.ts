@@ -21,8 +21,24 @@ describe('validateTransaction', () => {
     ['absurd-amount', tx({ amount_minor: 10_000_001 })],
     ['invalid-event-time', tx({ event_time_ms: 0 })],
     ['future-event-time', tx({ event_time_ms: T0 + 3_600_001 })],
+    ['oversized-field', tx({ merchant_id: 'm'.repeat(257) })],
+    ['oversized-field', tx({ card_id: '', transaction_id: 'x'.repeat(300) })],
   ] as const)('rejects %s', (reason, t) => {
     expect(check(t)).toBe(reason);
+  });
+
+  it('accepts text fields up to the length limit', () => {
+    expect(check(tx({ merchant_id: 'm'.repeat(256), device_id: 'd'.repeat(256) }))).toBeNull();
+  });
+
+  it('never quotes a huge value in its message (messages become dead-letter headers)', () => {
+    const huge = 'x'.repeat(200);
+    const message = validateTransaction(tx({ card_id: '', transaction_id: huge }), T0, DEFAULT_VALIDATION_LIMITS)?.message ?? '';
+    expect(message).toMatch(/has no card_id/);
+    expect(message.length).toBeLessThan(150);
+    expect(validateTransaction(tx({ merchant_id: 'm'.repeat(1_000_000) }), T0, DEFAULT_VALIDATION_LIMITS)?.message).toBe(
+      'text fields longer than 256 characters: merchant_id (1000000)',
+    );
   });
 
   it('validates its limits once', () => {
