@@ -49,17 +49,8 @@ export function tempDir(prefix: string): string {
   return dir;
 }
 
-/** mulberry32: kill points are random but reproducible from the seed each test reports. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Kill points are random but reproducible from the seed each test reports (mulberry32, as for webhook jitter). */
+export { seededRandom as seeded } from '../../src/webhook/scheduler.js';
 
 export async function waitUntil(condition: () => Promise<boolean> | boolean, timeoutMs: number, what: string, intervalMs = 250): Promise<void> {
   const deadline = Date.now() + timeoutMs;

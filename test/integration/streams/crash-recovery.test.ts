@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Serdes } from '../../../src/streams/serde/serdes.js';
+import { seededRandom } from '../../../src/webhook/scheduler.js';
 import { uniqueName } from '../helpers.js';
 import { byKey, createTopics, driverOutput, groupProgress, produce, readToEnd, spawnCountApp, tempStateDir, waitUntil } from './helpers.js';
 import { countOnly } from './topologies.js';
@@ -11,22 +12,11 @@ const RECORDS = Number(process.env.VIGIL_CRASH_RECORDS ?? 100_000);
 const KEYS = 1_000;
 const KILLS = 5;
 
-/** mulberry32: kill points are random but reproducible from the seed printed on failure. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('exactly-once crash recovery on the broker', () => {
   it(`kill -9 at ${KILLS} random points over ${RECORDS} records: the committed output equals the driver's, nothing lost or duplicated`, { timeout: 600_000 }, async () => {
     const seed = Number(process.env.VIGIL_CRASH_SEED ?? Date.now() % 100_000);
-    const random = seeded(seed);
+    const random = seededRandom(seed); // kill points reproducible from the seed printed on failure
     const topics = { clicks: uniqueName('crash-clicks'), counts: uniqueName('crash-counts') };
     await createTopics(4, topics.clicks, topics.counts);
     const clicks = Array.from({ length: RECORDS }, (_, i) => ({ key: `k${(i * 7_919) % KEYS}`, value: `v${i}`, timestamp: NOW + i }));
