@@ -17,7 +17,8 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { OnnxScorer } from '../../src/fraud/model/onnx-scorer.js';
 import { replay } from '../../src/fraud/replay/index.js';
 import { compareById, decodeAlerts } from './alerts.js';
-import { central, createTopics, engineTopics, groupProgress, MODEL, readToEnd, registryUrl, seeded, spawnEngine, tempDir, waitUntil, writeResult } from './harness.js';
+import { central, engineTopics, groupProgress, MODEL, readToEnd, registryUrl, seeded, spawnEngine, tempDir, waitUntil, writeResult } from './harness.js';
+import { createEngineTopics } from './pipeline.js';
 import { generateFixture, reference } from './reference.js';
 import { diffEntries, type StoreDump } from './store-dump.js';
 
@@ -35,13 +36,7 @@ describe('engine killed with SIGKILL during a replay', () => {
     if (!process.env.VIGIL_CHAOS_USERS && !process.env.VIGIL_CHAOS_DAYS) expect(manifest.counts.transactions).toBeGreaterThanOrEqual(100_000);
 
     const topics = engineTopics('kill');
-    // One partition: offsets, and so alert ids, match the one-partition driver.
-    await createTopics(central(), [
-      { topic: topics.transactions },
-      { topic: topics.userProfiles, compacted: true },
-      { topic: topics.alerts },
-      { topic: topics.deadLetter },
-    ]);
+    await createEngineTopics(topics);
     const scorer = await OnnxScorer.load({ modelPath: MODEL });
     onTestFinished(() => scorer.close());
     // The reference runs in this process while the engine works in its own.

@@ -38,16 +38,21 @@ export async function prepareRun(prefix: string, fixture: { seed: number; users:
   const fixtureDir = join(tempDir('fixture'), 'fx');
   const manifest = await generateFixture(fixtureDir, fixture);
   const topics = engineTopics(prefix);
+  await createEngineTopics(topics);
+  const scorer = await OnnxScorer.load({ modelPath: MODEL });
+  defer(() => scorer.close());
+  const expected = await reference(fixtureDir, scorer, topics);
+  return { fixtureDir, manifest, topics, appId: `chaos-${prefix}-${topics.alerts.split('.')[0]}`, stateDir: tempDir('state'), expected };
+}
+
+/** The scenario's fraud topics on central, one partition each: offsets, and so alert ids, match the one-partition driver. */
+export async function createEngineTopics(topics: ReturnType<typeof engineTopics>): Promise<void> {
   await createTopics(central(), [
     { topic: topics.transactions },
     { topic: topics.userProfiles, compacted: true },
     { topic: topics.alerts },
     { topic: topics.deadLetter },
   ]);
-  const scorer = await OnnxScorer.load({ modelPath: MODEL });
-  defer(() => scorer.close());
-  const expected = await reference(fixtureDir, scorer, topics);
-  return { fixtureDir, manifest, topics, appId: `chaos-${prefix}-${topics.alerts.split('.')[0]}`, stateDir: tempDir('state'), expected };
 }
 
 export function startEngine(run: Run): Child {

@@ -15,6 +15,7 @@ import { createLogger } from '../../src/log.js';
 import { registrySerde, type RegistrySerde } from '../../src/registry/registry-serde.js';
 import { KafkaStreams } from '../../src/streams/runtime/index.js';
 import { admin, connection, producer, readRecords, uniqueName } from './helpers.js';
+import { LA, NYC, tx as baseTx } from '../fraud/features/builders.js';
 
 const log = createLogger('test-multi-region', process.env.LOG_LEVEL ?? 'warn');
 const MODEL = fileURLToPath(new URL('../../models/fraud.onnx', import.meta.url));
@@ -85,23 +86,8 @@ describe('multi-region topology: MirrorMaker 2 mirrors regional transactions int
     const card = uniqueName('card');
     const user = uniqueName('user');
     const now = Date.now();
-    const NYC = { latitude: 40.7128, longitude: -74.006 };
-    const LA = { latitude: 34.0522, longitude: -118.2437 };
-    const tx = (id: string, o: Partial<Transaction>): Transaction => ({
-      transaction_id: `${card}-${id}`,
-      card_id: card,
-      user_id: user,
-      amount_minor: 4200,
-      currency: 'USD',
-      merchant_id: 'm-grocer',
-      mcc: 5411,
-      ...NYC,
-      device_id: '',
-      channel: 'CHANNEL_CARD_PRESENT',
-      region: 'us-east',
-      event_time_ms: now,
-      ...o,
-    });
+    const tx = (id: string, o: Partial<Transaction>): Transaction =>
+      baseTx({ transaction_id: `${card}-${id}`, card_id: card, user_id: user, event_time_ms: now, ...o });
     await (await admin(connection(cluster.primary))).createTopics([{ topic: alertsTopic, partitions: 4 }]);
     const central = await producer({ idempotent: true }, connection(cluster.primary));
     const profile: UserProfile = {
