@@ -27,7 +27,9 @@ describe('central broker restarted mid-stream', () => {
 
     await engineDone(run, 600_000);
     const engineRecoveredMs = Date.now() - restartedAt;
-    await waitUntil(() => receiver.first.length >= alertIds.length, 300_000, 'every alert at the receiver', 200);
+    await waitUntil(() => receiver.first.length >= alertIds.length, 300_000, 'every alert at the receiver', 200).catch((e: Error) => {
+      throw new Error(`${e.message}: ${new Set(receiver.first.map((x) => x.alertId)).size} of ${alertIds.length} distinct alerts arrived (${receiver.accepted.length} accepted requests)`);
+    });
     const deliveredMs = Date.now() - restartedAt;
     await sleep(1_000);
     expect(dispatcher.alive(), 'the dispatcher process survived the broker restart').toBe(true);

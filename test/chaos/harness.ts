@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { afterAll, inject, onTestFinished } from 'vitest';
+import { afterAll, inject, onTestFailed, onTestFinished } from 'vitest';
 import { isAlive, readPid, startJvm, stopJvm } from '../../src/cluster/jvm-process.js';
 import { brokerAnswers } from '../../src/cluster/readiness.js';
 import { connectAdmin, connectConsumer, type ConsumedRecord } from '../../src/streams/runtime/kafka/index.js';
@@ -152,6 +152,7 @@ export function spawnChild(args: string[], env: Record<string, string>, jsonFrom
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const alive = () => child.exitCode === null && child.signalCode === null;
+  keepEventsOnFailure(child.pid as number, args, events);
   defer(async () => {
     if (alive()) {
       child.kill('SIGKILL');
@@ -179,6 +180,25 @@ export function spawnChild(args: string[], env: Record<string, string>, jsonFrom
       return exited;
     },
   };
+}
+
+/**
+ * When the test fails, a child's JSON lines go to test-artifacts/chaos/ and
+ * the last ones to the console: a flake in CI is otherwise unexplained.
+ */
+function keepEventsOnFailure(pid: number, args: string[], events: Array<Record<string, unknown>>): void {
+  try {
+    onTestFailed(() => {
+      const dir = join(ROOT, 'test-artifacts', 'chaos');
+      mkdirSync(dir, { recursive: true });
+      const name = `${args.map((a) => a.split('/').pop()).join('-').replace(/[^\w.-]+/g, '_').slice(0, 60)}-${pid}.jsonl`;
+      writeFileSync(join(dir, name), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+      const notable = events.filter((e) => typeof e.level !== 'number' || (e.level as number) >= 40);
+      process.stdout.write(`[chaos] child ${pid} (${name}): ${events.length} events kept; last warnings/errors:\n${notable.slice(-25).map((e) => JSON.stringify(e)).join('\n')}\n`);
+    });
+  } catch {
+    // spawned outside a test (a hook): nothing to attach to
+  }
 }
 
 export interface EngineTopics {

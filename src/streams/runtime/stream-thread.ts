@@ -85,6 +85,11 @@ export class StreamThread {
   private readonly partitionCounts = new Map<string, number>();
   private pendingAssignment: Map<string, number[]> | undefined;
   private rebalancing = true;
+  private lostAll = false;
+  /** This member's id in the group; a new one on a join means the coordinator had dropped us. */
+  private memberId: string | undefined;
+  /** Last time the coordinator answered a heartbeat (or assigned us partitions). */
+  private lastHeartbeat: number;
   private stopping = false;
   private failed = false;
   private lastCommit: number;
@@ -106,6 +111,7 @@ export class StreamThread {
     for (const sub of plan.subtopologies) this.subPlans.set(sub.id as number, sub);
     this.lastCommit = options.clock.now();
     this.lastStoreSizes = options.clock.now();
+    this.lastHeartbeat = options.clock.now();
   }
 
   get exactlyOnce(): boolean {
@@ -124,6 +130,9 @@ export class StreamThread {
       onRebalancing: () => {
         this.rebalancing = true;
         this.hooks.onRebalance(true);
+      },
+      onHeartbeat: () => {
+        this.lastHeartbeat = this.options.clock.now();
       },
       onBatchEnd: (p) => this.config.metrics.consumerLag?.(p.topic, p.partition, Number(p.offsetLag)),
       onCrash: (error, restarting) => {
@@ -170,6 +179,13 @@ export class StreamThread {
 
   private onGroupJoin(assignment: GroupAssignment): void {
     this.rebalancing = true;
+    this.lastHeartbeat = this.options.clock.now();
+    // kafkajs re-joins under a new member id after the coordinator dropped this member
+    // (missed heartbeats), without a rebalancing event. Another member may have
+    // owned and advanced our partitions meanwhile, so every task we hold is stale:
+    // close them all dirty and restore, as Kafka Streams does for lost tasks.
+    if (this.memberId !== undefined && assignment.memberId !== this.memberId) this.lostAll = true;
+    this.memberId = assignment.memberId;
     this.pendingAssignment = assignment.partitions;
     this.hooks.onRebalance(true);
     // Fetch nothing until the new tasks are restored; the fetch loop keeps heartbeating meanwhile.
@@ -182,6 +198,11 @@ export class StreamThread {
     const assigned = this.pendingAssignment;
     if (assigned === undefined || this.stopping || this.failed) return;
     this.pendingAssignment = undefined;
+    if (this.lostAll) {
+      this.lostAll = false;
+      if (this.handles.size > 0) this.options.logger.warn({ tasks: this.taskIds() }, 'this member had been dropped from the group; closing every task dirty and restoring it');
+      for (const h of [...this.handles.values()]) await this.closeTask(h, false);
+    }
     const wanted = new Map<string, { sub: number; partition: number }>();
     for (const [topic, partitions] of assigned) {
       const sub = this.layout.sourceTopics.get(topic);
@@ -452,6 +473,13 @@ export class StreamThread {
 
   private async commitNow(final: boolean): Promise<boolean> {
     if (this.rebalancing && !final) return false;
+    // kafkajs' TxnOffsetCommit carries no generation (no KIP-447 fencing): a member the
+    // coordinator has already dropped would still commit offsets for partitions another
+    // member now owns. Past the session timeout without a heartbeat, assume we were dropped.
+    if (this.exactlyOnce && !final && this.options.clock.now() - this.lastHeartbeat > this.options.sessionTimeoutMs) {
+      this.options.logger.warn({ sinceHeartbeatMs: this.options.clock.now() - this.lastHeartbeat }, 'no heartbeat for a session timeout: holding the commit until the group answers');
+      return false;
+    }
     const started = this.options.clock.now();
     const handles = [...this.handles.values()];
     for (const h of handles) await h.task.commit();

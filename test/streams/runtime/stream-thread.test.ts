@@ -75,13 +75,14 @@ function record(offset: number, value: string): ConsumedRecord {
 async function running(guarantee: 'at_least_once' | 'exactly_once', handler?: ProductionExceptionHandler) {
   const stateDir = mkdtempSync(join(tmpdir(), 'vigil-thread-'));
   dirs.push(stateDir);
+  const clock = new ManualClock(0);
   const { streams, runtime } = kafkaStreamsOptions({
     applicationId: 'app',
     brokers: ['h:1'],
     processingGuarantee: guarantee,
     commitIntervalMs: 0, // commit after every record: each commit is observable
     stateDir,
-    clock: new ManualClock(0),
+    clock,
     ...(handler ? { productionExceptionHandler: handler } : {}),
   });
   const config = streamsConfig(streams);
@@ -99,7 +100,7 @@ async function running(guarantee: 'at_least_once' | 'exactly_once', handler?: Pr
   await vi.waitFor(() => expect(thread.taskIds()).toEqual(['0_0']));
   const resolved: string[] = [];
   const feed = (records: ConsumedRecord[]) => run.eachBatch({ topic: 'in', partition: 0, records, highWatermark: '99', resolveOffset: (o) => void resolved.push(o) });
-  return { thread, fakes, fatal, feed, resolved };
+  return { thread, fakes, fatal, feed, resolved, clock, run };
 }
 
 describe('StreamThread commits (fake Kafka clients)', () => {
@@ -149,6 +150,44 @@ describe('StreamThread commits (fake Kafka clients)', () => {
     expect(fatal.map((e) => e.code)).toEqual(['VIGIL_ERR_PRODUCTION']);
     expect(fakes.transactions.map((t) => t.outcome)).toEqual(['commit', 'abort']);
     expect(fakes.transactions.flatMap((t) => (t.outcome === 'commit' ? t.offsets.map((o) => o.offset) : []))).toEqual(['1']);
+  });
+});
+
+describe('StreamThread when the group may have dropped this member (exactly-once, fake Kafka clients)', () => {
+  const committedValues = (fakes: Fakes) => fakes.transactions.filter((t) => t.outcome === 'commit').flatMap((t) => t.records.map((r) => String(r.value)));
+
+  it('holds commits after a session timeout without a heartbeat, and commits the held work once the coordinator answers again', async () => {
+    const { thread, fakes, feed, clock, run } = await running('exactly_once');
+    await feed([record(0, 'a')]);
+    clock.advance(10_001); // the default session timeout, and a little more
+    await feed([record(1, 'b')]);
+    expect(committedValues(fakes)).toEqual(['a']);
+    run.onHeartbeat?.();
+    await feed([record(2, 'c')]);
+    expect(committedValues(fakes)).toEqual(['a', 'b', 'c']);
+    await thread.stop();
+  });
+
+  it('re-joining under a new member id drops every task dirty: work the group may have handed to another member is never committed', async () => {
+    const { thread, fakes, feed, clock, run } = await running('exactly_once');
+    await feed([record(0, 'a')]);
+    clock.advance(10_001);
+    await feed([record(1, 'b')]); // held: no heartbeat
+    run.onGroupJoin?.({ memberId: 'm2', isLeader: true, partitions: new Map([['in', [0]]]) });
+    await vi.waitFor(() => expect(thread.taskIds()).toEqual(['0_0']));
+    await thread.stop();
+    expect(committedValues(fakes)).toEqual(['a']);
+  });
+
+  it('re-joining under the same member id keeps the tasks and their uncommitted work', async () => {
+    const { thread, fakes, feed, clock, run } = await running('exactly_once');
+    await feed([record(0, 'a')]);
+    clock.advance(10_001);
+    await feed([record(1, 'b')]);
+    run.onGroupJoin?.({ memberId: 'm', isLeader: true, partitions: new Map([['in', [0]]]) });
+    await vi.waitFor(() => expect(thread.taskIds()).toEqual(['0_0']));
+    await thread.stop();
+    expect(committedValues(fakes)).toEqual(['a', 'b']);
   });
 });
 

@@ -52,6 +52,8 @@ export interface RunOptions {
   onGroupJoin?(assignment: GroupAssignment): void;
   /** The member is about to re-join the group: its assignment may change. */
   onRebalancing?(): void;
+  /** A heartbeat reached the coordinator: this member was still in the group a moment ago. */
+  onHeartbeat?(): void;
   /** The consumer stopped on an error; `restarting` tells whether the client retries on its own. */
   onCrash?(error: Error, restarting: boolean): void;
 }
@@ -127,6 +129,10 @@ export async function connectConsumer(
       if (o.onRebalancing) {
         const cb = o.onRebalancing;
         listeners.push(consumer.on(consumer.events.REBALANCING, () => cb()));
+      }
+      if (o.onHeartbeat) {
+        const cb = o.onHeartbeat;
+        listeners.push(consumer.on(consumer.events.HEARTBEAT, () => cb()));
       }
       if (o.onCrash) {
         const cb = o.onCrash;
