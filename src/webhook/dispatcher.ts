@@ -71,7 +71,8 @@ export class WebhookDispatcher {
   private constructor(
     readonly config: DispatcherConfig,
     private readonly deps: DispatcherDeps & { scheduler: Scheduler },
-    private readonly consumer: KafkaConsumer,
+    private consumer: KafkaConsumer,
+    private readonly connection: KafkaConnectionOptions,
     private readonly producer: KafkaProducer,
     private readonly sender: Sender,
     private readonly engine: DeliveryEngine,
@@ -135,20 +136,12 @@ export class WebhookDispatcher {
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
       ...(deps.onAttempt ? { onAttempt: deps.onAttempt } : {}),
     });
-    const consumer = await connectConsumer(connection, { groupId: config.groupId, isolation: 'read_committed', maxWaitTimeMs: 50 });
-    const dispatcher = new WebhookDispatcher(config, { ...deps, scheduler }, consumer, producer, sender, engine, state.pendingCount());
-    await consumer.subscribe({ topics: [config.alertsTopic], fromBeginning: true });
+    const consumer = await WebhookDispatcher.#newConsumer(connection, config);
+    const dispatcher = new WebhookDispatcher(config, { ...deps, scheduler }, consumer, connection, producer, sender, engine, state.pendingCount());
     // Resolve start() only once partitions are assigned, so "started" means "consuming".
     let joined!: () => void;
     const groupJoined = new Promise<void>((resolve) => (joined = resolve));
-    await consumer.run({
-      autoCommit: false,
-      eachBatch: (batch) => dispatcher.#onBatch(batch.records),
-      onBatchEnd: (p) => dispatcher.#tracker.seen(p.topic, p.partition, p.lastOffset),
-      onRebalancing: () => dispatcher.#onRebalancing(),
-      onGroupJoin: () => joined(),
-      onCrash: (err, restarting) => log.error({ err, restarting }, 'alerts consumer crashed'),
-    });
+    await dispatcher.#run(() => joined());
     const joinTimeout = new Promise<void>((resolve) => setTimeout(resolve, GROUP_JOIN_WAIT_MS).unref());
     await Promise.race([groupJoined, joinTimeout]);
     dispatcher.#scheduleCommit();
@@ -157,6 +150,52 @@ export class WebhookDispatcher {
       'webhook dispatcher started',
     );
     return dispatcher;
+  }
+
+  static async #newConsumer(connection: KafkaConnectionOptions, config: DispatcherConfig): Promise<KafkaConsumer> {
+    const consumer = await connectConsumer(connection, { groupId: config.groupId, isolation: 'read_committed', maxWaitTimeMs: 50 });
+    await consumer.subscribe({ topics: [config.alertsTopic], fromBeginning: true });
+    return consumer;
+  }
+
+  #run(onJoin: () => void = () => {}): Promise<void> {
+    const consumer = this.consumer;
+    return consumer.run({
+      autoCommit: false,
+      eachBatch: (batch) => this.#onBatch(batch.records),
+      onBatchEnd: (p) => this.#tracker.seen(p.topic, p.partition, p.lastOffset),
+      onRebalancing: () => this.#onRebalancing(),
+      onGroupJoin: () => onJoin(),
+      onCrash: (err, restarting) => {
+        this.deps.log.error({ err, restarting }, 'alerts consumer crashed');
+        // kafkajs gives up on some errors (no broker reachable for long enough): without a
+        // new consumer the dispatcher would sit alive and deaf. Deliveries in flight go on.
+        if (!restarting && consumer === this.consumer) void this.#replaceConsumer();
+      },
+    });
+  }
+
+  /** A new consumer in the same group, retried with backoff; it re-reads from the committed offsets (redeliveries carry the same webhook-id). */
+  async #replaceConsumer(): Promise<void> {
+    const old = this.consumer;
+    await old.close().catch(() => {});
+    for (let backoff = 1_000; !this.#stopped; backoff = Math.min(backoff * 2, 30_000)) {
+      try {
+        const next = await WebhookDispatcher.#newConsumer(this.connection, this.config);
+        if (this.#stopped) {
+          await next.close();
+          return;
+        }
+        this.consumer = next;
+        this.#paused.clear();
+        await this.#run();
+        this.deps.log.warn('alerts consumer replaced after a crash');
+        return;
+      } catch (err) {
+        this.deps.log.error({ err, retryInMs: backoff }, 'could not replace the alerts consumer; retrying');
+        await new Promise<void>((r) => this.deps.scheduler.setTimer(r, backoff));
+      }
+    }
   }
 
   /** Alerts delivered (to every endpoint) and dead-lettered (for at least one) since start. */
