@@ -29,6 +29,13 @@ export const DLQ_HEADERS = {
   source: 'vigil-dlq-source',
 } as const;
 
+/**
+ * A consumer whose loop completed no fetch for this long is stuck (seen once
+ * in CI after a broker restart: the dispatcher stayed up and delivered
+ * nothing more). It is replaced; a healthy one fetches every 50 ms.
+ */
+const CONSUMER_STALL_MS = 60_000;
+
 /** How long start() waits for the first partition assignment before returning anyway (the consumer keeps trying). */
 const GROUP_JOIN_WAIT_MS = 30_000;
 
@@ -64,6 +71,9 @@ export class WebhookDispatcher {
   /** Partitions paused because maxInFlight was reached; resumed below the low-water mark. */
   readonly #paused = new Map<string, { topic: string; partition: number }>();
   #commitTimer: (() => void) | undefined;
+  #watchdog: (() => void) | undefined;
+  #lastFetch = 0;
+  #replacing: Promise<void> | undefined;
   #stopped = false;
   #delivered = 0;
   #deadLettered = 0;
@@ -145,6 +155,7 @@ export class WebhookDispatcher {
     const joinTimeout = new Promise<void>((resolve) => setTimeout(resolve, GROUP_JOIN_WAIT_MS).unref());
     await Promise.race([groupJoined, joinTimeout]);
     dispatcher.#scheduleCommit();
+    dispatcher.#watch();
     log.info(
       { endpoints: config.endpoints.map((e) => ({ name: e.name, url: e.url, concurrency: e.concurrency })), resumedRetries: dispatcher.resumedRetries },
       'webhook dispatcher started',
@@ -160,7 +171,11 @@ export class WebhookDispatcher {
 
   #run(onJoin: () => void = () => {}): Promise<void> {
     const consumer = this.consumer;
+    this.#lastFetch = this.deps.scheduler.now();
     return consumer.run({
+      onFetch: () => {
+        if (consumer === this.consumer) this.#lastFetch = this.deps.scheduler.now();
+      },
       autoCommit: false,
       eachBatch: (batch) => this.#onBatch(batch.records),
       onBatchEnd: (p) => this.#tracker.seen(p.topic, p.partition, p.lastOffset),
@@ -170,15 +185,34 @@ export class WebhookDispatcher {
         this.deps.log.error({ err, restarting }, 'alerts consumer crashed');
         // kafkajs gives up on some errors (no broker reachable for long enough): without a
         // new consumer the dispatcher would sit alive and deaf. Deliveries in flight go on.
-        if (!restarting && consumer === this.consumer) void this.#replaceConsumer();
+        if (!restarting && consumer === this.consumer) this.#replaceConsumer('crashed');
       },
     });
   }
 
+  #watch(): void {
+    if (this.#stopped) return;
+    this.#watchdog = this.deps.scheduler.setTimer(() => {
+      const idleMs = this.deps.scheduler.now() - this.#lastFetch;
+      if (idleMs > CONSUMER_STALL_MS) {
+        this.deps.log.warn({ idleMs }, 'the alerts consumer completed no fetch for a minute; replacing it');
+        this.#replaceConsumer('stalled');
+      }
+      this.#watch();
+    }, CONSUMER_STALL_MS / 4);
+  }
+
+  #replaceConsumer(why: 'crashed' | 'stalled'): void {
+    this.#replacing ??= this.#newConsumerLoop(why).finally(() => {
+      this.#replacing = undefined;
+    });
+  }
+
   /** A new consumer in the same group, retried with backoff; it re-reads from the committed offsets (redeliveries carry the same webhook-id). */
-  async #replaceConsumer(): Promise<void> {
+  async #newConsumerLoop(why: 'crashed' | 'stalled'): Promise<void> {
     const old = this.consumer;
-    await old.close().catch(() => {});
+    // A stuck client may never finish closing; do not wait on it forever.
+    await Promise.race([old.close().catch(() => {}), new Promise<void>((r) => this.deps.scheduler.setTimer(r, 10_000))]);
     for (let backoff = 1_000; !this.#stopped; backoff = Math.min(backoff * 2, 30_000)) {
       try {
         const next = await WebhookDispatcher.#newConsumer(this.connection, this.config);
@@ -189,7 +223,7 @@ export class WebhookDispatcher {
         this.consumer = next;
         this.#paused.clear();
         await this.#run();
-        this.deps.log.warn('alerts consumer replaced after a crash');
+        this.deps.log.warn({ why }, 'alerts consumer replaced');
         return;
       } catch (err) {
         this.deps.log.error({ err, retryInMs: backoff }, 'could not replace the alerts consumer; retrying');
@@ -294,6 +328,8 @@ export class WebhookDispatcher {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#commitTimer?.();
+    this.#watchdog?.();
+    await this.#replacing;
     this.engine.close();
     await this.#commit();
     await this.consumer.close();

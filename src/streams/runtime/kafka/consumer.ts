@@ -54,6 +54,8 @@ export interface RunOptions {
   onRebalancing?(): void;
   /** A heartbeat reached the coordinator: this member was still in the group a moment ago. */
   onHeartbeat?(): void;
+  /** A fetch request completed (with or without records): the consumer's loop is alive. */
+  onFetch?(): void;
   /** The consumer stopped on an error; `restarting` tells whether the client retries on its own. */
   onCrash?(error: Error, restarting: boolean): void;
 }
@@ -133,6 +135,10 @@ export async function connectConsumer(
       if (o.onHeartbeat) {
         const cb = o.onHeartbeat;
         listeners.push(consumer.on(consumer.events.HEARTBEAT, () => cb()));
+      }
+      if (o.onFetch) {
+        const cb = o.onFetch;
+        listeners.push(consumer.on(consumer.events.FETCH, () => cb()));
       }
       if (o.onCrash) {
         const cb = o.onCrash;
