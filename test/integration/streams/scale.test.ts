@@ -29,7 +29,9 @@ describe('scaling out and in on the broker (exactly_once)', () => {
     expect([...a.localTaskIds(), ...b.localTaskIds()].sort()).toEqual(['0_0', '0_1', '0_2', '0_3']);
     await produce(topics.clicks, clicks(4_000, 4_000));
     // Each instance holds only its tasks' counts; together they cover every click once.
-    await waitUntil(async () => (await totalCount(a)) + (await totalCount(b)) === 8_000, 60_000, 'both instances to count 8000 clicks');
+    await waitUntil(async () => (await totalCount(a)) + (await totalCount(b)) === 8_000, 60_000, 'both instances to count 8000 clicks').catch(async (e: Error) => {
+      throw new Error(`${e.message}: a ${a.state} ${a.localTaskIds().join(',')} counted ${await totalCount(a)}, b ${b.state} ${b.localTaskIds().join(',')} counted ${await totalCount(b)}`);
+    });
     expect(await totalCount(b)).toBeGreaterThan(0);
 
     await b.close();
