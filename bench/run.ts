@@ -10,6 +10,7 @@ const benchmarks: Record<string, { file: string; about: string }> = {
   runtime: { file: 'runtime/kafka-streams.ts', about: 'KafkaStreams on the real broker, both guarantees, against a bare consume loop' },
   webhook: { file: 'webhook/latency.ts', about: 'alert append → receiver 2xx, healthy endpoint alone and beside a dead one' },
   latency: { file: 'latency/main.ts', about: 'open-loop append → alert latency: Vigil vs Kafka Streams vs a consume ceiling (--quick: under 3 min)' },
+  chaos: { file: 'chaos/soak.ts', about: 'the chaos scenarios (test/chaos) repeated and collected; --soak: 20 kills on ~200k transactions, 5 rounds' },
   mirror: { file: 'mirror/latency.ts', about: 'MirrorMaker 2: regional append → mirrored on central per MM2 setting; --e2e: → alert (multi-region cluster)' },
 };
 
