@@ -32,9 +32,10 @@ export const DLQ_HEADERS = {
 /**
  * A consumer whose loop completed no fetch for this long is stuck (seen once
  * in CI after a broker restart: the dispatcher stayed up and delivered
- * nothing more). It is replaced; a healthy one fetches every 50 ms.
+ * nothing more). It is replaced; a healthy one fetches every 50 ms, and a
+ * group join (which can take a session timeout or two) counts as alive.
  */
-const CONSUMER_STALL_MS = 60_000;
+const CONSUMER_STALL_MS = 90_000;
 
 /** How long start() waits for the first partition assignment before returning anyway (the consumer keeps trying). */
 const GROUP_JOIN_WAIT_MS = 30_000;
@@ -180,7 +181,10 @@ export class WebhookDispatcher {
       eachBatch: (batch) => this.#onBatch(batch.records),
       onBatchEnd: (p) => this.#tracker.seen(p.topic, p.partition, p.lastOffset),
       onRebalancing: () => this.#onRebalancing(),
-      onGroupJoin: () => onJoin(),
+      onGroupJoin: () => {
+        if (consumer === this.consumer) this.#lastFetch = this.deps.scheduler.now();
+        onJoin();
+      },
       onCrash: (err, restarting) => {
         this.deps.log.error({ err, restarting }, 'alerts consumer crashed');
         // kafkajs gives up on some errors (no broker reachable for long enough): without a
@@ -195,7 +199,7 @@ export class WebhookDispatcher {
     this.#watchdog = this.deps.scheduler.setTimer(() => {
       const idleMs = this.deps.scheduler.now() - this.#lastFetch;
       if (idleMs > CONSUMER_STALL_MS) {
-        this.deps.log.warn({ idleMs }, 'the alerts consumer completed no fetch for a minute; replacing it');
+        this.deps.log.warn({ idleMs }, 'the alerts consumer completed no fetch for 90 s; replacing it');
         this.#replaceConsumer('stalled');
       }
       this.#watch();
