@@ -86,6 +86,8 @@ export class StreamThread {
   private pendingAssignment: Map<string, number[]> | undefined;
   private rebalancing = true;
   private lostAll = false;
+  /** `<topic>:<partition>` → the end offset after this thread's last committed write there (outlives tasks). */
+  private readonly writtenEnds = new Map<string, bigint>();
   /** This member's id in the group; a new one on a join means the coordinator had dropped us. */
   private memberId: string | undefined;
   /** Last time the coordinator answered a heartbeat (or assigned us partitions). */
@@ -125,7 +127,11 @@ export class StreamThread {
       autoCommit: false,
       // Only records a task processed are marked consumed: whatever a rebalance or shutdown interrupts is fetched again.
       autoResolve: false,
-      eachBatch: (batch) => this.executor.run(() => this.processBatch(batch.topic, batch.partition, batch.records, batch.resolveOffset)),
+      eachBatch: async (batch) => {
+        const groupError = await this.executor.run(() => this.processBatch(batch.topic, batch.partition, batch.records, batch.resolveOffset, batch.heartbeat));
+        // Out of eachBatch, so kafkajs re-joins the group (outside the executor: the join's GROUP_JOIN queues work on it).
+        if (groupError !== undefined) throw groupError;
+      },
       onGroupJoin: (assignment) => this.onGroupJoin(assignment),
       onRebalancing: () => {
         this.rebalancing = true;
@@ -344,7 +350,12 @@ export class StreamThread {
           byPartition = new Map((await this.admin.endOffsets(topic)).map((o) => [o.partition, BigInt(o.offset)]));
           ends.set(topic, byPartition);
         }
-        const to = byPartition.get(h.partition) ?? 0n;
+        // endOffsets is the last stable offset: right after our own commit its markers may not be
+        // written yet, and restoring only up to there would miss that commit's changes (whose input
+        // offsets are committed). What this thread wrote itself is an end it knows for sure.
+        const lso = byPartition.get(h.partition) ?? 0n;
+        const written = this.writtenEnds.get(`${topic}:${h.partition}`) ?? 0n;
+        const to = written > lso ? written : lso;
         let start = from;
         if (start > to) {
           // The changelog is shorter than the checkpoint says (topic recreated?): start over.
@@ -396,7 +407,14 @@ export class StreamThread {
 
   // ---- processing ----
 
-  private async processBatch(topic: string, partition: number, records: readonly KafkaRecord[], resolveOffset: (offset: string) => void): Promise<void> {
+  /** Returns the group's error when a heartbeat found the group rebalancing (the rest of the batch is fetched again). */
+  private async processBatch(
+    topic: string,
+    partition: number,
+    records: readonly KafkaRecord[],
+    resolveOffset: (offset: string) => void,
+    heartbeat: () => Promise<void>,
+  ): Promise<unknown> {
     if (this.stopping || this.failed) return;
     const h = this.routes.get(`${topic}:${partition}`);
     if (!h) return; // fetched before a rebalance took the partition away
@@ -417,6 +435,13 @@ export class StreamThread {
         h.offsets.set(topic, position);
         if (this.buffered >= this.options.maxBufferedRecords || this.commitDue()) await this.commit(false);
         if (this.stopping || this.failed || this.routes.get(`${topic}:${partition}`) !== h) return;
+        // kafkajs heartbeats only between batches; a batch of thousands of records with
+        // commits in between can outlast the session timeout and get this member dropped.
+        try {
+          await heartbeat();
+        } catch (groupError) {
+          return groupError;
+        }
       }
     } catch (error) {
       this.fail(asVigil(error, `processing ${topic}-${partition}`));
@@ -557,6 +582,7 @@ export class StreamThread {
 
   /** Moves each task's changelog positions past what this commit wrote (`ends`: `<topic>:<partition>` → next offset). */
   private advanceChangelogPositions(handles: TaskHandle[], ends: ReadonlyMap<string, bigint>): void {
+    for (const [key, end] of ends) if (end > (this.writtenEnds.get(key) ?? -1n)) this.writtenEnds.set(key, end);
     for (const h of handles) {
       for (const [store, current] of h.changelogPositions) {
         const end = ends.get(`${this.layout.changelogs.get(store)}:${h.partition}`);

@@ -99,7 +99,7 @@ async function running(guarantee: 'at_least_once' | 'exactly_once', handler?: Pr
   run.onGroupJoin?.({ memberId: 'm', isLeader: true, partitions: new Map([['in', [0]]]) });
   await vi.waitFor(() => expect(thread.taskIds()).toEqual(['0_0']));
   const resolved: string[] = [];
-  const feed = (records: ConsumedRecord[]) => run.eachBatch({ topic: 'in', partition: 0, records, highWatermark: '99', resolveOffset: (o) => void resolved.push(o) });
+  const feed = (records: ConsumedRecord[]) => run.eachBatch({ topic: 'in', partition: 0, records, highWatermark: '99', resolveOffset: (o) => void resolved.push(o), heartbeat: async () => {} });
   return { thread, fakes, fatal, feed, resolved, clock, run };
 }
 
@@ -150,6 +150,28 @@ describe('StreamThread commits (fake Kafka clients)', () => {
     expect(fatal.map((e) => e.code)).toEqual(['VIGIL_ERR_PRODUCTION']);
     expect(fakes.transactions.map((t) => t.outcome)).toEqual(['commit', 'abort']);
     expect(fakes.transactions.flatMap((t) => (t.outcome === 'commit' ? t.offsets.map((o) => o.offset) : []))).toEqual(['1']);
+  });
+});
+
+describe('StreamThread heartbeats inside a batch (fake Kafka clients)', () => {
+  it('stops the batch where a heartbeat finds the group rebalancing and hands the error to kafkajs; the rest stays unresolved', async () => {
+    const { thread, fakes, run, resolved } = await running('at_least_once');
+    let beats = 0;
+    const rebalancing = Object.assign(new Error('The group is rebalancing'), { type: 'REBALANCE_IN_PROGRESS' });
+    const batch = run.eachBatch({
+      topic: 'in',
+      partition: 0,
+      records: [record(0, 'a'), record(1, 'b'), record(2, 'c')],
+      highWatermark: '3',
+      resolveOffset: (o) => void resolved.push(o),
+      heartbeat: async () => {
+        if (++beats === 2) throw rebalancing;
+      },
+    });
+    await expect(batch).rejects.toBe(rebalancing);
+    expect(resolved).toEqual(['0', '1']);
+    await thread.stop();
+    expect(fakes.sent.map((r) => String(r.value))).toEqual(['a', 'b']);
   });
 });
 
@@ -215,8 +237,8 @@ describe('StreamThread with a pattern subscription (fake Kafka clients)', () => 
     run.onGroupJoin?.({ memberId: 'm', isLeader: true, partitions: new Map([['us-east.in', [1]], ['us-west.in', [1]]]) });
     await vi.waitFor(() => expect(thread.taskIds()).toEqual(['0_1']));
     const rec = (topic: string, value: string): ConsumedRecord => ({ topic, partition: 1, offset: '0', key: Buffer.from('card'), value: Buffer.from(value), timestamp: 1, headers: {} });
-    await run.eachBatch({ topic: 'us-east.in', partition: 1, records: [rec('us-east.in', 'east')], highWatermark: '1', resolveOffset: () => {} });
-    await run.eachBatch({ topic: 'us-west.in', partition: 1, records: [rec('us-west.in', 'west')], highWatermark: '1', resolveOffset: () => {} });
+    await run.eachBatch({ topic: 'us-east.in', partition: 1, records: [rec('us-east.in', 'east')], highWatermark: '1', resolveOffset: () => {}, heartbeat: async () => {} });
+    await run.eachBatch({ topic: 'us-west.in', partition: 1, records: [rec('us-west.in', 'west')], highWatermark: '1', resolveOffset: () => {}, heartbeat: async () => {} });
     await thread.stop();
     expect(fakes.sent.map((r) => String(r.value))).toEqual(['east', 'west']);
     expect(fakes.commits.flat().filter((o) => o.offset === '1').map((o) => o.topic).sort()).toEqual(['us-east.in', 'us-west.in']);

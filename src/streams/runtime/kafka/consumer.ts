@@ -42,6 +42,13 @@ export interface RunOptions {
     highWatermark: string;
     /** Marks the record at `offset` (and those before it) consumed. */
     resolveOffset(offset: string): void;
+    /**
+     * Heartbeats if the interval has passed (cheap otherwise). A long batch
+     * must call it: kafkajs heartbeats only between batches, and a member
+     * silent for a session timeout is dropped from the group. Rejects when
+     * the group is rebalancing; let that error out of `eachBatch`.
+     */
+    heartbeat(): Promise<void>;
   }): Promise<void>;
   /**
    * After each batch, including batches that held only transaction markers
@@ -147,12 +154,13 @@ export async function connectConsumer(
       return consumer.run({
         autoCommit: o.autoCommit ?? true,
         eachBatchAutoResolve: o.autoResolve ?? true,
-        eachBatch: async ({ batch, resolveOffset }) => {
+        eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
           await o.eachBatch({
             topic: batch.topic,
             partition: batch.partition,
             highWatermark: batch.highWatermark,
             resolveOffset,
+            heartbeat,
             records: batch.messages.map((m) => toRecord(batch.topic, batch.partition, m)),
           });
         },
