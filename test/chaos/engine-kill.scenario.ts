@@ -89,6 +89,9 @@ describe('engine killed with SIGKILL during a replay', () => {
     const expected = await expectedRun;
     const alerts = await decodeAlerts(topics.alerts, await readToEnd(central(), [topics.alerts], 'read_committed'));
     const cmp = compareById(expected.alerts, alerts, (a) => a.alert_id);
+    // The fixture has no bad input: anything here is a good record the engine failed to handle.
+    const deadLettered = await readToEnd(central(), [topics.deadLetter], 'read_committed');
+    const deadLetterReasons = [...new Set(deadLettered.map((r) => `${r.headers['vigil.error.code']?.toString() ?? '?'}: ${r.headers['vigil.error.message']?.toString().slice(0, 160) ?? ''}`))].slice(0, 5);
     const storesDiff = {
       cardState: diffEntries(expected.stores.cardState, dump.cardState),
       recent: diffEntries(expected.stores.recent, dump.recent),
@@ -101,6 +104,8 @@ describe('engine killed with SIGKILL during a replay', () => {
       killsBeforeAllCommitted: kills.filter((k) => BigInt(k.committed) < BigInt(sent.transactions)).length,
       killPoints: kills,
       alerts: cmp,
+      deadLettered: deadLettered.length,
+      deadLetterReasons,
       restoredChangelogRecordsAfterLastKill: restoredAfterLastKill,
       stores: { cardState: dump.cardState.length, recent: dump.recent.length, diff: storesDiff },
       processingMs,
@@ -114,6 +119,7 @@ describe('engine killed with SIGKILL during a replay', () => {
     expect(sent.transactions).toBe(manifest.counts.transactions);
     // Every kill interrupted unfinished work.
     for (const k of kills) expect(BigInt(k.committed), context).toBeLessThan(BigInt(sent.transactions));
+    expect(deadLetterReasons, context).toEqual([]);
     expect(cmp, context).toMatchObject({ lost: 0, duplicated: 0, unexpected: 0, different: 0 });
     expect(alerts.length).toBe(expected.alerts.length);
     expect(dump.cardState).toEqual(expected.stores.cardState);
