@@ -61,10 +61,23 @@ export async function waitUntil(condition: () => Promise<boolean> | boolean, tim
   }
 }
 
+/**
+ * Topics for replayed fixtures. Their records carry event times up to weeks
+ * old, and the broker's default 7-day time retention deletes any rolled
+ * segment whose newest record is older than that: a transaction marker
+ * (stamped "now") right after an old first record rolls the segment at
+ * once, so the next retention check (every 5 min) deleted the first alert of
+ * a run, and input the engine had not read yet. Time retention is off here.
+ */
 export async function createTopics(brokers: string[], specs: Array<{ topic: string; partitions?: number; compacted?: boolean }>): Promise<void> {
   const admin = await connectAdmin({ brokers });
   try {
-    await admin.createTopics(specs.map((s) => ({ topic: s.topic, partitions: s.partitions ?? 1, ...(s.compacted ? { config: { 'cleanup.policy': 'compact' } } : {}) })));
+    await admin.createTopics(
+      specs.map((s) => {
+        const config: Record<string, string> = s.compacted ? { 'cleanup.policy': 'compact' } : { 'retention.ms': '-1' };
+        return { topic: s.topic, partitions: s.partitions ?? 1, config };
+      }),
+    );
   } finally {
     await admin.close();
   }
