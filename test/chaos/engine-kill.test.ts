@@ -1,14 +1,14 @@
 /**
- * NOT RUN IN CI (the name does not end in .test.ts): engine killed with SIGKILL
- * five times during a replay of 102,524 transactions. Its last run lost one
- * alert of 488 that no kill explains (see docs/RELIABILITY.md); until that is
- * found, a test that asserts "0 lost" would fail intermittently. Run it with
+ * Engine killed with SIGKILL five times during a replay of ~103k
+ * transactions; the committed alerts and the feature stores must equal the
+ * driver's. Kept out of CI until 2026-11-30: about one run in two lost the
+ * fixture's first alert, which turned out to be the broker's 7-day time
+ * retention deleting replayed records with old event times (see
+ * createTopics in harness.ts and docs/RELIABILITY.md).
  *
- *   cp test/chaos/engine-kill.scenario.ts test/chaos/engine-kill.test.ts
- *   npx vitest run --project chaos test/chaos/engine-kill.test.ts
- *
- * (VIGIL_CHAOS_SEED replays the kill points of a reported run; VIGIL_CHAOS_KILLS,
- * VIGIL_CHAOS_USERS and VIGIL_CHAOS_DAYS shrink it.)
+ * VIGIL_CHAOS_SEED replays the kill points of a reported run;
+ * VIGIL_CHAOS_KILLS, VIGIL_CHAOS_USERS and VIGIL_CHAOS_DAYS resize it
+ * (`npm run bench -- chaos --soak` runs it at 20 kills on ~200k).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
