@@ -92,6 +92,8 @@ export class StreamThread {
   private memberId: string | undefined;
   /** Last time the coordinator answered a heartbeat (or assigned us partitions). */
   private lastHeartbeat: number;
+  /** Last time processBatch asked kafkajs to heartbeat (at most once per heartbeat interval). */
+  private lastHeartbeatCall = Number.NEGATIVE_INFINITY;
   private stopping = false;
   private failed = false;
   private lastCommit: number;
@@ -437,10 +439,15 @@ export class StreamThread {
         if (this.stopping || this.failed || this.routes.get(`${topic}:${partition}`) !== h) return;
         // kafkajs heartbeats only between batches; a batch of thousands of records with
         // commits in between can outlast the session timeout and get this member dropped.
-        try {
-          await heartbeat();
-        } catch (groupError) {
-          return groupError;
+        // Asked once per interval, not per record: the call costs promises even when kafkajs skips it.
+        const now = this.options.clock.now();
+        if (now - this.lastHeartbeatCall >= this.options.heartbeatIntervalMs) {
+          this.lastHeartbeatCall = now;
+          try {
+            await heartbeat();
+          } catch (groupError) {
+            return groupError;
+          }
         }
       }
     } catch (error) {

@@ -154,8 +154,30 @@ describe('StreamThread commits (fake Kafka clients)', () => {
 });
 
 describe('StreamThread heartbeats inside a batch (fake Kafka clients)', () => {
+  it('heartbeats at most once per heartbeat interval, not per record', async () => {
+    const { thread, run, clock } = await running('at_least_once');
+    let beats = 0;
+    const batch = (from: number) => ({
+      topic: 'in',
+      partition: 0,
+      records: [0, 1, 2, 3].map((i) => record(from + i, 'x')),
+      highWatermark: '99',
+      resolveOffset: () => {},
+      heartbeat: async () => void beats++,
+    });
+    await run.eachBatch(batch(0));
+    expect(beats).toBe(1);
+    clock.advance(999); // the default interval is 1 s
+    await run.eachBatch(batch(4));
+    expect(beats).toBe(1);
+    clock.advance(1);
+    await run.eachBatch(batch(8));
+    expect(beats).toBe(2);
+    await thread.stop();
+  });
+
   it('stops the batch where a heartbeat finds the group rebalancing and hands the error to kafkajs; the rest stays unresolved', async () => {
-    const { thread, fakes, run, resolved } = await running('at_least_once');
+    const { thread, fakes, run, resolved, clock } = await running('at_least_once');
     let beats = 0;
     const rebalancing = Object.assign(new Error('The group is rebalancing'), { type: 'REBALANCE_IN_PROGRESS' });
     const batch = run.eachBatch({
@@ -166,6 +188,7 @@ describe('StreamThread heartbeats inside a batch (fake Kafka clients)', () => {
       resolveOffset: (o) => void resolved.push(o),
       heartbeat: async () => {
         if (++beats === 2) throw rebalancing;
+        clock.advance(1_000); // so the next record asks again
       },
     });
     await expect(batch).rejects.toBe(rebalancing);
