@@ -60,7 +60,9 @@ export function startCommand(log: Logger): Command {
             started: false,
             readyMs: {},
           })
-        : up({ topology, log, ownerPid: process.pid });
+        : // A cluster the demo starts is always new (no data from an earlier run or from
+          // the tests); one already running from `vigil kafka up` is reused as it is.
+          up({ topology, log, ownerPid: process.pid, fresh: true });
       const result = await Promise.race([starting, signal.then(() => undefined)]).catch((err: unknown) => {
         if (stopping) return undefined;
         throw err;
@@ -70,6 +72,7 @@ export function startCommand(log: Logger): Command {
         await starting.catch(() => undefined); // its failure is the stop we asked for
         return 130;
       }
+      process.stdout.write(`${clusterOrigin(result, external)}\n`);
       printEndpoints(result);
       const abort = new AbortController();
       void signal.then(() => abort.abort());
@@ -81,6 +84,7 @@ export function startCommand(log: Logger): Command {
             speed,
             dashboardPort: Number(values.port),
             signal: abort.signal,
+            freshState: result.started,
             ...(values.fixture ? { fixtureDir: values.fixture } : {}),
           }).catch(async (err: unknown) => {
             if (result.started) await down({ topology, log });
@@ -97,4 +101,11 @@ export function startCommand(log: Logger): Command {
     },
   };
   return cmd;
+}
+
+/** One line saying where the demo's cluster came from, so nobody mistakes old data for new. */
+export function clusterOrigin(result: UpResult, external: string | undefined): string {
+  if (external) return `using the existing cluster at ${external} (KAFKA_BROKERS)`;
+  if (result.started) return `created a fresh ${result.topology} cluster (no data from earlier runs)`;
+  return `reusing the ${result.topology} cluster already running (from \`vigil kafka up\`), with its data; \`vigil kafka down --topology ${result.topology}\` first for a clean one`;
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterEndpoints } from '../cluster/cluster.js';
 import { REGIONS } from '../cluster/topology.js';
@@ -23,6 +24,8 @@ export interface DemoOptions {
   speed?: number;
   dashboardPort?: number;
   signal: AbortSignal;
+  /** The cluster was just created: state the engine kept from an earlier cluster is wiped first. */
+  freshState?: boolean;
 }
 
 export interface Demo {
@@ -50,13 +53,16 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
     for (const c of closers.reverse()) await c().catch((err: unknown) => o.log.warn({ err }, 'while stopping'));
   };
   const multiRegion = o.cluster.topology === 'multi-region';
+  const stateDir = join(projectRoot, '.vigil', 'state', `demo-${o.cluster.topology}`);
+  // Local state from an earlier cluster would claim changelog offsets the new one never had.
+  if (o.freshState) rmSync(stateDir, { recursive: true, force: true });
   try {
     const engine: EngineHandle = await startEngine({
       brokers: [o.cluster.primary],
       registryUrl: o.cluster.registryUrl,
       guarantee: 'exactly_once',
       modelPath: join(projectRoot, 'models', 'fraud.onnx'),
-      stateDir: join(projectRoot, '.vigil', 'state', `demo-${o.cluster.topology}`),
+      stateDir,
       metricsPort: 0,
       applicationId: 'vigil-demo',
       log: o.log.child({ component: 'engine' }),

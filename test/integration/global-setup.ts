@@ -1,5 +1,7 @@
 import type { TestProject } from 'vitest/node';
+import { join } from 'node:path';
 import { down, up } from '../../src/cluster/cluster.js';
+import { projectRoot } from '../../src/cluster/paths.js';
 import { createLogger } from '../../src/log.js';
 
 declare module 'vitest' {
@@ -15,6 +17,10 @@ declare module 'vitest' {
  * process: if vitest dies, a watchdog stops them.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The tests' clusters keep their data apart from the demo's (.vigil/cluster):
+  // `npm start` after `npm test` must not show the tests' alerts. Test workers
+  // start after this and inherit it (multi-region.test.ts starts its own cluster).
+  process.env.VIGIL_RUN_DIR ??= join(projectRoot, '.vigil', 'test');
   const external = process.env.KAFKA_BROKERS;
   if (external) {
     const registry = process.env.SCHEMA_REGISTRY_URL;
