@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { FEATURE_KINDS } from '../fraud/features/feature-kinds.js';
 import type { Clock } from '../streams/index.js';
 import type { WebhookSecret } from '../webhook/secret.js';
 import type { AlertFeed } from './alert-feed.js';
@@ -91,6 +92,8 @@ export async function dashboardPlugin(app: FastifyInstance, options: DashboardOp
     api.addHook('preHandler', requireToken(token));
     api.get<{ Querystring: { limit?: string } }>('/api/alerts', async (req) => ({ alerts: feed.recent(Math.min(500, Number(req.query.limit ?? 100) || 100)) }));
     api.get('/api/stats', async () => feed.stats());
+    // How to show each feature's value (count, money, ratio, flag, km/h…): the page formats by kind.
+    api.get('/api/features', async () => ({ kinds: FEATURE_KINDS }));
     api.get<{ Params: { cardId: string }; Querystring: { limit?: string } }>('/api/cards/:cardId/transactions', async (req) => ({
       cardId: req.params.cardId,
       source: history.source,

@@ -6,6 +6,7 @@ import { ManualClock } from '../../src/streams/index.js';
 import { WebhookSecret } from '../../src/webhook/secret.js';
 import { signedHeaders } from '../../src/webhook/signature.js';
 import { sampleAlert } from '../webhook/alert-fixture.js';
+import { FEATURE_NAMES } from '../../src/fraud/features/feature-names.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const secret = WebhookSecret.parse('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
@@ -104,6 +105,14 @@ describe('dashboard page and API', () => {
     }
     const alerts = await app.inject({ url: '/api/alerts', headers: { authorization: `Bearer ${TOKEN}` } });
     expect(alerts.json().alerts.map((a: { id: string }) => a.id)).toEqual(['msg_3']);
+  });
+
+  it('tells the page each feature\'s kind, so flags and ratios are never shown as money', async () => {
+    const { app } = await setup();
+    expect((await app.inject('/api/features')).statusCode).toBe(401);
+    const { kinds } = (await app.inject({ url: '/api/features', headers: { authorization: `Bearer ${TOKEN}` } })).json();
+    expect(Object.keys(kinds).sort()).toEqual([...FEATURE_NAMES].sort());
+    expect(kinds).toMatchObject({ typical_spend_known: 'flag', amount_vs_typical: 'ratio', sum_24h: 'money', geo_velocity_kmh: 'kmh', count_1h: 'count' });
   });
 
   it('serves per-minute counts and the latency histogram', async () => {

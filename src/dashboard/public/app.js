@@ -10,7 +10,7 @@
     7995: 'Gambling', 4511: 'Airline', 5691: 'Clothing', 5816: 'Digital goods', 6051: 'Crypto / quasi-cash',
   };
 
-  const state = { alerts: [], selected: null, pinned: false, filter: '' };
+  const state = { alerts: [], selected: null, pinned: false, filter: '', kinds: {} };
   const $ = (id) => document.getElementById(id);
 
   function el(tag, attrs, ...children) {
@@ -34,21 +34,22 @@
   };
   const num = (v) => (Math.abs(v) >= 1000 ? Math.round(v).toLocaleString() : Number.isInteger(v) ? String(v) : v.toFixed(Math.abs(v) < 1 ? 3 : 2));
   const duration = (s) => (s < 90 ? Math.round(s) + ' s' : s < 5400 ? Math.round(s / 60) + ' min' : (s / 3600).toFixed(1) + ' h');
-  /** Feature names carry their unit (`_kmh`, `_s`, `first_seen_`…): show the name without it and the value with it. */
-  const FEATURE_FORMATS = [
-    [/_kmh$/, (v) => num(v) + ' km/h'],
-    [/_s$/, (v) => duration(v)],
-    [/^first_seen_/, (v) => (v ? 'yes' : 'no')],
-    [/zscore/, (v) => v.toFixed(1) + ' σ'],
-    [/^(sum|.*spend)/, (v) => '$' + num(v)],
-    [/^(count|distinct)/, (v) => String(Math.round(v))],
-  ];
-  const featureValue = (f, v) => {
-    for (const [re, fmt] of FEATURE_FORMATS) if (re.test(f)) return fmt(v);
-    return num(v);
+  /** Each feature's kind comes from /api/features; an unknown one shows as a plain number. */
+  const KIND_FORMATS = {
+    money: (v, currency) => money(Math.round(v * 100), currency),
+    count: (v) => Math.round(v).toLocaleString(),
+    ratio: (v) => num(v) + '×',
+    flag: (v) => (v ? 'yes' : 'no'),
+    km: (v) => num(v) + ' km',
+    kmh: (v) => num(v) + ' km/h',
+    seconds: (v) => duration(v),
+    days: (v) => Math.round(v).toLocaleString() + ' d',
+    zscore: (v) => v.toFixed(1) + ' σ',
+    number: (v) => num(v),
   };
+  const featureValue = (f, v, currency) => (KIND_FORMATS[state.kinds[f]] || KIND_FORMATS.number)(v, currency);
   const humanize = (f) =>
-    f.replace(/_(kmh|s)$/, '').replace(/_/g, ' ').replace(/\bzscore\b/, 'z-score').replace(/\b(\d+)(m|h)\b/, '$1 $2').replace(/\bprev\b/, 'previous');
+    f.replace(/_(kmh|km|s|days)$/, '').replace(/_/g, ' ').replace(/\bzscore\b/, 'z-score').replace(/\b(\d+)(m|h)\b/, '$1 $2').replace(/\bprev\b/, 'previous').replace(/^seconds since/, 'time since');
   const ms = (v) => (v === null || v === undefined ? '–' : v >= 10000 ? (v / 1000).toFixed(1) + ' s' : Math.round(v) + ' ms');
   const time = (t) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
   const ago = (t) => {
@@ -69,7 +70,7 @@
   function feedItem(a, fresh) {
     const t = a.alert.transaction || {};
     const reasons = a.alert.reasons.slice(0, 4).map((r) =>
-      el('span', { class: 'reason', title: r.description || '' }, humanize(r.feature), ' ', el('b', {}, featureValue(r.feature, r.value))),
+      el('span', { class: 'reason', title: r.description || '' }, humanize(r.feature), ' ', el('b', {}, featureValue(r.feature, r.value, t.currency))),
     );
     return el(
       'li',
@@ -126,7 +127,7 @@
         'div',
         { class: 'why-row' },
         el('span', { class: 'why-name' }, humanize(r.feature)),
-        el('span', { class: 'why-value' }, featureValue(r.feature, r.value)),
+        el('span', { class: 'why-value' }, featureValue(r.feature, r.value, t.currency)),
         r.description ? el('span', { class: 'why-desc' }, r.description) : null,
         el('div', { class: 'why-bar' }, el('span', { style: 'width:' + Math.round((100 * Math.abs(r.contribution)) / maxContribution) + '%' })),
       ),
@@ -241,5 +242,14 @@
     $('clock').textContent = new Date().toLocaleTimeString();
   }, 1000);
   window.addEventListener('resize', () => fetch('/api/stats').then((r) => r.json()).then(renderCharts).catch(() => {}));
+  fetch('/api/features', { credentials: 'same-origin' })
+    .then((r) => r.json())
+    .then((body) => {
+      state.kinds = body.kinds || {};
+      renderFeed();
+      const shown = state.alerts.find((x) => x.id === state.selected);
+      if (shown) void renderDetail(shown);
+    })
+    .catch(() => {});
   connect();
 })();

@@ -83,6 +83,10 @@ describe('fraud operations page in Chromium', () => {
     // The newest alert is selected: its detail lists the reasons and the card's recent transactions.
     await expect.poll(() => page.getByTestId('why').innerText()).toContain('impossible travel between regions');
     await expect.poll(() => page.locator('table.tx tbody tr').count()).toBeGreaterThanOrEqual(2);
+    // Values are shown by the feature's kind: a flag as yes/no, a speed in km/h, never as money.
+    const whyValue = (name: string) => page.locator('.why-row', { hasText: name }).locator('.why-value').innerText();
+    await expect.poll(() => whyValue('typical spend known')).toBe('no');
+    expect(await whyValue('geo velocity')).toMatch(/^[\d,]+ km\/h$/);
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.waitForTimeout(300); // let the highlight settle a little for the picture

@@ -8,13 +8,13 @@ const SCENARIOS: Scenario[] = [
     reasons: [
       { feature: 'count_1m', value: [6, 14], contribution: 2.4, description: 'burst of payments within a minute' },
       { feature: 'distinct_merchants_1h', value: [5, 11], contribution: 1.6, description: 'many new merchants in the last hour' },
-      { feature: 'first_seen_merchant', value: [1, 1], contribution: 0.7, description: 'merchant never used by this card' },
+      { feature: 'new_merchant', value: [1, 1], contribution: 0.7, description: 'merchant never used by this card' },
     ],
   },
   {
     mcc: 5732, merchant: 'm-electronics-', amount: [89_000, 240_000], channel: 'CHANNEL_ONLINE',
     reasons: [
-      { feature: 'first_seen_device', value: [1, 1], contribution: 1.9, description: 'new device' },
+      { feature: 'new_device', value: [1, 1], contribution: 1.9, description: 'new device' },
       { feature: 'geo_velocity_kmh', value: [900, 3_400], contribution: 1.7, description: 'location jumped since the last payment' },
       { feature: 'amount_zscore', value: [4.1, 8.8], contribution: 1.3, description: 'amount far above the usual' },
     ],
@@ -23,13 +23,14 @@ const SCENARIOS: Scenario[] = [
     mcc: 5411, merchant: 'm-grocery-', amount: [2_000, 9_000], channel: 'CHANNEL_CARD_PRESENT',
     reasons: [
       { feature: 'geo_velocity_kmh', value: [2_800, 4_600], contribution: 2.8, description: 'impossible travel between regions' },
-      { feature: 'time_since_prev_s', value: [240, 1_500], contribution: 0.9, description: 'minutes after a payment far away' },
+      { feature: 'seconds_since_prev', value: [240, 1_500], contribution: 0.9, description: 'minutes after a payment far away' },
+      { feature: 'typical_spend_known', value: [0, 0], contribution: 0.4, description: 'no typical spend known for this category group' },
     ],
   },
   {
     mcc: 7995, merchant: 'm-casino-', amount: [30_000, 120_000], channel: 'CHANNEL_ONLINE',
     reasons: [
-      { feature: 'mcc_spend_5m', value: [300, 1_200], contribution: 1.8, description: 'spend in a category this card never uses' },
+      { feature: 'category_spend_5m', value: [300, 1_200], contribution: 1.8, description: 'spend in a category this card never uses' },
       { feature: 'amount_zscore', value: [3.2, 5.5], contribution: 1.1, description: 'amount far above the usual' },
     ],
   },
