@@ -21,25 +21,46 @@ import { toConsumed } from './stream-thread.js';
  * commits, because kafkajs has no manual partition assignment; as the only
  * member it gets every partition.
  */
+export interface GlobalStateManagerOptions {
+  readonly plan: SubtopologyPlan;
+  readonly config: StreamsConfig;
+  readonly options: KafkaStreamsOptions;
+  readonly connection: KafkaConnectionOptions;
+  readonly admin: KafkaAdmin;
+  /** How to open the global consumer; tests pass a fake. */
+  readonly connect?: typeof connectConsumer;
+}
+
 export class GlobalStateManager {
   private task: StreamTask | undefined;
   private consumer: KafkaConsumer | undefined;
-  private failure: unknown;
+  private readonly plan: SubtopologyPlan;
+  private readonly config: StreamsConfig;
+  private readonly options: KafkaStreamsOptions;
+  private readonly connection: KafkaConnectionOptions;
+  private readonly admin: KafkaAdmin;
+  private readonly connect: typeof connectConsumer;
 
-  constructor(
-    private readonly plan: SubtopologyPlan,
-    private readonly config: StreamsConfig,
-    private readonly options: KafkaStreamsOptions,
-    private readonly connection: KafkaConnectionOptions,
-    private readonly admin: KafkaAdmin,
-  ) {}
+  constructor(o: GlobalStateManagerOptions) {
+    this.plan = o.plan;
+    this.config = o.config;
+    this.options = o.options;
+    this.connection = o.connection;
+    this.admin = o.admin;
+    this.connect = o.connect ?? connectConsumer;
+  }
 
   /** The global stores by name, for every stream task; empty before `start`. */
   get stores(): ReadonlyMap<string, StateStore> {
     return this.task?.stores ?? new Map();
   }
 
-  /** Resolves once every global store holds its topics up to their end offsets at start. */
+  /**
+   * Resolves once every global store holds its topics up to their end
+   * offsets at start. Rejects (VIGIL_ERR_STATE_STORE) when an update fails or
+   * the consumer stops for good before that: the instance must not wait
+   * forever for stores that will never catch up.
+   */
   async start(): Promise<void> {
     const dir = join(this.config.stateDir, this.config.applicationId, 'global');
     await rm(dir, { recursive: true, force: true });
@@ -63,10 +84,15 @@ export class GlobalStateManager {
     }
     const started = this.options.clock.now();
     let markCaughtUp: () => void = () => {};
-    const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
+    let markFailed: (error: unknown) => void = () => {};
+    const caughtUp = new Promise<void>((resolve, reject) => {
+      markCaughtUp = resolve;
+      markFailed = (error) =>
+        reject(new VigilError('VIGIL_ERR_STATE_STORE', `global stores could not be built from ${this.plan.sourceTopics.join(', ')}: ${String(error)}`, { cause: error }));
+    });
     if (remaining.size === 0) markCaughtUp();
 
-    const consumer = await connectConsumer(this.connection, {
+    const consumer = await this.connect(this.connection, {
       groupId: `${this.config.applicationId}-global-${this.options.instanceId}`,
       isolation: this.options.processingGuarantee === 'exactly_once' ? 'read_committed' : 'read_uncommitted',
       sessionTimeoutMs: this.options.sessionTimeoutMs,
@@ -77,13 +103,17 @@ export class GlobalStateManager {
     await consumer.subscribe({ topics: [...this.plan.sourceTopics], fromBeginning: true });
     await consumer.run({
       autoCommit: false,
+      onCrash: (error, restarting) => {
+        if (!restarting) markFailed(error);
+      },
       eachBatch: async ({ records }) => {
         try {
           for (const r of records) await task.process(toConsumed(r));
           await task.commit();
         } catch (error) {
-          this.failure = error;
           this.options.logger.error({ err: error }, 'global store update failed');
+          // Before catching up, start() fails (settling once; later calls are no-ops).
+          markFailed(error);
           throw error;
         }
       },
@@ -100,9 +130,6 @@ export class GlobalStateManager {
       },
     });
     await caughtUp;
-    if (this.failure) {
-      throw new VigilError('VIGIL_ERR_STATE_STORE', `global stores could not be built: ${String(this.failure)}`, { cause: this.failure });
-    }
   }
 
   async close(): Promise<void> {

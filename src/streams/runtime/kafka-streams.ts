@@ -143,7 +143,7 @@ export class KafkaStreams {
       this.topicLayout = layout;
       // Global stores are complete before any task reads them, as in Kafka Streams.
       if (this.plan.global) {
-        this.global = new GlobalStateManager(this.plan.global, this.config, this.options, connection, this.admin);
+        this.global = new GlobalStateManager({ plan: this.plan.global, config: this.config, options: this.options, connection, admin: this.admin });
         await this.global.start();
       }
       const exactlyOnce = this.options.processingGuarantee === 'exactly_once';
