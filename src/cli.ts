@@ -1,4 +1,4 @@
-import { ClusterError } from './cluster/errors.js';
+import { isVigilError } from './streams/errors.js';
 import { overview, UsageError, type Command } from './commands/command.js';
 import { dashboardCommand } from './commands/dashboard.js';
 import { dispatchCommand } from './commands/dispatch.js';
@@ -33,8 +33,8 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${(err as Error).message}\nusage: ${cmd.usage}\n`);
       return 2;
     }
-    if (err instanceof ClusterError || (err as { code?: string }).code?.startsWith('VIGIL_ERR_')) {
-      process.stderr.write(`\n${(err as { code: string }).code}: ${(err as Error).message}\n`);
+    if (isVigilError(err)) {
+      process.stderr.write(`\n${err.code}: ${err.message}\n`);
       return 1;
     }
     throw err;

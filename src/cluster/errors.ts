@@ -1,3 +1,5 @@
+import { VigilError } from '../streams/errors.js';
+
 /** Error codes of the local cluster manager; each message says what to do next. */
 export const ClusterErrorCodes = {
   VIGIL_ERR_JAVA_MISSING: 'No suitable Java was found.',
@@ -10,14 +12,7 @@ export const ClusterErrorCodes = {
 
 export type ClusterErrorCode = keyof typeof ClusterErrorCodes;
 
-export class ClusterError extends Error {
-  readonly code: ClusterErrorCode;
-  constructor(code: ClusterErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ClusterError';
-    this.code = code;
-  }
-}
+export class ClusterError extends VigilError<ClusterErrorCode> {}
 
 /** Appended to every "missing tool" message. */
 export const USE_EXISTING_CLUSTER_HINT =

@@ -1,4 +1,5 @@
 import { isTopologyName, TOPOLOGY_NAMES, type TopologyName } from '../cluster/topology.js';
+import { VigilError } from '../streams/errors.js';
 
 /** One `vigil` sub-command. `run` returns the process exit code. */
 export interface Command {
@@ -7,8 +8,17 @@ export interface Command {
   run(args: string[]): Promise<number>;
 }
 
+/** Error codes of the command line; docs/errors.md is generated from this table. */
+export const CommandErrorCodes = {
+  VIGIL_ERR_USAGE: 'A command was given flags or arguments it does not take; it prints its usage (exit code 2).',
+} as const;
+
 /** Wrong flags or arguments: printed with the command's usage, exit code 2. */
-export class UsageError extends Error {}
+export class UsageError extends VigilError<keyof typeof CommandErrorCodes> {
+  constructor(message: string) {
+    super('VIGIL_ERR_USAGE', message);
+  }
+}
 
 export const topologyOption = {
   topology: { type: 'string', short: 't', default: 'single' },

@@ -1,17 +1,11 @@
-/** The dashboard's error codes; `docs/webhooks.md` documents each one. */
+import { VigilError } from '../streams/errors.js';
+
+/** The dashboard's error codes; docs/errors.md is generated from this table. */
 export const DashboardErrorCodes = {
-  VIGIL_ERR_DASHBOARD_CONFIG: 'The dashboard configuration is invalid (token, secrets, port).',
-  VIGIL_ERR_DASHBOARD_PAYLOAD: 'A verified webhook did not carry a fraud.alert body.',
+  VIGIL_ERR_DASHBOARD_CONFIG: 'The dashboard configuration is invalid: a token shorter than 16 characters, no receiver secret, or a bad port.',
+  VIGIL_ERR_DASHBOARD_PAYLOAD: 'A verified webhook did not carry a `fraud.alert` body (answered 400).',
 } as const;
 
 export type DashboardErrorCode = keyof typeof DashboardErrorCodes;
 
-export class DashboardError extends Error {
-  readonly code: DashboardErrorCode;
-
-  constructor(code: DashboardErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'DashboardError';
-    this.code = code;
-  }
-}
+export class DashboardError extends VigilError<DashboardErrorCode> {}

@@ -1,27 +1,21 @@
+import { VigilError } from '../streams/errors.js';
+
 /**
  * The webhook module's error codes. Every error carries one of these, a
  * message that says what to do next, and the cause when there was one.
- * `docs/webhooks.md` documents each code; a test keeps the two in step.
+ * docs/errors.md is generated from this table.
  */
 export const WebhookErrorCodes = {
-  VIGIL_ERR_WEBHOOK_CONFIG: 'The dispatcher or dashboard configuration is invalid.',
-  VIGIL_ERR_WEBHOOK_SECRET: 'A signing secret is missing, unreadable or not whsec_-prefixed base64.',
-  VIGIL_ERR_WEBHOOK_VERIFY: 'A webhook failed verification (headers, timestamp, signature or replay).',
-  VIGIL_ERR_WEBHOOK_DECODE: 'An alert record could not be decoded.',
-  VIGIL_ERR_WEBHOOK_STATE: 'The delivery-state topic could not be read or written.',
+  VIGIL_ERR_WEBHOOK_CONFIG: 'The dispatcher or dashboard configuration is invalid; the message lists every problem.',
+  VIGIL_ERR_WEBHOOK_SECRET: 'A signing secret is missing, unreadable, inline, or not `whsec_` base64 of at least 16 bytes.',
+  VIGIL_ERR_WEBHOOK_VERIFY: 'A webhook failed verification (headers, timestamp, signature or replay); `reason` says which check.',
+  VIGIL_ERR_WEBHOOK_DECODE: 'An alert record is not a Confluent-framed `vigil.v1.Alert`; it goes to the DLQ.',
+  VIGIL_ERR_WEBHOOK_STATE: 'The delivery-state topic could not be read at start or written.',
 } as const;
 
 export type WebhookErrorCode = keyof typeof WebhookErrorCodes;
 
-export class WebhookError extends Error {
-  readonly code: WebhookErrorCode;
-
-  constructor(code: WebhookErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'WebhookError';
-    this.code = code;
-  }
-}
+export class WebhookError extends VigilError<WebhookErrorCode> {}
 
 /** Why a webhook was rejected; logged by receivers, never sent back to the sender. */
 export type VerifyFailure =

@@ -1,3 +1,5 @@
+import { VigilError } from '../../streams/errors.js';
+
 /** Error codes of the fraud model layer; each message says what to do next. */
 export const ModelErrorCodes = {
   VIGIL_ERR_MODEL_LOAD: 'The model or its metadata file could not be read or parsed.',
@@ -7,12 +9,4 @@ export const ModelErrorCodes = {
 
 export type ModelErrorCode = keyof typeof ModelErrorCodes;
 
-export class ModelError extends Error {
-  readonly code: ModelErrorCode;
-
-  constructor(code: ModelErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'ModelError';
-    this.code = code;
-  }
-}
+export class ModelError extends VigilError<ModelErrorCode> {}

@@ -1,6 +1,7 @@
 import type { Channel } from '../schema/types.js';
 import { CITIES, jitter, type City } from './geo.js';
 import type { Rng } from './rng.js';
+import { FraudDataError } from './errors.js';
 
 /**
  * Spending categories. `typical_spend_by_category` in a profile is keyed by
@@ -44,7 +45,7 @@ export const CATEGORY_BY_NAME: ReadonlyMap<string, Category> = new Map(CATEGORIE
 
 export function category(name: string): Category {
   const c = CATEGORY_BY_NAME.get(name);
-  if (!c) throw new Error(`unknown category ${name}`);
+  if (!c) throw new FraudDataError('VIGIL_ERR_SIMULATOR_OPTIONS', `unknown category ${name}; choose one of the catalog's categories`);
   return c;
 }
 

@@ -1,3 +1,5 @@
+import { VigilError } from '../../streams/errors.js';
+
 /**
  * Error codes of the fraud data tools (simulator, fixtures, replay). Each
  * message says what to do next; the CLI prints `code: message`.
@@ -11,12 +13,4 @@ export const FraudDataErrorCodes = {
 
 export type FraudDataErrorCode = keyof typeof FraudDataErrorCodes;
 
-export class FraudDataError extends Error {
-  readonly code: FraudDataErrorCode;
-
-  constructor(code: FraudDataErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'FraudDataError';
-    this.code = code;
-  }
-}
+export class FraudDataError extends VigilError<FraudDataErrorCode> {}

@@ -21,6 +21,7 @@ import { ValidationProcessor } from './validation-processor.js';
 import type { CheckedTransaction } from './validation-processor.js';
 import { validationLimits } from './validation.js';
 import type { ValidationLimits } from './validation.js';
+import { FraudError } from '../errors.js';
 
 /** Serdes for the fraud topics' values; keys are UTF-8 strings (card id, user id). */
 export interface FraudSerdes {
@@ -81,9 +82,9 @@ export function buildFraudTopology(options: FraudTopologyOptions): Topology {
   const topics: Omit<FraudTopics, 'transactions'> & { transactions: string | RegExp } = { ...DEFAULT_FRAUD_TOPICS, ...options.topics };
   const limits = validationLimits(options.validation);
   if (!options.emitFeatures && !options.scoring) {
-    throw new RangeError('buildFraudTopology: pass `scoring` (serving) or `emitFeatures: true` (backfill), or the topology has no output');
+    throw new FraudError('VIGIL_ERR_FRAUD_CONFIG', 'buildFraudTopology: pass `scoring` (serving) or `emitFeatures: true` (backfill), or the topology has no output');
   }
-  if (options.scoring && !options.serdes.alert) throw new RangeError('buildFraudTopology: `serdes.alert` is needed when scoring');
+  if (options.scoring && !options.serdes.alert) throw new FraudError('VIGIL_ERR_FRAUD_CONFIG', 'buildFraudTopology: `serdes.alert` is needed when scoring');
   const storeType = options.storeType ?? 'leveldb';
   const builder = new StreamsBuilder();
   const stores = featureStoreBuilders(storeType);

@@ -1,3 +1,5 @@
+import { FraudError } from '../errors.js';
+
 /** The topics the fraud topology reads and writes. */
 export interface FraudTopics {
   /** Transactions keyed by card id (the topology also reads a pattern: see `FraudTopologyOptions.topics`). */
@@ -26,7 +28,7 @@ export const DEFAULT_FRAUD_TOPICS: FraudTopics = Object.freeze({
  * never match.
  */
 export function mirroredTopicPattern(regions: readonly string[], topic = 'transactions'): RegExp {
-  if (regions.length === 0) throw new RangeError('mirroredTopicPattern: name at least one region');
+  if (regions.length === 0) throw new FraudError('VIGIL_ERR_FRAUD_CONFIG', 'mirroredTopicPattern: name at least one region');
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(`^(${regions.map(escape).join('|')})\\.${escape(topic)}$`);
 }

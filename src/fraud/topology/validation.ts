@@ -1,4 +1,5 @@
 import type { Transaction } from '../schema/types.js';
+import { FraudError } from '../errors.js';
 
 /** Why a transaction was sent to the dead-letter topic (the `vigil.dlq.reason` header). */
 export type RejectionReason =
@@ -51,7 +52,7 @@ export function validationLimits(input: Partial<ValidationLimits> = {}): Validat
   const limits = { ...DEFAULT_VALIDATION_LIMITS, ...input };
   for (const [field, value] of Object.entries(limits)) {
     if (!Number.isSafeInteger(value) || value < 0) {
-      throw new RangeError(`validation.${field} must be a non-negative integer, got ${value}`);
+      throw new FraudError('VIGIL_ERR_FRAUD_CONFIG', `validation.${field} must be a non-negative integer, got ${value}`);
     }
   }
   return Object.freeze(limits);

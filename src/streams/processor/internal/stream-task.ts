@@ -456,7 +456,7 @@ export class StreamTask {
 
   private onProcessingError(nodeName: string, record: Record<unknown, unknown> | null, error: unknown): void {
     // A failure already judged downstream travels up through forward(); judge it once.
-    if (isVigilError(error, 'VIGIL_ERR_PROCESSING') || isVigilError(error, 'VIGIL_ERR_TASK_MIGRATED')) throw error;
+    if (isVigilError(error, 'VIGIL_ERR_PROCESSING')) throw error;
     const verdict = this.ask(() => this.options.config.processingExceptionHandler(this.handlerContext(nodeName), record, error));
     if (verdict === 'CONTINUE') {
       this.options.config.metrics.recordSkipped(this.id, 'processing-error');
