@@ -239,9 +239,9 @@ export class StreamTask {
       } catch (error) {
         // Off the hot path: a serde that can fetch what it lacked gets one more try.
         try {
-          if (!(await resolveMissing(keySerde, consumed.topic, consumed.key)) && !(await resolveMissing(valueSerde, consumed.topic, consumed.value))) {
-            throw error;
-          }
+          const askedKey = await resolveMissing(keySerde, consumed.topic, consumed.key);
+          const askedValue = await resolveMissing(valueSerde, consumed.topic, consumed.value);
+          if (!askedKey && !askedValue) throw error;
           key = keySerde.deserialize(consumed.topic, consumed.key);
           value = valueSerde.deserialize(consumed.topic, consumed.value);
         } catch (final) {
@@ -555,10 +555,12 @@ function messageOf(error: unknown): string {
 }
 
 /**
- * Asks a serde that can fetch what a failed `deserialize` lacked (e.g. a
- * schema id registered a moment ago) to do so; true when a retry may succeed.
+ * Lets a serde that can fetch what a failed `deserialize` lacked (e.g. a
+ * schema id registered a moment ago) do so; true when it had the hook, so
+ * the record gets its second try (whose error, if any, is the one handled).
  */
 async function resolveMissing(serde: Deserializer<unknown>, topic: string, data: Buffer | null): Promise<boolean> {
   if (data === null || serde.resolveMissing === undefined) return false;
-  return serde.resolveMissing(topic, data).catch(() => false);
+  await serde.resolveMissing(topic, data).catch(() => false);
+  return true;
 }
