@@ -1,4 +1,4 @@
-import { mirrorMakerProperties, sharedBrokerSettings } from './config-files.js';
+import { mirrorMakerProperties, registryStorageSettings, sharedBrokerSettings } from './config-files.js';
 import { prometheusConfig } from './prometheus.js';
 import { describeTopology, type KafkaClusterDescription, type TopologyDescription } from './topology.js';
 import { toYaml, type YamlValue } from './yaml.js';
@@ -110,7 +110,17 @@ export function renderCompose(topology = describeTopology('multi-region', 0)): {
       depends_on: { 'topic-init': { condition: 'service_completed_successfully' } },
     };
   }
-  services.apicurio = { image: IMAGES.registry, ports: [`${topology.registry.port}:${REGISTRY_PORT}`] };
+  const primary = topology.clusters.find((c) => c.name === topology.primary)!;
+  services.apicurio = {
+    image: IMAGES.registry,
+    ports: [`${topology.registry.port}:${REGISTRY_PORT}`],
+    // The same kafkasql storage the local cluster manager passes as -D flags,
+    // as Quarkus environment variables (apicurio.storage.kind → APICURIO_STORAGE_KIND).
+    environment: Object.fromEntries(
+      Object.entries(registryStorageSettings(internalBootstrap(primary))).map(([k, v]) => [k.toUpperCase().replace(/[.-]/g, '_'), v]),
+    ),
+    depends_on: { [serviceOf(primary)]: { condition: 'service_healthy' } },
+  };
   services['vigil-engine'] = vigilService('engine', METRICS_PORTS.engine, topology);
   services['vigil-dispatcher'] = vigilService('dispatch', METRICS_PORTS.dispatcher, topology);
   services['vigil-dashboard'] = vigilService('dashboard', METRICS_PORTS.dashboard, topology);

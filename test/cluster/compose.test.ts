@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { registryArgs } from '../../src/cluster/cluster.js';
 import { renderCompose } from '../../src/cluster/compose.js';
 import { projectRoot } from '../../src/cluster/paths.js';
 import { describeTopology } from '../../src/cluster/topology.js';
@@ -41,5 +42,14 @@ describe('deploy/docker-compose.yml', () => {
       expect(mm2).toContain(`${flow.source}->${flow.target}.enabled=true`);
       expect(mm2).toContain(`${flow.source}->${flow.target}.topics=${flow.topics.join(',')}`);
     }
+  });
+
+  it('runs the registry on the same kafkasql storage as the local cluster manager, on the central cluster', () => {
+    const topology = describeTopology('multi-region', 0);
+    const local = registryArgs(topology, '/app').filter((a) => a.startsWith('-Dapicurio.'));
+    expect(local).toEqual(['-Dapicurio.storage.kind=kafkasql', '-Dapicurio.kafkasql.bootstrap.servers=127.0.0.1:29092']);
+    const compose = rendered['deploy/docker-compose.yml']!;
+    expect(compose).toContain('APICURIO_STORAGE_KIND: "kafkasql"');
+    expect(compose).toContain('APICURIO_KAFKASQL_BOOTSTRAP_SERVERS: "kafka-central:9092"');
   });
 });
