@@ -8,10 +8,11 @@ import { ClusterError } from './errors.js';
 import { artifactPaths, ensureArtifacts, type Artifacts } from './fetch.js';
 import { findJava } from './java.js';
 import { isAlive, readPid, rssMiB, startJvm, stopJvm, type PidRecord } from './jvm-process.js';
-import { runDir } from './paths.js';
+import { projectRoot, runDir } from './paths.js';
 import { brokerAnswers, portInUse, registryAnswers, topicExists, waitUntil } from './readiness.js';
 import {
   bootstrapOf,
+  confluentRegistryUrlOf,
   describeTopology,
   registryUrlOf,
   type KafkaClusterDescription,
@@ -36,6 +37,8 @@ export interface ClusterEndpoints {
   /** Bootstrap of the cluster the engine uses (central, or the only one). */
   primary: string;
   registryUrl: string;
+  /** The same registry behind the Confluent compatibility shim: give this one to Confluent's clients. */
+  confluentRegistryUrl: string;
 }
 
 export interface UpResult extends ClusterEndpoints {
@@ -49,13 +52,14 @@ export function endpointsOf(topology: TopologyDescription): ClusterEndpoints {
   const brokers = Object.fromEntries(topology.clusters.map((c) => [c.name, bootstrapOf(c)]));
   const primary = brokers[topology.primary];
   if (!primary) throw new Error(`topology ${topology.name} has no cluster named ${topology.primary}`);
-  return { topology: topology.name, brokers, primary, registryUrl: registryUrlOf(topology) };
+  return { topology: topology.name, brokers, primary, registryUrl: registryUrlOf(topology), confluentRegistryUrl: confluentRegistryUrlOf(topology) };
 }
 
 function processNames(topology: TopologyDescription): string[] {
   return [
     ...topology.clusters.map((c) => `broker-${c.name}`),
     'registry',
+    'registry-shim',
     ...(topology.mirrors.length ? ['mirror-maker'] : []),
   ];
 }
@@ -200,6 +204,18 @@ async function startRegistry(
   const ms = await waitUntil({ name: 'registry', pid: rec.pid, logs: [join(dir, 'registry.out')] }, () => registryAnswers(url), timeoutMs);
   readyMs.registry = ms;
   options.log.info({ url, ms, storage: 'kafkasql' }, 'schema registry ready');
+  const running = readPid(dir, 'registry-shim');
+  if (running !== undefined && isAlive(running.pid)) return; // a registry restart keeps the running shim
+  const shimUrl = confluentRegistryUrlOf(topology);
+  const shim = startJvm({
+    name: 'registry-shim',
+    command: process.execPath,
+    args: [join(projectRoot, 'bin', 'vigil.js'), 'registry-shim', '--upstream', new URL(url).origin, '--port', String(topology.registry.shimPort)],
+    runDir: dir,
+    ownerPid: options.ownerPid,
+  });
+  readyMs['registry-shim'] = await waitUntil({ name: 'registry-shim', pid: shim.pid, logs: [join(dir, 'registry-shim.out')] }, () => registryAnswers(shimUrl), timeoutMs);
+  options.log.info({ url: shimUrl }, 'Confluent compatibility shim ready');
 }
 
 /**
@@ -226,6 +242,7 @@ async function assertPortsFree(topology: TopologyDescription): Promise<void> {
     ...topology.clusters.flatMap((c) => [c.port, c.controllerPort]),
     topology.registry.port,
     topology.registry.managementPort,
+    topology.registry.shimPort,
   ];
   for (const port of ports) {
     if (await portInUse(port)) {

@@ -20,6 +20,7 @@ export const IMAGES = {
 const INTERNAL_PORT = 9092;
 const CONTROLLER_PORT = 9093;
 const REGISTRY_PORT = 8080;
+const SHIM_PORT = 8083;
 export const METRICS_PORTS = { engine: 9464, dispatcher: 9465, dashboard: 8088 } as const;
 
 const serviceOf = (cluster: KafkaClusterDescription) => `kafka-${cluster.name}`;
@@ -120,6 +121,14 @@ export function renderCompose(topology = describeTopology('multi-region', 0)): {
       Object.entries(registryStorageSettings(internalBootstrap(primary))).map(([k, v]) => [k.toUpperCase().replace(/[.-]/g, '_'), v]),
     ),
     depends_on: { [serviceOf(primary)]: { condition: 'service_healthy' } },
+  };
+  // Confluent's own Protobuf clients need the compatibility shim (docs/schema-registry.md).
+  services['registry-shim'] = {
+    build: { context: '..', dockerfile: 'deploy/Dockerfile' },
+    image: 'vigil:dev',
+    command: ['node', 'bin/vigil.js', 'registry-shim', '--upstream', `http://apicurio:${REGISTRY_PORT}`, '--host', '0.0.0.0', '--port', String(SHIM_PORT)],
+    ports: [`${topology.registry.shimPort}:${SHIM_PORT}`],
+    depends_on: { apicurio: { condition: 'service_started' } },
   };
   services['vigil-engine'] = vigilService('engine', METRICS_PORTS.engine, topology);
   services['vigil-dispatcher'] = vigilService('dispatch', METRICS_PORTS.dispatcher, topology);
