@@ -7,8 +7,9 @@ stdin/stdout:
   consume  reads N records of a topic with ProtobufDeserializer through the
            registry and prints {"offset", "schema_id", "value"} per record.
   produce  reads values (JSON objects) from stdin and writes them with
-           ProtobufSerializer through the registry, as a Confluent producer
-           configured with use.latest.version (see docs/schema-registry.md).
+           ProtobufSerializer through the registry: by default as Confluent
+           does (auto-registering its schema on first send), with --latest
+           using the latest registered version (docs/schema-registry.md).
 
 The message class is built from the registry's latest version of the
 subject (format=serialized), as a team without generated classes would; the
@@ -67,7 +68,10 @@ def consume(args, registry):
 
 def produce(args, registry):
     cls = message_class(registry, f"{args.topic}-value", args.message)
-    serializer = ProtobufSerializer(cls, registry, {"auto.register.schemas": False, "use.latest.version": True})
+    # Confluent's default registers the producer's own schema on first send (as a
+    # base64 descriptor); --latest uses the version already registered instead.
+    conf = {"auto.register.schemas": False, "use.latest.version": True} if args.latest else {}
+    serializer = ProtobufSerializer(cls, registry, conf)
     producer = Producer({"bootstrap.servers": args.bootstrap, "linger.ms": 0})
     sent = 0
     for line in sys.stdin:
@@ -91,6 +95,7 @@ def main():
     parser.add_argument("--message", default="vigil.v1.Transaction")
     parser.add_argument("--group", default="confluent-interop")
     parser.add_argument("--count", type=int, default=1)
+    parser.add_argument("--latest", action="store_true", help="produce: use.latest.version instead of auto-registering")
     args = parser.parse_args()
     registry = SchemaRegistryClient({"url": args.registry})
     (consume if args.command == "consume" else produce)(args, registry)

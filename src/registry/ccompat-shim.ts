@@ -13,10 +13,12 @@
  * (the same request without `format`) and answers with the base64
  * descriptor compiled from it.
  *
- * What it does not fix: a schema registered by Confluent's serializer with
- * `auto.register.schemas` (Confluent registers the base64 descriptor, which
- * Apicurio then cannot serve). Register the `.proto` text (Vigil does) and
- * configure Confluent producers with `use.latest.version`.
+ * The same detour fixes the second symptom: a Confluent serializer with
+ * `auto.register.schemas` registers its base64 descriptor, which Apicurio
+ * stores as is but cannot serve with `format=serialized` (HTTP 500, "Syntax
+ * error in Transaction.proto:1:1"); without `format` Apicurio returns the
+ * stored base64, which is already the serialized form, so the shim passes it
+ * through. Schemas with references (imports) are passed through unconverted.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -27,3 +27,27 @@ export function protoTextToSerialized(text: string): string | undefined {
   const types = descriptor as unknown as { FileDescriptorProto: { encode(message: object): { finish(): Uint8Array } } };
   return Buffer.from(types.FileDescriptorProto.encode(file).finish()).toString('base64');
 }
+
+/**
+ * The other direction: a schema in Confluent's serialized form (what a
+ * Confluent serializer registers with `auto.register.schemas`, a base64
+ * FileDescriptorProto) as a protobufjs Root and its package, so Vigil reads
+ * records written under such an id. Undefined when `text` is not one.
+ */
+export function serializedToRoot(text: string): { root: protobuf.Root; package: string | undefined } | undefined {
+  const trimmed = text.trim();
+  if (trimmed.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed)) return undefined;
+  const types = descriptor as unknown as {
+    FileDescriptorProto: { decode(bytes: Uint8Array): { package?: string; messageType?: unknown[] } };
+    FileDescriptorSet: { create(value: object): object };
+  };
+  try {
+    const file = types.FileDescriptorProto.decode(Buffer.from(trimmed, 'base64'));
+    if (!file.messageType || file.messageType.length === 0) return undefined;
+    const root = (protobuf.Root as unknown as { fromDescriptor(set: object): protobuf.Root }).fromDescriptor(types.FileDescriptorSet.create({ file: [file] }));
+    root.resolveAll();
+    return { root, package: file.package || undefined };
+  } catch {
+    return undefined;
+  }
+}

@@ -262,7 +262,7 @@ export function registrySerde<T>(options: RegistrySerdeOptions): RegistrySerde<T
     } catch (cause) {
       codec.failures.set(
         id,
-        new VigilError('VIGIL_ERR_REGISTRY', `the registry serves schema id ${id} in a form that is not a .proto file Vigil can parse: ${(cause as Error).message}`, { cause }),
+        new VigilError('VIGIL_ERR_REGISTRY', `the registry serves schema id ${id} neither as .proto text nor as a base64 FileDescriptorProto: ${(cause as Error).message}`, { cause }),
       );
       failedAt.set(id, clock.now());
     }

@@ -2,6 +2,7 @@ import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import protobuf from 'protobufjs';
 import { VigilError } from '../streams/errors.js';
 import { decodeWireFormat, encodeWireFormat } from '../streams/serde/wire-format.js';
+import { serializedToRoot } from './protobuf-descriptor.js';
 
 /**
  * The schema registry, through its Confluent-compatible API (Apicurio's
@@ -41,8 +42,20 @@ interface ParsedSchema {
   messages: protobuf.Type[];
 }
 
+/**
+ * Parses a Protobuf schema as the registry serves it: `.proto` text, or the
+ * base64 FileDescriptorProto a Confluent serializer registers on its own
+ * (auto.register.schemas). Throws the text parser's error when it is neither.
+ */
 function parseSchema(text: string): ParsedSchema {
-  const parsed = protobuf.parse(text, { keepCase: true });
+  let parsed: { root: protobuf.Root; package: string | undefined };
+  try {
+    parsed = protobuf.parse(text, { keepCase: true });
+  } catch (err) {
+    const fromDescriptor = serializedToRoot(text);
+    if (fromDescriptor === undefined) throw err;
+    parsed = fromDescriptor;
+  }
   const pkg = parsed.package ? parsed.root.lookup(parsed.package) : parsed.root;
   const messages =
     pkg instanceof protobuf.Namespace ? pkg.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type) : [];

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { vigilSchema, type Transaction } from '../../src/fraud/schema/index.js';
+import { protoTextToSerialized } from '../../src/registry/protobuf-descriptor.js';
 import { registrySerde, staticRegistrySerde, type RegistrySerdeOptions } from '../../src/registry/registry-serde.js';
 import { isVigilError } from '../../src/streams/errors.js';
 import { encodeWireFormat } from '../../src/streams/serde/wire-format.js';
@@ -167,6 +168,24 @@ describe('registry serde: looking up an unknown id', () => {
     const elsewhere = registry.addVersion('someone-elses-subject');
     expect(await s.resolveMissing('mine', framedWith(elsewhere))).toBe(true);
     expect(s.deserialize('mine', framedWith(elsewhere))).toMatchObject({ amount_minor: 5 });
+  });
+
+  it('reads an id whose schema a Confluent serializer registered itself, as a base64 FileDescriptorProto', async () => {
+    const s = serde('auto-registered', 0);
+    await s.prepare();
+    const confluent = registry.addVersion('auto-registered-value', protoTextToSerialized(schemaV2)!);
+    expect(await s.resolveMissing('auto-registered', framedWith(confluent))).toBe(true);
+    expect(s.deserialize('auto-registered', framedWith(confluent))).toMatchObject({ transaction_id: 't-1', channel: 'CHANNEL_ONLINE' });
+  });
+
+  it('fails with VIGIL_ERR_REGISTRY when the registry serves a schema that is neither .proto text nor a descriptor', async () => {
+    const s = serde('garbled', 0);
+    await s.prepare();
+    const garbled = registry.addVersion('garbled-value', '\n\u000bTransaction\ufffd\ufffd');
+    expect(await s.resolveMissing('garbled', framedWith(garbled))).toBe(false);
+    const error = errorOf(() => s.deserialize('garbled', framedWith(garbled)));
+    expect(isVigilError(error, 'VIGIL_ERR_REGISTRY')).toBe(true);
+    expect((error as Error).message).toMatch(/neither as \.proto text nor as a base64 FileDescriptorProto/);
   });
 
   it('shares one request among concurrent callers for the same id', async () => {

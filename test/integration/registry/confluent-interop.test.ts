@@ -55,7 +55,7 @@ describe("Confluent's Python client and Vigil share the registry", () => {
     const { topics, serde } = await startTransactionPipeline();
     const txs = Array.from({ length: 20 }, (_, i) => ({ ...transaction(i), channel: i % 2 ? 'CHANNEL_CARD_PRESENT' : 'CHANNEL_ONLINE' }) as Transaction);
     const [summary] = await runConfluentClient(
-      ['produce', '--bootstrap', bootstrap, '--registry', confluentUrl, '--topic', topics.transactions, '--message', 'vigil.v1.Transaction'],
+      ['produce', '--latest', '--bootstrap', bootstrap, '--registry', confluentUrl, '--topic', topics.transactions, '--message', 'vigil.v1.Transaction'],
       txs.map((tx) => ({ key: tx.card_id, value: tx })),
     );
     expect(summary).toEqual({ sent: 20 });
@@ -66,6 +66,25 @@ describe("Confluent's Python client and Vigil share the registry", () => {
     // Framed with the id Vigil registered, and every field as Confluent wrote it.
     const written = await readToEnd(topics.transactions);
     expect(written.map((r) => r.value!.readUInt32BE(1))).toEqual(txs.map(() => serde.writerSchemaId(topics.transactions)));
+    expect(written.map((r) => serde.deserialize(topics.transactions, r.value))).toEqual(txs);
+  });
+
+  it("Confluent's default producer (auto.register.schemas) registers its own version and produces at once; the engine reads every record", async () => {
+    const { topics, serde } = await startTransactionPipeline();
+    const vigilId = serde.writerSchemaId(topics.transactions);
+    const txs = Array.from({ length: 20 }, (_, i) => transaction(i));
+    await runConfluentClient(
+      ['produce', '--bootstrap', bootstrap, '--registry', confluentUrl, '--topic', topics.transactions, '--message', 'vigil.v1.Transaction'],
+      txs.map((tx) => ({ key: tx.card_id, value: tx })),
+    );
+    const out = await waitForRecords(topics.out, 20);
+    expect(out.map((r) => r.value?.toString())).toEqual(txs.map((tx) => `${tx.transaction_id}/${tx.amount_minor}`));
+    expect(await readToEnd(topics.dlq)).toEqual([]);
+    // Confluent registered a second version (its base64 descriptor) and wrote with that id.
+    const written = await readToEnd(topics.transactions);
+    const confluentId = written[0]!.value!.readUInt32BE(1);
+    expect(confluentId).not.toBe(vigilId);
+    expect(serde.knownSchemaIds()).toContain(confluentId);
     expect(written.map((r) => serde.deserialize(topics.transactions, r.value))).toEqual(txs);
   });
 });
