@@ -47,9 +47,10 @@ describe('deploy/docker-compose.yml', () => {
   it('runs the registry on the same kafkasql storage as the local cluster manager, on the central cluster', () => {
     const topology = describeTopology('multi-region', 0);
     const local = registryArgs(topology, '/app').filter((a) => a.startsWith('-Dapicurio.'));
-    expect(local).toEqual(['-Dapicurio.storage.kind=kafkasql', '-Dapicurio.kafkasql.bootstrap.servers=127.0.0.1:29092']);
+    expect(local).toEqual(['-Dapicurio.storage.kind=kafkasql', '-Dapicurio.kafkasql.bootstrap.servers=127.0.0.1:29092', '-Dapicurio.kafkasql.consumer.poll.timeout=1000']);
     const compose = rendered['deploy/docker-compose.yml']!;
     expect(compose).toContain('APICURIO_STORAGE_KIND: "kafkasql"');
     expect(compose).toContain('APICURIO_KAFKASQL_BOOTSTRAP_SERVERS: "kafka-central:9092"');
+    expect(compose).toContain('APICURIO_KAFKASQL_CONSUMER_POLL_TIMEOUT: "1000"');
   });
 });
