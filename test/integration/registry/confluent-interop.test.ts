@@ -1,9 +1,17 @@
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
+import { OnnxScorer } from '../../../src/fraud/model/onnx-scorer.js';
+import { replay } from '../../../src/fraud/replay/index.js';
+import { readLabelledTransactions } from '../../../src/fraud/simulator/fixture-reader.js';
+import { buildFraudTopology } from '../../../src/fraud/topology/fraud-topology.js';
+import { fraudStreamsConfig } from '../../../src/fraud/topology/streams-config.js';
 import { vigilSchema, type Alert, type Transaction } from '../../../src/fraud/schema/index.js';
 import { registrySerde } from '../../../src/registry/registry-serde.js';
+import { runFixture } from '../../fraud/topology/fixture-run.js';
 import { sampleAlert } from '../../webhook/alert-fixture.js';
+import { fraudSerdes, freshFraudTopics } from '../fraud-helpers.js';
 import { producer, uniqueName } from '../helpers.js';
-import { createTopics, readToEnd } from '../streams/helpers.js';
+import { brokers, createTopics, readToEnd, startStreams, tempStateDir, waitUntil } from '../streams/helpers.js';
 import { ensureConfluentClient, runConfluentClient } from './confluent-client.js';
 import { startTransactionPipeline, transaction, waitForRecords } from './pipeline.js';
 
@@ -19,6 +27,9 @@ function asVigil(messageName: 'vigil.v1.Transaction' | 'vigil.v1.Alert', dict: u
   const type = vigilSchema().type(messageName);
   return type.toObject(type.fromObject(dict as { [k: string]: unknown }), { longs: Number, enums: String, defaults: true });
 }
+
+const FIXTURE = fileURLToPath(new URL('../../fixtures/small', import.meta.url));
+const MODEL = fileURLToPath(new URL('../../../models/fraud.onnx', import.meta.url));
 
 beforeAll(() => ensureConfluentClient(), 600_000);
 
@@ -86,5 +97,51 @@ describe("Confluent's Python client and Vigil share the registry", () => {
     expect(confluentId).not.toBe(vigilId);
     expect(serde.knownSchemaIds()).toContain(confluentId);
     expect(written.map((r) => serde.deserialize(topics.transactions, r.value))).toEqual(txs);
+  });
+
+  it("Vigil's fraud engine scores the fixture's transactions written by Confluent's producer exactly as the test driver does", async () => {
+    const topics = await freshFraudTopics();
+    const ignored = uniqueName('transactions-written-by-vigil');
+    await createTopics(1, ignored);
+    // Vigil's replay writes the profiles (its transactions go to a topic nobody reads) ...
+    await replay({
+      fixtureDir: FIXTURE,
+      targets: { primary: brokers() },
+      registryUrl: url,
+      speed: 'max',
+      topics: { transactions: ignored, profiles: topics.userProfiles },
+      createTopics: false,
+    });
+    const serdes = await fraudSerdes(topics);
+    // ... and Confluent's default producer writes every transaction, in file order, keyed by card.
+    const lines: object[] = [];
+    for await (const { transaction } of readLabelledTransactions(FIXTURE)) lines.push({ key: transaction.card_id, value: transaction });
+    const [summary] = await runConfluentClient(
+      ['produce', '--bootstrap', bootstrap, '--registry', confluentUrl, '--topic', topics.transactions, '--message', 'vigil.v1.Transaction'],
+      lines,
+    );
+    expect(summary).toEqual({ sent: 1701 });
+
+    const scorer = await OnnxScorer.load({ modelPath: MODEL });
+    onTestFinished(() => scorer.close());
+    const expected = await runFixture(FIXTURE, scorer, topics);
+    expect(expected.alerts.length).toBeGreaterThan(40);
+    const streams = await startStreams(
+      buildFraudTopology({ serdes, topics, storeType: 'leveldb', scoring: { scorer, batch: { maxBatchSize: 64, maxDelayMs: 20 } } }),
+      fraudStreamsConfig({ applicationId: uniqueName('confluent-fraud'), deadLetterTopic: topics.deadLetter, stateDir: tempStateDir() }),
+    );
+    await streams.waitForState('RUNNING');
+    let alerts: Alert[] = [];
+    await waitUntil(
+      async () => {
+        alerts = (await readToEnd(topics.alerts)).map((r) => serdes.alert.deserialize(topics.alerts, r.value) as Alert);
+        return alerts.length >= expected.alerts.length;
+      },
+      180_000,
+      `${expected.alerts.length} alerts`,
+    );
+    await streams.close();
+    expect(alerts).toEqual(expected.alerts);
+    expect(await readToEnd(topics.deadLetter)).toEqual([]);
   });
 });
