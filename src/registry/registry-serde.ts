@@ -285,6 +285,8 @@ export function registrySerde<T>(options: RegistrySerdeOptions): RegistrySerde<T
 
   /** Asks the registry for `id` until it answers or `lookupTimeoutMs` passes; records the outcome in the codec. */
   const lookup = async (id: number): Promise<boolean> => {
+    // Real time, not the injected clock: this bounds real network waits (a
+    // manual clock in a test would otherwise never end the retries).
     const deadline = Date.now() + lookupTimeoutMs;
     let pause = 100;
     for (;;) {
