@@ -9,6 +9,8 @@
 #   chromium             the dashboard's browser test
 #   prometheus           scrapes the engine's /metrics in the observability test
 #   docker-compose       validates the generated compose files (`docker-compose config`; no engine)
+#   python3-venv         Confluent's Python client for the registry interop test (interop/confluent/setup.sh
+#                        installs it, pinned, into a venv from PyPI on first use)
 set -euo pipefail
 
 declare -a packages=() reasons=()
@@ -19,6 +21,7 @@ command -v mvn >/dev/null 2>&1 || need maven "fetches the Kafka and registry jar
 [ -x /usr/bin/chromium ] || need chromium "the dashboard's browser test"
 [ -x /usr/bin/prometheus ] || need prometheus "scrapes the engine in the observability test"
 command -v docker-compose >/dev/null 2>&1 || need docker-compose "validates the compose files"
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need python3-venv "Confluent's Python client for the registry interop test"
 
 if [ ${#packages[@]} -eq 0 ]; then
   exit 0

@@ -4,6 +4,7 @@ import { dashboardCommand } from './commands/dashboard.js';
 import { dispatchCommand } from './commands/dispatch.js';
 import { engineCommand } from './commands/engine.js';
 import { kafkaCommand } from './commands/kafka.js';
+import { registryShimCommand } from './commands/registry-shim.js';
 import { replayCommand } from './commands/replay.js';
 import { simulateCommand } from './commands/simulate.js';
 import { startCommand } from './commands/start.js';
@@ -20,6 +21,7 @@ const commands: Record<string, Command> = {
   replay: replayCommand(log),
   dispatch: dispatchCommand(log),
   dashboard: dashboardCommand(log),
+  'registry-shim': registryShimCommand(log),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -3,15 +3,16 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { connectAdmin } from '../streams/runtime/kafka/index.js';
 import type { Logger } from '../log.js';
-import { serverProperties, log4j2Properties, mirrorMakerProperties } from './config-files.js';
+import { serverProperties, log4j2Properties, mirrorMakerProperties, registryStorageSettings } from './config-files.js';
 import { ClusterError } from './errors.js';
-import { ensureArtifacts, type Artifacts } from './fetch.js';
+import { artifactPaths, ensureArtifacts, type Artifacts } from './fetch.js';
 import { findJava } from './java.js';
 import { isAlive, readPid, rssMiB, startJvm, stopJvm, type PidRecord } from './jvm-process.js';
-import { runDir } from './paths.js';
+import { projectRoot, runDir } from './paths.js';
 import { brokerAnswers, portInUse, registryAnswers, topicExists, waitUntil } from './readiness.js';
 import {
   bootstrapOf,
+  confluentRegistryUrlOf,
   describeTopology,
   registryUrlOf,
   type KafkaClusterDescription,
@@ -36,6 +37,8 @@ export interface ClusterEndpoints {
   /** Bootstrap of the cluster the engine uses (central, or the only one). */
   primary: string;
   registryUrl: string;
+  /** The same registry behind the Confluent compatibility shim: give this one to Confluent's clients. */
+  confluentRegistryUrl: string;
 }
 
 export interface UpResult extends ClusterEndpoints {
@@ -49,13 +52,14 @@ export function endpointsOf(topology: TopologyDescription): ClusterEndpoints {
   const brokers = Object.fromEntries(topology.clusters.map((c) => [c.name, bootstrapOf(c)]));
   const primary = brokers[topology.primary];
   if (!primary) throw new Error(`topology ${topology.name} has no cluster named ${topology.primary}`);
-  return { topology: topology.name, brokers, primary, registryUrl: registryUrlOf(topology) };
+  return { topology: topology.name, brokers, primary, registryUrl: registryUrlOf(topology), confluentRegistryUrl: confluentRegistryUrlOf(topology) };
 }
 
 function processNames(topology: TopologyDescription): string[] {
   return [
     ...topology.clusters.map((c) => `broker-${c.name}`),
     'registry',
+    'registry-shim',
     ...(topology.mirrors.length ? ['mirror-maker'] : []),
   ];
 }
@@ -149,33 +153,11 @@ export async function up(options: UpOptions): Promise<UpResult> {
       );
     });
 
-    const registry = startJvm({
-      name: 'registry',
-      command: registryJava.bin,
-      args: [
-        '-Xmx384m',
-        `-Dquarkus.http.host=127.0.0.1`,
-        `-Dquarkus.http.port=${topology.registry.port}`,
-        `-Dquarkus.management.host=127.0.0.1`,
-        `-Dquarkus.management.port=${topology.registry.managementPort}`,
-        '-jar',
-        join(artifacts.apicurioApp, 'quarkus-run.jar'),
-      ],
-      runDir: dir,
-      ownerPid: options.ownerPid,
-    });
-    const registryWait = waitUntil(
-      { name: 'registry', pid: registry.pid, logs: [join(dir, 'registry.out')] },
-      () => registryAnswers(endpoints.registryUrl),
-      timeoutMs,
-    ).then((ms) => {
-      readyMs.registry = ms;
-      log.info({ url: endpoints.registryUrl, ms }, 'schema registry ready');
-    });
-    // Awaited below; until then a failure must not count as unhandled.
-    registryWait.catch(() => undefined);
-
     await Promise.all(brokerWaits);
+    // The registry keeps its schemas in a Kafka topic of the primary cluster
+    // (kafkasql), so it starts once that broker answers, beside topic creation.
+    const registryWait = startRegistry(topology, artifacts, registryJava.bin, dir, options, timeoutMs, readyMs);
+    registryWait.catch(() => undefined); // awaited below; until then a failure must not count as unhandled
     await createTopics(topology);
     if (topology.mirrors.length) await startMirrorMaker(topology, artifacts, kafkaJava.bin, dir, options, timeoutMs, readyMs);
     await registryWait;
@@ -186,11 +168,81 @@ export async function up(options: UpOptions): Promise<UpResult> {
   return { ...endpoints, started: true, readyMs };
 }
 
+/**
+ * Apicurio Registry with kafkasql storage: every change is a record in the
+ * `kafkasql-journal` topic of the primary cluster, replayed on start, so ids
+ * and versions survive a registry restart (in-memory H2, the bundle's
+ * default, loses them). deploy/docker-compose.yml sets the same properties
+ * (registryStorageSettings).
+ */
+export function registryArgs(topology: TopologyDescription, appDir: string): string[] {
+  const primary = topology.clusters.find((c) => c.name === topology.primary);
+  if (!primary) throw new Error(`topology ${topology.name} has no cluster named ${topology.primary}`);
+  return [
+    '-Xmx384m',
+    `-Dquarkus.http.host=127.0.0.1`,
+    `-Dquarkus.http.port=${topology.registry.port}`,
+    `-Dquarkus.management.host=127.0.0.1`,
+    `-Dquarkus.management.port=${topology.registry.managementPort}`,
+    ...Object.entries(registryStorageSettings(bootstrapOf(primary))).map(([k, v]) => `-D${k}=${v}`),
+    '-jar',
+    join(appDir, 'quarkus-run.jar'),
+  ];
+}
+
+async function startRegistry(
+  topology: TopologyDescription,
+  artifacts: Artifacts,
+  javaBin: string,
+  dir: string,
+  options: UpOptions,
+  timeoutMs: number,
+  readyMs: Record<string, number>,
+): Promise<void> {
+  const url = registryUrlOf(topology);
+  const rec = startJvm({ name: 'registry', command: javaBin, args: registryArgs(topology, artifacts.apicurioApp), runDir: dir, ownerPid: options.ownerPid });
+  const ms = await waitUntil({ name: 'registry', pid: rec.pid, logs: [join(dir, 'registry.out')] }, () => registryAnswers(url), timeoutMs);
+  readyMs.registry = ms;
+  options.log.info({ url, ms, storage: 'kafkasql' }, 'schema registry ready');
+  const running = readPid(dir, 'registry-shim');
+  if (running !== undefined && isAlive(running.pid)) return; // a registry restart keeps the running shim
+  const shimUrl = confluentRegistryUrlOf(topology);
+  const shim = startJvm({
+    name: 'registry-shim',
+    command: process.execPath,
+    args: [join(projectRoot, 'bin', 'vigil.js'), 'registry-shim', '--upstream', new URL(url).origin, '--port', String(topology.registry.shimPort)],
+    runDir: dir,
+    ownerPid: options.ownerPid,
+  });
+  readyMs['registry-shim'] = await waitUntil({ name: 'registry-shim', pid: shim.pid, logs: [join(dir, 'registry-shim.out')] }, () => registryAnswers(shimUrl), timeoutMs);
+  options.log.info({ url: shimUrl }, 'Confluent compatibility shim ready');
+}
+
+/**
+ * Stops the topology's registry and starts it again with the same settings,
+ * for tests and operators; resolves when it answers again. With kafkasql
+ * storage it comes back with every schema and id it had.
+ */
+export async function restartRegistry(options: { topology: TopologyName; log: Logger; timeoutMs?: number }): Promise<{ stopMs: number; readyMs: number }> {
+  const topology = describeTopology(options.topology);
+  const dir = runDir(topology.name);
+  const previous = readPid(dir, 'registry');
+  const started = Date.now();
+  await stopJvm(dir, 'registry');
+  const stopMs = Date.now() - started;
+  const readyMs: Record<string, number> = {};
+  const timeoutMs = options.timeoutMs ?? startTimeout({ topology: topology.name, log: options.log });
+  const java = findJava(21, 'Apicurio Registry 3.3');
+  await startRegistry(topology, artifactPaths(), java.bin, dir, { topology: topology.name, log: options.log, ownerPid: previous?.ownerPid }, timeoutMs, readyMs);
+  return { stopMs, readyMs: readyMs.registry ?? 0 };
+}
+
 async function assertPortsFree(topology: TopologyDescription): Promise<void> {
   const ports = [
     ...topology.clusters.flatMap((c) => [c.port, c.controllerPort]),
     topology.registry.port,
     topology.registry.managementPort,
+    topology.registry.shimPort,
   ];
   for (const port of ports) {
     if (await portInUse(port)) {

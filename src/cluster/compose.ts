@@ -1,4 +1,4 @@
-import { mirrorMakerProperties, sharedBrokerSettings } from './config-files.js';
+import { mirrorMakerProperties, registryStorageSettings, sharedBrokerSettings } from './config-files.js';
 import { prometheusConfig } from './prometheus.js';
 import { describeTopology, type KafkaClusterDescription, type TopologyDescription } from './topology.js';
 import { toYaml, type YamlValue } from './yaml.js';
@@ -20,6 +20,7 @@ export const IMAGES = {
 const INTERNAL_PORT = 9092;
 const CONTROLLER_PORT = 9093;
 const REGISTRY_PORT = 8080;
+const SHIM_PORT = 8083;
 export const METRICS_PORTS = { engine: 9464, dispatcher: 9465, dashboard: 8088 } as const;
 
 /**
@@ -127,7 +128,25 @@ function composeFile(at: ComposeLocation, topology: TopologyDescription, header:
       depends_on: { 'topic-init': { condition: 'service_completed_successfully' } },
     };
   }
-  services.apicurio = { image: IMAGES.registry, ports: [`${topology.registry.port}:${REGISTRY_PORT}`] };
+  const primary = topology.clusters.find((c) => c.name === topology.primary)!;
+  services.apicurio = {
+    image: IMAGES.registry,
+    ports: [`${topology.registry.port}:${REGISTRY_PORT}`],
+    // The same kafkasql storage the local cluster manager passes as -D flags,
+    // as Quarkus environment variables (apicurio.storage.kind → APICURIO_STORAGE_KIND).
+    environment: Object.fromEntries(
+      Object.entries(registryStorageSettings(internalBootstrap(primary))).map(([k, v]) => [k.toUpperCase().replace(/[.-]/g, '_'), v]),
+    ),
+    depends_on: { [serviceOf(primary)]: { condition: 'service_healthy' } },
+  };
+  // Confluent's own Protobuf clients need the compatibility shim (docs/schema-registry.md).
+  services['registry-shim'] = {
+    build: { context: at.repoRoot, dockerfile: 'deploy/Dockerfile' },
+    image: 'vigil:dev',
+    command: ['node', 'bin/vigil.js', 'registry-shim', '--upstream', `http://apicurio:${REGISTRY_PORT}`, '--host', '0.0.0.0', '--port', String(SHIM_PORT)],
+    ports: [`${topology.registry.shimPort}:${SHIM_PORT}`],
+    depends_on: { apicurio: { condition: 'service_started' } },
+  };
   services['vigil-engine'] = vigilService(at, 'engine', METRICS_PORTS.engine, topology);
   services['vigil-dispatcher'] = vigilService(at, 'dispatch', METRICS_PORTS.dispatcher, topology);
   services['vigil-dashboard'] = vigilService(at, 'dashboard', METRICS_PORTS.dashboard, topology);

@@ -30,7 +30,11 @@ export interface TopologyDescription {
   /** The cluster the engine runs against. */
   primary: string;
   mirrors: MirrorFlow[];
-  registry: { port: number; managementPort: number };
+  /**
+   * Apicurio's HTTP and management ports, and the port of the Confluent
+   * compatibility shim in front of it (src/registry/ccompat-shim.ts).
+   */
+  registry: { port: number; managementPort: number; shimPort: number };
 }
 
 export const TOPOLOGY_NAMES = ['single', 'multi-region'] as const;
@@ -66,7 +70,7 @@ const topologies: Record<TopologyName, TopologyDescription> = {
     primary: 'local',
     clusters: [{ name: 'local', port: 19092, controllerPort: 19093, topics: centralTopics }],
     mirrors: [],
-    registry: { port: 18081, managementPort: 18082 },
+    registry: { port: 18081, managementPort: 18082, shimPort: 18083 },
   },
   'multi-region': {
     name: 'multi-region',
@@ -77,7 +81,7 @@ const topologies: Record<TopologyName, TopologyDescription> = {
       { name: 'us-west', port: 29292, controllerPort: 29293, topics: [{ name: 'transactions', partitions: 4, config: appendTimed }] },
     ],
     mirrors: REGIONS.map((region) => ({ source: region, target: 'central', topics: ['transactions'] })),
-    registry: { port: 28081, managementPort: 28082 },
+    registry: { port: 28081, managementPort: 28082, shimPort: 28083 },
   },
 };
 
@@ -91,7 +95,11 @@ export function describeTopology(name: TopologyName, portOffset = Number(process
   return {
     ...t,
     clusters: t.clusters.map((c) => ({ ...c, port: c.port + portOffset, controllerPort: c.controllerPort + portOffset })),
-    registry: { port: t.registry.port + portOffset, managementPort: t.registry.managementPort + portOffset },
+    registry: {
+      port: t.registry.port + portOffset,
+      managementPort: t.registry.managementPort + portOffset,
+      shimPort: t.registry.shimPort + portOffset,
+    },
   };
 }
 
@@ -105,4 +113,9 @@ export function bootstrapOf(cluster: KafkaClusterDescription): string {
 
 export function registryUrlOf(topology: TopologyDescription): string {
   return `http://127.0.0.1:${topology.registry.port}/apis/ccompat/v7`;
+}
+
+/** The Confluent compatibility shim's base URL: what Confluent's own clients should be given. */
+export function confluentRegistryUrlOf(topology: TopologyDescription): string {
+  return `http://127.0.0.1:${topology.registry.shimPort}/apis/ccompat/v7`;
 }

@@ -7,6 +7,7 @@ export function printEndpoints(e: ClusterEndpoints): void {
   const lines = [`topology: ${e.topology}`];
   for (const [name, bootstrap] of Object.entries(e.brokers)) lines.push(`kafka ${name}: ${bootstrap}`);
   lines.push(`schema registry: ${e.registryUrl}`);
+  lines.push(`schema registry for Confluent clients: ${e.confluentRegistryUrl} (docs/schema-registry.md)`);
   lines.push('', `export KAFKA_BROKERS=${e.primary}`, `export SCHEMA_REGISTRY_URL=${e.registryUrl}`);
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -57,6 +57,7 @@ export function startCommand(log: Logger): Command {
             brokers: { external },
             primary: external,
             registryUrl: process.env.SCHEMA_REGISTRY_URL as string,
+            confluentRegistryUrl: process.env.SCHEMA_REGISTRY_URL as string, // no shim in front of an existing registry
             started: false,
             readyMs: {},
           })

@@ -2,6 +2,7 @@ import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import protobuf from 'protobufjs';
 import { VigilError } from '../streams/errors.js';
 import { decodeWireFormat, encodeWireFormat } from '../streams/serde/wire-format.js';
+import { serializedToRoot } from './protobuf-descriptor.js';
 
 /**
  * The schema registry, through its Confluent-compatible API (Apicurio's
@@ -41,8 +42,20 @@ interface ParsedSchema {
   messages: protobuf.Type[];
 }
 
+/**
+ * Parses a Protobuf schema as the registry serves it: `.proto` text, or the
+ * base64 FileDescriptorProto a Confluent serializer registers on its own
+ * (auto.register.schemas). Throws the text parser's error when it is neither.
+ */
 function parseSchema(text: string): ParsedSchema {
-  const parsed = protobuf.parse(text, { keepCase: true });
+  let parsed: { root: protobuf.Root; package: string | undefined };
+  try {
+    parsed = protobuf.parse(text, { keepCase: true });
+  } catch (err) {
+    const fromDescriptor = serializedToRoot(text);
+    if (fromDescriptor === undefined) throw err;
+    parsed = fromDescriptor;
+  }
   const pkg = parsed.package ? parsed.root.lookup(parsed.package) : parsed.root;
   const messages =
     pkg instanceof protobuf.Namespace ? pkg.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type) : [];
@@ -150,21 +163,11 @@ export function connectRegistry(url: string): RegistryClient {
  * generic one, and so the raw text can be parsed with message indexes.
  */
 async function fetchSchemaText(url: string, id: number): Promise<string> {
-  let res: Response;
-  try {
-    res = await fetch(`${url}/schemas/ids/${id}`, { signal: AbortSignal.timeout(5_000) });
-  } catch (err) {
-    throw new VigilError('VIGIL_ERR_REGISTRY', `schema registry at ${url} is unreachable: ${(err as Error).message}`, {
-      cause: err,
-      canRetry: true,
-    });
-  }
-  if (res.status === 404) {
+  const text = await fetchSchemaById(url, id);
+  if (text === undefined) {
     throw new VigilError('VIGIL_ERR_UNKNOWN_SCHEMA', `schema id ${id} is not registered in ${url}; was the record written against another registry?`);
   }
-  if (!res.ok) throw new VigilError('VIGIL_ERR_REGISTRY', `GET /schemas/ids/${id} answered HTTP ${res.status}`, { canRetry: res.status >= 500 });
-  const body = (await res.json()) as { schema: string };
-  return body.schema;
+  return text;
 }
 
 // The parsing helpers are shared with the synchronous registry serde
@@ -178,6 +181,25 @@ export type { ParsedSchema as ParsedProtobufSchema };
  * again for versions already seen, since a version's id never changes.
  */
 export async function listSubjectSchemaIds(url: string, subject: string, cache = new Map<number, number>()): Promise<number[]> {
+  const known = new Map([...cache].map(([version, id]): [number, SubjectVersion] => [version, { version, id, schema: undefined }]));
+  const versions = await listSubjectVersions(url, subject, known);
+  for (const v of versions) cache.set(v.version, v.id);
+  return versions.map((v) => v.id);
+}
+
+export interface SubjectVersion {
+  version: number;
+  id: number;
+  /** The schema text; undefined when the version came from the caller's cache without it. */
+  schema: string | undefined;
+}
+
+/**
+ * Every version registered under `subject` with its id and schema text,
+ * oldest first; `[]` when the subject does not exist. Versions already in
+ * `cache` are not fetched again: a version's id and text never change.
+ */
+export async function listSubjectVersions(url: string, subject: string, cache = new Map<number, SubjectVersion>()): Promise<SubjectVersion[]> {
   const base = `${url}/subjects/${encodeURIComponent(subject)}/versions`;
   const versionsRes = await registryGet(url, base);
   if (versionsRes.status === 404) return [];
@@ -185,24 +207,43 @@ export async function listSubjectSchemaIds(url: string, subject: string, cache =
     throw new VigilError('VIGIL_ERR_REGISTRY', `GET ${base} answered HTTP ${versionsRes.status}`, { canRetry: versionsRes.status >= 500 });
   }
   const versions = (await versionsRes.json()) as number[];
-  const ids: number[] = [];
+  const found: SubjectVersion[] = [];
   for (const version of [...versions].sort((a, b) => a - b)) {
-    let id = cache.get(version);
-    if (id === undefined) {
+    let entry = cache.get(version);
+    if (entry === undefined) {
       const res = await registryGet(url, `${base}/${version}`);
       if (res.status === 404) continue; // deleted between the two requests
       if (!res.ok) throw new VigilError('VIGIL_ERR_REGISTRY', `GET ${base}/${version} answered HTTP ${res.status}`, { canRetry: res.status >= 500 });
-      id = ((await res.json()) as { id: number }).id;
-      cache.set(version, id);
+      const body = (await res.json()) as { id: number; schema?: string };
+      entry = { version, id: body.id, schema: body.schema };
+      cache.set(version, entry);
     }
-    ids.push(id);
+    found.push(entry);
   }
-  return ids;
+  return found;
 }
 
-async function registryGet(url: string, target: string): Promise<Response> {
+/**
+ * The schema text registered under `id`, or `undefined` when the registry
+ * answers 404 (it does not know the id). Unreachable registries and other
+ * answers fail with VIGIL_ERR_REGISTRY (`canRetry` for timeouts and 5xx).
+ */
+export async function fetchSchemaById(url: string, id: number, timeoutMs = 5_000): Promise<string | undefined> {
+  const target = `${url}/schemas/ids/${id}`;
+  const res = await registryGet(url, target, timeoutMs);
+  if (res.status === 404) return undefined;
+  if (!res.ok) {
+    const body = await res.text().catch(() => '');
+    throw new VigilError('VIGIL_ERR_REGISTRY', `GET ${target} answered HTTP ${res.status}: ${body.slice(0, 200)}`, { canRetry: res.status >= 500 });
+  }
+  const body = (await res.json()) as { schema?: unknown };
+  if (typeof body.schema !== 'string') throw new VigilError('VIGIL_ERR_REGISTRY', `GET ${target} answered without a schema text`);
+  return body.schema;
+}
+
+async function registryGet(url: string, target: string, timeoutMs = 5_000): Promise<Response> {
   try {
-    return await fetch(target, { signal: AbortSignal.timeout(5_000) });
+    return await fetch(target, { signal: AbortSignal.timeout(timeoutMs) });
   } catch (err) {
     throw new VigilError('VIGIL_ERR_REGISTRY', `schema registry at ${url} is unreachable: ${(err as Error).message}`, { cause: err, canRetry: true });
   }

@@ -16,7 +16,7 @@ declare module 'vitest' {
   }
 }
 
-const ports = (t: TopologyDescription): number[] => [...t.clusters.flatMap((c) => [c.port, c.controllerPort]), t.registry.port, t.registry.managementPort];
+const ports = (t: TopologyDescription): number[] => [...t.clusters.flatMap((c) => [c.port, c.controllerPort]), t.registry.port, t.registry.managementPort, t.registry.shimPort];
 
 /**
  * The chaos scenarios restart brokers and MirrorMaker 2, so they get a

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { registryArgs } from '../../src/cluster/cluster.js';
 import { COMPOSE_LOCATIONS, renderCompose } from '../../src/cluster/compose.js';
 import { projectRoot } from '../../src/cluster/paths.js';
 import { describeTopology } from '../../src/cluster/topology.js';
@@ -52,6 +53,16 @@ describe.each(COMPOSE_LOCATIONS.map((at) => [at.file]))('%s', (file) => {
     expect(services).toEqual(
       expect.arrayContaining(['mirror-maker', 'apicurio', 'prometheus', 'grafana', 'vigil-engine', 'vigil-dispatcher', 'vigil-dashboard']),
     );
+  });
+
+  it('runs the registry on the same kafkasql storage as the local cluster manager, on the central cluster', () => {
+    const topology = describeTopology('multi-region', 0);
+    const local = registryArgs(topology, '/app').filter((a) => a.startsWith('-Dapicurio.'));
+    expect(local).toEqual(['-Dapicurio.storage.kind=kafkasql', '-Dapicurio.kafkasql.bootstrap.servers=127.0.0.1:29092', '-Dapicurio.kafkasql.consumer.poll.timeout=1000']);
+    const compose = rendered[file]!;
+    expect(compose).toContain('APICURIO_STORAGE_KIND: "kafkasql"');
+    expect(compose).toContain('APICURIO_KAFKASQL_BOOTSTRAP_SERVERS: "kafka-central:9092"');
+    expect(compose).toContain('APICURIO_KAFKASQL_CONSUMER_POLL_TIMEOUT: "1000"');
   });
 });
 

@@ -8,6 +8,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     kafkaBrokers: string;
     schemaRegistryUrl: string;
+    /** The registry behind the Confluent compatibility shim (the same registry when external). */
+    confluentRegistryUrl: string;
   }
 }
 
@@ -27,12 +29,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     if (!registry) throw new Error('KAFKA_BROKERS is set but SCHEMA_REGISTRY_URL is not; set both to use an existing cluster.');
     project.provide('kafkaBrokers', external);
     project.provide('schemaRegistryUrl', registry);
+    project.provide('confluentRegistryUrl', process.env.CONFLUENT_SCHEMA_REGISTRY_URL ?? registry);
     return async () => {};
   }
   const log = createLogger('test-cluster', process.env.LOG_LEVEL ?? 'warn');
   const cluster = await up({ topology: 'single', log, ownerPid: process.pid, fresh: true });
   project.provide('kafkaBrokers', cluster.primary);
   project.provide('schemaRegistryUrl', cluster.registryUrl);
+  project.provide('confluentRegistryUrl', cluster.confluentRegistryUrl);
   return async () => {
     if (cluster.started) await down({ topology: 'single', log });
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isVigilError } from '../../../src/streams/errors.js';
+import { VigilError, isVigilError } from '../../../src/streams/errors.js';
 import { continueOnDeserializationError, continueOnProcessingError } from '../../../src/streams/processor/exception-handlers.js';
 import type { StreamsMetrics } from '../../../src/streams/metrics.js';
 import type { Processor, ProcessorContext } from '../../../src/streams/processor/processor.js';
@@ -103,6 +103,73 @@ describe('deserialization errors', () => {
     expect(isVigilError(error, 'VIGIL_ERR_DESERIALIZATION')).toBe(true);
     expect((error as Error).message).toMatch(/record at payments-0@0/);
     expect((error as { taskId?: string }).taskId).toBe('0_0');
+  });
+});
+
+/**
+ * A JSON serde that only knows "schemas" it was told about: a record whose
+ * first byte names an unknown one fails until `resolveMissing` learns it,
+ * as a registry serde does with an id registered a moment ago.
+ */
+function learningSerde(registry: ReadonlySet<string>) {
+  const known = new Set<string>();
+  const asked: string[] = [];
+  const serde = {
+    serialize: (_topic: string, value: Payment | null) => (value === null ? null : Buffer.from(JSON.stringify(value))),
+    deserialize(_topic: string, bytes: Buffer | null): Payment | null {
+      if (bytes === null) return null;
+      const schema = String.fromCharCode(bytes[0]!);
+      if (!known.has(schema)) throw new VigilError('VIGIL_ERR_UNKNOWN_SCHEMA', `schema ${schema} unknown`);
+      return JSON.parse(bytes.subarray(1).toString('utf8')) as Payment;
+    },
+    async resolveMissing(_topic: string, bytes: Buffer): Promise<boolean> {
+      const schema = String.fromCharCode(bytes[0]!);
+      asked.push(schema);
+      if (!registry.has(schema)) return false;
+      known.add(schema);
+      return true;
+    },
+  };
+  return { serde, asked };
+}
+
+describe('deserializers that can fetch what they lack', () => {
+  function openLearning(registry: ReadonlySet<string>) {
+    const { serde, asked } = learningSerde(registry);
+    const topology = new Topology()
+      .addSource('payments', { topics: ['payments'], keySerde: Serdes.String(), valueSerde: serde })
+      .addProcessor('double', doubler, 'payments')
+      .addSink('out', 'doubled', { keySerde: Serdes.String(), valueSerde: Serdes.Json<Payment>() }, 'double');
+    const driver = openDriver(topology, { deserializationExceptionHandler: continueOnDeserializationError, deadLetterTopic: 'payments-dlq' });
+    return {
+      asked,
+      raw: driver.createInputTopic('payments', Serdes.String(), Serdes.Bytes()),
+      output: driver.createOutputTopic('doubled', Serdes.String(), Serdes.Json<Payment>()),
+      dlq: driver.createOutputTopic('payments-dlq', Serdes.String(), Serdes.Bytes()),
+    };
+  }
+
+  it('get one more try after resolveMissing learned the schema, and nothing is dead-lettered', async () => {
+    const { raw, output, dlq, asked } = openLearning(new Set(['A']));
+    await raw.pipeInput('a', Buffer.from('A{"amount":1}'), 10);
+    await raw.pipeInput('b', Buffer.from('A{"amount":2}'), 20);
+    expect(output.readKeyValuesToList()).toEqual([
+      { key: 'a', value: { amount: 2 } },
+      { key: 'b', value: { amount: 4 } },
+    ]);
+    expect(dlq.readRecordsToList()).toEqual([]);
+    expect(asked).toEqual(['A']); // the second record took the synchronous path
+  });
+
+  it('dead-letter the record when the lookup fails, with the serde\'s code in vigil.error.cause.code', async () => {
+    const { raw, output, dlq } = openLearning(new Set(['A']));
+    await raw.pipeInput('z', Buffer.from('Z{"amount":1}'), 10);
+    await raw.pipeInput('a', Buffer.from('A{"amount":5}'), 20);
+    expect(output.readKeyValuesToList()).toEqual([{ key: 'a', value: { amount: 10 } }]);
+    const dead = dlq.readRecordsToList();
+    expect(dead.map((r) => r.key)).toEqual(['z']);
+    expect(header(dead[0]!.headers, 'vigil.error.code')).toBe('VIGIL_ERR_DESERIALIZATION');
+    expect(header(dead[0]!.headers, 'vigil.error.cause.code')).toBe('VIGIL_ERR_UNKNOWN_SCHEMA');
   });
 });
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { StreamsConfig } from '../../config.js';
 import { VigilError, isVigilError } from '../../errors.js';
 import type { ErrorCode } from '../../errors.js';
-import type { Serde } from '../../serde/serde.js';
+import type { Deserializer, Serde } from '../../serde/serde.js';
 import type { StateStore, StoreChangeListener } from '../../state/types.js';
 import type { Clock } from '../../time/clock.js';
 import { UNKNOWN_TIME } from '../../time/timestamp-extractor.js';
@@ -231,12 +231,23 @@ export class StreamTask {
     try {
       let key: unknown;
       let value: unknown;
+      const keySerde = this.serdeOf(def, 'key');
+      const valueSerde = this.serdeOf(def, 'value');
       try {
-        key = this.serdeOf(def, 'key').deserialize(consumed.topic, consumed.key);
-        value = this.serdeOf(def, 'value').deserialize(consumed.topic, consumed.value);
+        key = keySerde.deserialize(consumed.topic, consumed.key);
+        value = valueSerde.deserialize(consumed.topic, consumed.value);
       } catch (error) {
-        this.onDeserializationError(def.name, error);
-        return;
+        // Off the hot path: a serde that can fetch what it lacked gets one more try.
+        try {
+          const askedKey = await resolveMissing(keySerde, consumed.topic, consumed.key);
+          const askedValue = await resolveMissing(valueSerde, consumed.topic, consumed.value);
+          if (!askedKey && !askedValue) throw error;
+          key = keySerde.deserialize(consumed.topic, consumed.key);
+          value = valueSerde.deserialize(consumed.topic, consumed.value);
+        } catch (final) {
+          this.onDeserializationError(def.name, final);
+          return;
+        }
       }
       const partitionKey = `${consumed.topic}:${consumed.partition}`;
       const partitionTime = this.partitionTimes.get(partitionKey) ?? UNKNOWN_TIME;
@@ -489,6 +500,9 @@ export class StreamTask {
       ...c.headers,
       ['vigil.error.code', Buffer.from(code)],
       ['vigil.error.message', Buffer.from(messageOf(error))],
+      // What the serde or processor said, when it gave a code (e.g. VIGIL_ERR_UNKNOWN_SCHEMA):
+      // the DLQ's reader can tell a missing schema from a damaged payload without parsing text.
+      ...(error instanceof VigilError ? [['vigil.error.cause.code', Buffer.from(error.code)] as [string, Buffer]] : []),
       ['vigil.source.topic', Buffer.from(c.topic)],
       ['vigil.source.partition', Buffer.from(String(c.partition))],
       ['vigil.source.offset', Buffer.from(c.offset)],
@@ -538,4 +552,15 @@ const RESOLVED: Promise<void> = Promise.resolve();
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Lets a serde that can fetch what a failed `deserialize` lacked (e.g. a
+ * schema id registered a moment ago) do so; true when it had the hook, so
+ * the record gets its second try (whose error, if any, is the one handled).
+ */
+async function resolveMissing(serde: Deserializer<unknown>, topic: string, data: Buffer | null): Promise<boolean> {
+  if (data === null || serde.resolveMissing === undefined) return false;
+  await serde.resolveMissing(topic, data).catch(() => false);
+  return true;
 }
