@@ -57,6 +57,8 @@ export class KafkaStreams {
   private global: GlobalStateManager | undefined;
   private topicLayout: TopicLayout | undefined;
   private closing: Promise<void> | undefined;
+  /** Set once a fatal error started dropping the tasks; close() waits for it. */
+  private abandoning: Promise<void> | undefined;
 
   constructor(
     private readonly topology: Topology,
@@ -156,7 +158,15 @@ export class KafkaStreams {
         maxWaitTimeMs: this.options.fetchMaxWaitMs,
         copartitioned: true,
       });
-      this.thread = new StreamThread(this.config, this.options, this.plan, layout, connection, this.admin, this.consumer, this.producer, {
+      this.thread = new StreamThread({
+        config: this.config,
+        options: this.options,
+        plan: this.plan,
+        layout,
+        connection,
+        admin: this.admin,
+        consumer: this.consumer,
+        producer: this.producer,
         onFatal: (error) => this.onFatal(error),
         onRebalance: (inProgress) => {
           if (this.current === 'RUNNING' || this.current === 'REBALANCING') this.transition(inProgress ? 'REBALANCING' : 'RUNNING');
@@ -285,7 +295,7 @@ export class KafkaStreams {
       }
     }
     // Release the partitions quickly so another instance can take over.
-    void (async () => {
+    this.abandoning = (async () => {
       await this.thread?.abandon().catch(() => {});
       await this.disconnect();
     })();
@@ -296,7 +306,9 @@ export class KafkaStreams {
     const wasError = this.current === 'ERROR';
     this.transition('PENDING_SHUTDOWN');
     try {
-      if (!wasError) await this.thread?.stop();
+      // After ERROR, wait for the abandoned tasks to be wiped and the state directory unlocked: a supervisor starts the next instance on it.
+      if (wasError) await this.abandoning;
+      else await this.thread?.stop();
     } finally {
       await this.disconnect();
       this.transition('NOT_RUNNING');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { trackEnds } from '../../../src/streams/runtime/stream-thread.js';
+import { trackEnds } from '../../../src/streams/runtime/record-collector.js';
 
 describe('trackEnds (changelog positions from produce results)', () => {
   it('moves each explicitly partitioned topic-partition past the records one request wrote there', () => {
