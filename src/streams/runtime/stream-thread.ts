@@ -20,6 +20,7 @@ import type { ConsumedRecord } from '../processor/internal/record-collector.js';
 import type { TopologyPlan } from '../processor/internal/topology-model.js';
 import type { StateStore } from '../state/types.js';
 import type { TimerHandle } from '../time/timers.js';
+import { Alarm } from './alarm.js';
 import { ChangelogReader } from './changelog-reader.js';
 import type { ConsumedRecord as KafkaRecord, GroupAssignment, KafkaAdmin, KafkaConnectionOptions, KafkaConsumer, KafkaProducer, TopicPartition } from './kafka/index.js';
 import type { KafkaStreamsOptions } from './options.js';
@@ -67,9 +68,8 @@ export class StreamThread {
   private lastCommit: number;
   private lastStoreSizes: number;
   private commitTimer: TimerHandle | undefined;
-  private punctuationTimer: TimerHandle | undefined;
-  /** When the earliest wall-clock punctuator is due (clock ms), as last armed. */
-  private punctuationDueMs: number | undefined;
+  /** Armed for the earliest wall-clock punctuator of any task. */
+  private readonly punctuation: Alarm;
 
   constructor(o: StreamThreadOptions) {
     this.o = o;
@@ -114,6 +114,9 @@ export class StreamThread {
     this.lastCommit = options.clock.now();
     this.lastStoreSizes = options.clock.now();
     this.lastHeartbeat = options.clock.now();
+    this.punctuation = new Alarm(options.timers, options.clock, () => {
+      void this.executor.run(() => this.punctuate()).catch((error: unknown) => this.fail(asVigil(error, 'wall-clock punctuation')));
+    });
   }
 
   private get exactlyOnce(): boolean {
@@ -256,7 +259,7 @@ export class StreamThread {
         h.positions.set(topic, position);
         h.offsets.set(topic, position);
         // Punctuators due while a long batch runs fire between its records, not after it.
-        if (this.punctuationDueMs !== undefined && this.now() >= this.punctuationDueMs) await this.punctuate();
+        if (this.punctuation.isDue()) await this.punctuate();
         if (this.collector.buffered >= this.o.options.maxBufferedRecords || this.commitDue()) await this.commit(false);
         if (this.stopping || this.failed || this.tasks.route(topic, partition) !== h) return;
         // kafkajs heartbeats only between batches; a batch of thousands of records with
@@ -289,16 +292,7 @@ export class StreamThread {
    */
   private armPunctuation(): void {
     if (this.stopping || this.failed || this.rebalancing) return;
-    const next = this.tasks.nextWallClockPunctuationMs();
-    if (next === this.punctuationDueMs && (next === undefined || this.punctuationTimer !== undefined)) return;
-    if (this.punctuationTimer !== undefined) this.o.options.timers.clear(this.punctuationTimer);
-    this.punctuationTimer = undefined;
-    this.punctuationDueMs = next;
-    if (next === undefined) return;
-    this.punctuationTimer = this.o.options.timers.set(() => {
-      this.punctuationTimer = undefined;
-      void this.executor.run(() => this.punctuate()).catch((error: unknown) => this.fail(asVigil(error, 'wall-clock punctuation')));
-    }, Math.max(0, next - this.now()));
+    this.punctuation.arm(this.tasks.nextWallClockPunctuationMs());
   }
 
   private async punctuate(): Promise<void> {
@@ -306,7 +300,7 @@ export class StreamThread {
     await this.tasks.punctuateWallClock();
     // A punctuator that called context.commit() gets its commit now, not at the next interval.
     if (this.tasks.commitRequested) await this.commit(false);
-    this.punctuationDueMs = undefined;
+    this.punctuation.clear();
     this.armPunctuation();
   }
 
@@ -334,10 +328,8 @@ export class StreamThread {
 
   private clearTimers(): void {
     if (this.commitTimer !== undefined) this.o.options.timers.clear(this.commitTimer);
-    if (this.punctuationTimer !== undefined) this.o.options.timers.clear(this.punctuationTimer);
     this.commitTimer = undefined;
-    this.punctuationTimer = undefined;
-    this.punctuationDueMs = undefined;
+    this.punctuation.clear();
   }
 
   // ---- commits ----
@@ -372,19 +364,12 @@ export class StreamThread {
       return false;
     }
     const started = this.now();
-    // One call per task before the offsets are taken: whatever a task forwards while flushing belongs to this commit.
-    await this.tasks.prepareCommit();
-    const offsets = this.tasks.offsetsToCommit();
-    if (this.collector.buffered === 0 && offsets.length === 0) {
-      await this.tasks.writeStaleCheckpoints();
-      return true;
-    }
     // Partitions may be moving: committing offsets now could hand them over twice. Keep the work; retry after the assignment.
-    const result = await this.collector.commit(offsets, () => this.rebalancing && !final);
-    if (!result.committed) return false;
-    await this.tasks.committed(result.ends);
-    config.metrics.commitLatency?.(this.now() - started, result.records);
-    options.logger.debug({ records: result.records, offsets: offsets.length, ms: this.now() - started }, 'committed');
+    const done = await this.tasks.commit(() => this.rebalancing && !final);
+    if (done === undefined) return false;
+    if (done.records === 0 && done.offsets === 0) return true;
+    config.metrics.commitLatency?.(this.now() - started, done.records);
+    options.logger.debug({ ...done, ms: this.now() - started }, 'committed');
     return true;
   }
 

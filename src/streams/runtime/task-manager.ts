@@ -127,6 +127,27 @@ export class TaskManager {
     for (const h of this.handles.values()) await h.task.commit();
   }
 
+  /**
+   * Commits every task: flushes them (`prepareCommit`), takes their
+   * consumed offsets, and has the collector write the output and the
+   * offsets (one transaction under exactly-once). Returns what was
+   * written (all 0: nothing to commit), or undefined when `abortIf` stopped
+   * it (the work stays buffered).
+   */
+  async commit(abortIf: () => boolean): Promise<{ records: number; offsets: number } | undefined> {
+    // One call per task before the offsets are taken: whatever a task forwards while flushing belongs to this commit.
+    await this.prepareCommit();
+    const offsets = this.offsetsToCommit();
+    if (this.options.collector.buffered === 0 && offsets.length === 0) {
+      await this.writeStaleCheckpoints();
+      return { records: 0, offsets: 0 };
+    }
+    const result = await this.options.collector.commit(offsets, abortIf);
+    if (!result.committed) return undefined;
+    await this.committed(result.ends);
+    return { records: result.records, offsets: offsets.length };
+  }
+
   /** The consumed offsets to commit, over all tasks. */
   offsetsToCommit(): TopicPartitionOffset[] {
     return [...this.handles.values()].flatMap((h) => [...h.offsets].map(([topic, offset]) => ({ topic, partition: h.partition, offset: offset.toString() })));
