@@ -157,6 +157,8 @@ export class KafkaStreams {
         heartbeatIntervalMs: this.options.heartbeatIntervalMs,
         maxWaitTimeMs: this.options.fetchMaxWaitMs,
         copartitioned: true,
+        // Read at each join; before the thread exists the member has nothing to report.
+        subscriptionUserData: () => this.thread?.subscriptionUserData() ?? Buffer.alloc(0),
       });
       this.thread = new StreamThread({
         config: this.config,

@@ -24,6 +24,7 @@ import { Alarm } from './alarm.js';
 import { ChangelogReader } from './changelog-reader.js';
 import type { ConsumedRecord as KafkaRecord, GroupAssignment, KafkaAdmin, KafkaConnectionOptions, KafkaConsumer, KafkaProducer, TopicPartition } from './kafka/index.js';
 import type { KafkaStreamsOptions } from './options.js';
+import { encodeSubscriptionInfo, unitsOfTasks } from './partition-assignment.js';
 import { RecordCollector, messageOf } from './record-collector.js';
 import { SerialExecutor } from './serial-executor.js';
 import { StateDirectory } from './state-directory.js';
@@ -186,6 +187,15 @@ export class StreamThread {
   /** Local tasks' stores named `name` (interactive queries). */
   storesNamed(name: string): StateStore[] {
     return this.tasks.storesNamed(name);
+  }
+
+  /** What this member tells the group at a join: the tasks it runs and those whose state it has on disk (sticky assignment). */
+  subscriptionUserData(): Buffer {
+    return encodeSubscriptionInfo({
+      instanceId: this.o.options.instanceId,
+      owned: unitsOfTasks(this.tasks.taskIds()),
+      previous: unitsOfTasks(this.stateDirectory.tasksOnDisk()),
+    });
   }
 
   /** Ids of the tasks this instance runs now. */
