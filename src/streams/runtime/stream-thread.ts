@@ -7,47 +7,27 @@
  * checkpoints), ChangelogReader (restoration) and RecordCollector (sends,
  * transactions, production errors). docs/runtime.md describes the split.
  *
- * Everything that touches tasks runs through one SerialExecutor: fetched
- * batches, the commit timer, the punctuation timer and rebalances. Output
- * is held by the collector and written at commit time together with the
- * consumed offsets, inside one transaction under exactly-once, so nothing
- * a task produced is visible before its input offsets are committed, and a
- * task revoked with uncommitted work can simply drop it.
+ * Fetched batches, the commit and punctuation timers and rebalances run
+ * one at a time through one SerialExecutor. Output is written at commit
+ * time with the consumed offsets (one transaction under exactly-once), so
+ * a task revoked with uncommitted work can simply drop it.
  */
-import type { StreamsConfig } from '../config.js';
 import { VigilError, isVigilError } from '../errors.js';
 import type { ConsumedRecord } from '../processor/internal/record-collector.js';
-import type { TopologyPlan } from '../processor/internal/topology-model.js';
 import type { StateStore } from '../state/types.js';
 import type { TimerHandle } from '../time/timers.js';
 import { Alarm } from './alarm.js';
-import { ChangelogReader } from './changelog-reader.js';
-import type { ConsumedRecord as KafkaRecord, GroupAssignment, KafkaAdmin, KafkaConnectionOptions, KafkaConsumer, KafkaProducer, TopicPartition } from './kafka/index.js';
-import type { KafkaStreamsOptions } from './options.js';
+import type { ConsumedRecord as KafkaRecord, GroupAssignment, TopicPartition } from './kafka/index.js';
 import { encodeSubscriptionInfo, unitsOfTasks } from './partition-assignment.js';
-import { RecordCollector, messageOf } from './record-collector.js';
+import type { RecordCollector } from './record-collector.js';
+import { messageOf } from './record-collector.js';
 import { SerialExecutor } from './serial-executor.js';
-import { StateDirectory } from './state-directory.js';
-import { TaskManager } from './task-manager.js';
-import type { TopicLayout } from './topic-layout.js';
+import type { StateDirectory } from './state-directory.js';
+import type { TaskManager } from './task-manager.js';
+import { wireThreadParts } from './thread-wiring.js';
+import type { StreamThreadOptions } from './thread-wiring.js';
 
-export interface StreamThreadOptions {
-  readonly config: StreamsConfig;
-  readonly options: KafkaStreamsOptions;
-  readonly plan: TopologyPlan;
-  readonly layout: TopicLayout;
-  /** For the restore consumer. */
-  readonly connection: KafkaConnectionOptions;
-  readonly admin: KafkaAdmin;
-  readonly consumer: KafkaConsumer;
-  readonly producer: KafkaProducer;
-  /** The thread hit an error it cannot recover from; the owner moves to ERROR. */
-  readonly onFatal: (error: VigilError) => void;
-  /** A rebalance started (true) or its assignment is applied and restored (false). */
-  readonly onRebalance: (inProgress: boolean) => void;
-  /** The instance's global stores (GlobalKTable), which every task may read. */
-  readonly globalStores?: ReadonlyMap<string, StateStore> | undefined;
-}
+export type { StreamThreadOptions } from './thread-wiring.js';
 
 export class StreamThread {
   private readonly o: StreamThreadOptions;
@@ -74,44 +54,8 @@ export class StreamThread {
 
   constructor(o: StreamThreadOptions) {
     this.o = o;
-    const { config, options } = o;
-    const exactlyOnce = options.processingGuarantee === 'exactly_once';
-    this.stateDirectory = new StateDirectory({ stateDir: config.stateDir, applicationId: config.applicationId, exactlyOnce, logger: options.logger, instanceId: options.instanceId });
-    this.collector = new RecordCollector({
-      producer: o.producer,
-      admin: o.admin,
-      exactlyOnce,
-      applicationId: config.applicationId,
-      productionExceptionHandler: options.productionExceptionHandler,
-      commitOffsets: (offsets) => o.consumer.commit(offsets),
-      logger: options.logger,
-    });
-    const changelogReader = new ChangelogReader({
-      admin: o.admin,
-      connection: o.connection,
-      groupId: `${config.applicationId}-restore-${options.instanceId}`,
-      exactlyOnce,
-      logger: options.logger,
-      now: () => options.clock.now(),
-      writtenEnd: (topic, partition) => this.collector.writtenEnd(topic, partition),
-      cancelled: () => this.stopping || this.failed,
-      onProgress: (p) => {
-        config.metrics.restoreProgress?.(p.taskId, p.store, p.restored, p.total);
-        options.onRestore?.(p);
-      },
-    });
-    this.tasks = new TaskManager({
-      config,
-      plan: o.plan,
-      layout: o.layout,
-      stateDirectory: this.stateDirectory,
-      collector: this.collector,
-      changelogReader,
-      clock: options.clock,
-      logger: options.logger,
-      exactlyOnce,
-      globalStores: o.globalStores,
-    });
+    const { options } = o;
+    ({ stateDirectory: this.stateDirectory, collector: this.collector, tasks: this.tasks } = wireThreadParts(o, () => this.stopping || this.failed));
     this.lastCommit = options.clock.now();
     this.lastStoreSizes = options.clock.now();
     this.lastHeartbeat = options.clock.now();
