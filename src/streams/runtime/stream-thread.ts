@@ -107,25 +107,31 @@ export class StreamThread {
   async stop(): Promise<void> {
     this.stopping = true;
     this.clearTimers();
-    await this.executor.run(async () => {
-      let committed = false;
-      if (!this.failed) {
-        try {
-          committed = await this.commit(true);
-        } catch (error) {
-          this.o.options.logger.warn({ err: error }, 'final commit failed; closing tasks without checkpoints');
+    try {
+      await this.executor.run(async () => {
+        let committed = false;
+        if (!this.failed) {
+          try {
+            committed = await this.commit(true);
+          } catch (error) {
+            this.o.options.logger.warn({ err: error }, 'final commit failed; closing tasks without checkpoints');
+          }
         }
-      }
-      await this.tasks.closeAll((h) => committed || !this.tasks.hasPending(h));
-    });
-    await this.stateDirectory.unlock();
+        await this.tasks.closeAll((h) => committed || !this.tasks.hasPending(h));
+      });
+    } finally {
+      await this.stateDirectory.unlock();
+    }
   }
 
   /** Drops every task without committing (after a fatal error): local state that may be ahead of the changelog is wiped. */
   async abandon(): Promise<void> {
     this.clearTimers();
-    await this.executor.run(() => this.tasks.closeAll(() => false));
-    await this.stateDirectory.unlock();
+    try {
+      await this.executor.run(() => this.tasks.closeAll(() => false));
+    } finally {
+      await this.stateDirectory.unlock();
+    }
   }
 
   /** Local tasks' stores named `name` (interactive queries). */
