@@ -11,6 +11,8 @@ export { noopMetrics } from './metrics.js';
 export type { StreamsMetrics } from './metrics.js';
 export { ManualClock, systemClock } from './time/clock.js';
 export type { Clock } from './time/clock.js';
+export { ManualTimers, systemTimers } from './time/timers.js';
+export type { TimerHandle, Timers } from './time/timers.js';
 export { recordTimestampExtractor, usePartitionTimeOnInvalidTimestamp, UNKNOWN_TIME } from './time/timestamp-extractor.js';
 export type { ExtractableRecord, TimestampExtractor } from './time/timestamp-extractor.js';
 

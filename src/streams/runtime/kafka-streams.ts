@@ -4,6 +4,7 @@ import { VigilError } from '../errors.js';
 import type { TopologyPlan } from '../processor/internal/topology-model.js';
 import type { Topology } from '../processor/topology.js';
 import type { KeyValueIterator, ReadOnlyKeyValueStore, ReadOnlyWindowStore, StateStore, Windowed } from '../state/types.js';
+import type { TimerHandle } from '../time/timers.js';
 import { connectAdmin, connectConsumer, connectProducer } from './kafka/index.js';
 import type { KafkaAdmin, KafkaConnectionOptions, KafkaConsumer, KafkaProducer } from './kafka/index.js';
 import { kafkaStreamsOptions } from './options.js';
@@ -21,6 +22,9 @@ import type { TopicLayout } from './topic-layout.js';
 export type KafkaStreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR';
 
 export type StateListener = (newState: KafkaStreamsState, oldState: KafkaStreamsState) => void;
+
+/** How long close() after ERROR waits for the abandoned tasks before disconnecting anyway. */
+const ABANDON_WAIT_MS = 5_000;
 
 const TRANSITIONS: Record<KafkaStreamsState, readonly KafkaStreamsState[]> = {
   CREATED: ['REBALANCING', 'PENDING_SHUTDOWN', 'ERROR'],
@@ -57,6 +61,8 @@ export class KafkaStreams {
   private global: GlobalStateManager | undefined;
   private topicLayout: TopicLayout | undefined;
   private closing: Promise<void> | undefined;
+  /** Set once a fatal error started dropping the tasks; close() waits for it. */
+  private abandoning: Promise<void> | undefined;
 
   constructor(
     private readonly topology: Topology,
@@ -155,8 +161,18 @@ export class KafkaStreams {
         heartbeatIntervalMs: this.options.heartbeatIntervalMs,
         maxWaitTimeMs: this.options.fetchMaxWaitMs,
         copartitioned: true,
+        // Read at each join; before the thread exists the member has nothing to report.
+        subscriptionUserData: () => this.thread?.subscriptionUserData() ?? Buffer.alloc(0),
       });
-      this.thread = new StreamThread(this.config, this.options, this.plan, layout, connection, this.admin, this.consumer, this.producer, {
+      this.thread = new StreamThread({
+        config: this.config,
+        options: this.options,
+        plan: this.plan,
+        layout,
+        connection,
+        admin: this.admin,
+        consumer: this.consumer,
+        producer: this.producer,
         onFatal: (error) => this.onFatal(error),
         onRebalance: (inProgress) => {
           if (this.current === 'RUNNING' || this.current === 'REBALANCING') this.transition(inProgress ? 'REBALANCING' : 'RUNNING');
@@ -285,7 +301,7 @@ export class KafkaStreams {
       }
     }
     // Release the partitions quickly so another instance can take over.
-    void (async () => {
+    this.abandoning = (async () => {
       await this.thread?.abandon().catch(() => {});
       await this.disconnect();
     })();
@@ -296,11 +312,28 @@ export class KafkaStreams {
     const wasError = this.current === 'ERROR';
     this.transition('PENDING_SHUTDOWN');
     try {
-      if (!wasError) await this.thread?.stop();
+      if (wasError) await this.abandoned();
+      else await this.thread?.stop();
     } finally {
       await this.disconnect();
       this.transition('NOT_RUNNING');
     }
+  }
+
+  /**
+   * After ERROR: waits for the abandoned tasks to be wiped and the state
+   * directory unlocked (a supervisor starts the next instance on it), but
+   * at most ABANDON_WAIT_MS: a job stuck on a dead broker is released only
+   * by disconnecting, and a next instance that finds the directory still
+   * locked fails and is retried.
+   */
+  private async abandoned(): Promise<void> {
+    let timer: TimerHandle | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = this.options.timers.set(resolve, ABANDON_WAIT_MS);
+    });
+    await Promise.race([this.abandoning, timeout]);
+    if (timer !== undefined) this.options.timers.clear(timer);
   }
 
   private async disconnect(): Promise<void> {

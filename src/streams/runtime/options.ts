@@ -5,6 +5,8 @@ import { VigilError } from '../errors.js';
 import type { Clock } from '../time/clock.js';
 import type { KafkaSaslOptions, KafkaTlsOptions } from './kafka/index.js';
 import { systemClock } from '../time/clock.js';
+import type { Timers } from '../time/timers.js';
+import { systemTimers } from '../time/timers.js';
 import type { StreamsLogger } from './logger.js';
 import { noopLogger } from './logger.js';
 
@@ -56,6 +58,8 @@ export interface KafkaStreamsOptions {
    */
   readonly instanceId: string;
   readonly clock: Clock;
+  /** The runtime's timers (commit interval, wall-clock punctuation); tests pass ManualTimers on a ManualClock. */
+  readonly timers: Timers;
   readonly logger: StreamsLogger;
   readonly productionExceptionHandler: ProductionExceptionHandler;
   /** Consumer-group session timeout: how long a crashed instance keeps its partitions. Broker minimum 6000. */
@@ -89,6 +93,7 @@ export const DEFAULT_COMMIT_INTERVAL_MS = 100;
 export const kafkaStreamsOptionDefaults = {
   processingGuarantee: 'at_least_once',
   clock: systemClock,
+  timers: systemTimers,
   logger: noopLogger,
   productionExceptionHandler: failOnProductionError,
   sessionTimeoutMs: 10_000,

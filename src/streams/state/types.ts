@@ -36,18 +36,6 @@ export interface StateStore {
    * cache and the logging layer (used by restoration).
    */
   restore(batch: ReadonlyArray<{ key: Buffer; value: Buffer | null }>): Promise<void>;
-  /**
-   * The changelog offset this store's data reflects, as last written by
-   * `writeCheckpoint`; undefined when none was written or the store is not
-   * persistent (in-memory stores always restore from the start).
-   */
-  readCheckpoint?(): Promise<string | undefined>;
-  /**
-   * Records the changelog offset the store's data now reflects. Call it
-   * after `flush()`: persistent stores keep it with their data, written
-   * after it, so it is never ahead of what is on disk. No-op in memory.
-   */
-  writeCheckpoint?(offset: string): Promise<void>;
 }
 
 export interface KeyValue<K, V> {

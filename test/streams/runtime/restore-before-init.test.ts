@@ -59,7 +59,15 @@ describe('StreamThread restoration (fake Kafka clients)', () => {
     } as unknown as KafkaConsumer;
     const producer = { send: async () => [], transaction: async () => ({}), close: async () => {} } as unknown as KafkaProducer;
     const admin = { partitionCount: async () => 1, endOffsets: async () => [{ partition: 0, offset: '1' }] } as unknown as KafkaAdmin;
-    const thread = new StreamThread(streamsConfig(streams), runtime, plan, layout, { brokers: ['h:1'] }, admin, consumer, producer, {
+    const thread = new StreamThread({
+      config: streamsConfig(streams),
+      options: runtime,
+      plan,
+      layout,
+      connection: { brokers: ['h:1'] },
+      admin,
+      consumer,
+      producer,
       onFatal: () => {},
       onRebalance: () => {},
     });

@@ -90,7 +90,15 @@ async function running(guarantee: 'at_least_once' | 'exactly_once', handler?: Pr
   const layout = planTopicLayout(plan, 'app', new Map([['in', 1]]), new Map());
   const fakes = new Fakes();
   const fatal: VigilError[] = [];
-  const thread = new StreamThread(config, runtime, plan, layout, { brokers: ['h:1'] }, fakes.admin, fakes.consumer, fakes.producer, {
+  const thread = new StreamThread({
+    config,
+    options: runtime,
+    plan,
+    layout,
+    connection: { brokers: ['h:1'] },
+    admin: fakes.admin,
+    consumer: fakes.consumer,
+    producer: fakes.producer,
     onFatal: (e) => void fatal.push(e),
     onRebalance: () => {},
   });
@@ -250,7 +258,15 @@ describe('StreamThread with a pattern subscription (fake Kafka clients)', () => 
     const fakes = new Fakes();
     const subscribed: Array<string | RegExp> = [];
     const consumer: KafkaConsumer = { ...fakes.consumer, subscribe: async (o) => void subscribed.push(...o.topics) };
-    const thread = new StreamThread(streamsConfig(streams), runtime, plan, layout, { brokers: ['h:1'] }, fakes.admin, consumer, fakes.producer, {
+    const thread = new StreamThread({
+      config: streamsConfig(streams),
+      options: runtime,
+      plan,
+      layout,
+      connection: { brokers: ['h:1'] },
+      admin: fakes.admin,
+      consumer,
+      producer: fakes.producer,
       onFatal: () => {},
       onRebalance: () => {},
     });

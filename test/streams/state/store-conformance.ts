@@ -238,18 +238,6 @@ export function storeConformanceSuite({ name, factory }: { name: string; factory
           expect(await collect(reopened.all())).toEqual([{ key: 'b', value: 'v-b' }]);
         });
 
-        it('keeps the checkpoint offset across a reopen, apart from the data', async () => {
-          const { store, ctx } = await seeded(['a']);
-          expect(await store.readCheckpoint!()).toBeUndefined();
-          await store.flush();
-          await store.writeCheckpoint!('42');
-          await store.close();
-          const reopened = factory.keyValue('kv');
-          await open(reopened, ctx);
-          expect(await reopened.readCheckpoint!()).toBe('42');
-          expect(await collect(reopened.all())).toEqual([{ key: 'a', value: 'v-a' }]);
-        });
-
         it('keeps each store in its own directory under the state dir', async () => {
           const { ctx } = await seeded(['a']);
           const other = factory.keyValue('other');
@@ -257,15 +245,13 @@ export function storeConformanceSuite({ name, factory }: { name: string; factory
           expect(await other.get('a')).toBeUndefined();
         });
       } else {
-        it('starts empty after a reopen and has no checkpoint', async () => {
+        it('starts empty after a reopen', async () => {
           const { store, ctx } = await seeded(['a']);
           await store.flush();
-          await store.writeCheckpoint!('42');
           await store.close();
           const reopened = factory.keyValue('kv');
           await open(reopened, ctx);
           expect(await reopened.get('a')).toBeUndefined();
-          expect(await reopened.readCheckpoint!()).toBeUndefined();
         });
       }
 

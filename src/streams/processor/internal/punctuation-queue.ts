@@ -53,6 +53,13 @@ export class PunctuationQueue {
     }
   }
 
+  /** When the earliest schedule is due (undefined when none is scheduled): the runtime arms its timer for it. */
+  get nextDueMs(): number | undefined {
+    let next: number | undefined;
+    for (const s of this.schedules) if (!s.cancelled && (next === undefined || s.nextMs < next)) next = s.nextMs;
+    return next;
+  }
+
   get size(): number {
     return this.schedules.length;
   }

@@ -272,6 +272,11 @@ export class StreamTask {
     return this.exclusively('punctuateWallClock', () => this.wallClockPunctuation.mayPunctuate(this.options.clock.now(), this.runPunctuator));
   }
 
+  /** When the next WALL_CLOCK_TIME punctuator is due (undefined: none scheduled); the runtime arms a timer for it. */
+  get nextWallClockPunctuationMs(): number | undefined {
+    return this.wallClockPunctuation.nextDueMs;
+  }
+
   /** Flushes every store (caches down to disk), then the collector. */
   async commit(): Promise<void> {
     return this.exclusively('commit', async () => {

@@ -37,20 +37,23 @@ export async function connectAdmin(options: KafkaConnectionOptions): Promise<Kaf
   await connectExplained(() => admin.connect(), options);
   return {
     listTopics: () => admin.listTopics(),
-    async createTopics(specs) {
-      const existing = new Set(await admin.listTopics());
-      const missing = specs.filter((s) => !existing.has(s.topic));
-      if (missing.length === 0) return;
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((s) => ({
-          topic: s.topic,
-          numPartitions: s.partitions ?? 1,
-          replicationFactor: s.replicationFactor ?? 1,
-          configEntries: Object.entries(s.config ?? {}).map(([name, value]) => ({ name, value })),
-        })),
-      });
-    },
+    // kafkajs' waitForLeaders retries only LEADER_NOT_AVAILABLE; a loaded broker may first answer the new
+    // topics' metadata with UNKNOWN_TOPIC_OR_PARTITION. Retried whole: the retry creates only what is still missing.
+    createTopics: (specs) =>
+      settle(async () => {
+        const existing = new Set(await admin.listTopics());
+        const missing = specs.filter((s) => !existing.has(s.topic));
+        if (missing.length === 0) return;
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((s) => ({
+            topic: s.topic,
+            numPartitions: s.partitions ?? 1,
+            replicationFactor: s.replicationFactor ?? 1,
+            configEntries: Object.entries(s.config ?? {}).map(([name, value]) => ({ name, value })),
+          })),
+        });
+      }),
     deleteTopics: (topics) => admin.deleteTopics({ topics }),
     async partitionCount(topic) {
       const existing = await admin.listTopics();

@@ -18,6 +18,12 @@ export interface ConsumerOptions {
    * streams task needs). Default: kafkajs' round robin.
    */
   copartitioned?: boolean;
+  /**
+   * With `copartitioned`: what this member tells the group leader about
+   * itself at each join (its current and previous tasks, for sticky
+   * assignment). Read at every join, so it can change between rebalances.
+   */
+  subscriptionUserData?: () => Buffer;
 }
 
 export interface SubscribeOptions {
@@ -109,7 +115,7 @@ export async function connectConsumer(
     maxWaitTimeInMs: options.maxWaitTimeMs ?? 100,
     ...(options.maxBytesPerPartition !== undefined ? { maxBytesPerPartition: options.maxBytesPerPartition } : {}),
     allowAutoTopicCreation: false,
-    ...(options.copartitioned ? { partitionAssigners: [copartitionedAssigner] } : {}),
+    ...(options.copartitioned ? { partitionAssigners: [copartitionedAssigner(options.subscriptionUserData)] } : {}),
   });
   await connectExplained(() => consumer.connect(), connection);
   const listeners: Array<() => void> = [];

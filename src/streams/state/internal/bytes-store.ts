@@ -46,8 +46,6 @@ export interface BytesStore extends StateStore {
    */
   range(range: BytesRange): AsyncIterableIterator<BytesEntry>;
   approximateNumEntries(): Promise<number>;
-  readCheckpoint(): Promise<string | undefined>;
-  writeCheckpoint(offset: string): Promise<void>;
 }
 
 /** Whether `key` lies inside `range` (ignores `reverse`). */

@@ -168,14 +168,6 @@ export class CachingBytesStore implements BytesStore {
     await this.inner.close();
   }
 
-  readCheckpoint(): Promise<string | undefined> {
-    return this.inner.readCheckpoint();
-  }
-
-  writeCheckpoint(offset: string): Promise<void> {
-    return this.inner.writeCheckpoint(offset);
-  }
-
   private putDirty(key: Buffer, value: Buffer | null, timestamp: number | undefined): void {
     this.upsert(key, keyId(key), value, true, timestamp ?? this.context?.currentTimestamp?.() ?? 0);
   }

@@ -2,10 +2,10 @@
  * The persistent inner store: one LevelDB database per store per task, in
  * `<stateDir>/<storeName>`.
  *
- * Keys are namespaced by a leading byte so the changelog checkpoint can live
- * in the same database as the data: DATA (0x01) for the store's entries,
- * META (0x00) for bookkeeping. LevelDB applies writes in order, so a
- * checkpoint written after a flush is never ahead of the data on disk.
+ * Keys are namespaced by a leading byte: DATA (0x01) for the store's
+ * entries; META (0x00) is reserved for bookkeeping and holds nothing today
+ * (changelog offsets live in the task's `.checkpoint` file, see
+ * runtime/state-directory.ts). Kept so existing databases stay readable.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,11 +15,9 @@ import { withPrefix } from './bytes.js';
 import { LevelDb, type LevelDbOperation } from './level-db.js';
 import { storeAlreadyOpenError, storeClosedError } from './store-errors.js';
 
-const META = 0x00;
 const DATA = 0x01;
 const DATA_START = Buffer.from([DATA]);
 const DATA_END = Buffer.from([DATA + 1]);
-const CHECKPOINT_KEY = withPrefix(META, Buffer.from('changelog-offset'));
 /** Entries fetched from LevelDB per native call while iterating. */
 const ITERATOR_BATCH = 128;
 
@@ -110,13 +108,6 @@ export class LevelDbBytesStore implements BytesStore {
     await db?.close();
   }
 
-  async readCheckpoint(): Promise<string | undefined> {
-    return (await this.open().get(CHECKPOINT_KEY))?.toString('utf8');
-  }
-
-  async writeCheckpoint(offset: string): Promise<void> {
-    await this.open().put(CHECKPOINT_KEY, Buffer.from(offset, 'utf8'));
-  }
 
   private open(): LevelDb {
     if (this.db === undefined) throw storeClosedError(this.name);

@@ -63,14 +63,6 @@ export class LoggingBytesStore implements BytesStore {
     await this.inner.close();
   }
 
-  readCheckpoint(): Promise<string | undefined> {
-    return this.inner.readCheckpoint();
-  }
-
-  writeCheckpoint(offset: string): Promise<void> {
-    return this.inner.writeCheckpoint(offset);
-  }
-
   private log(key: Buffer, value: Buffer | null, timestamp: number | undefined): void {
     if (this.listener === undefined) return;
     this.listener({

@@ -70,13 +70,6 @@ export class MemoryBytesStore implements BytesStore {
     this.map.clear();
   }
 
-  async readCheckpoint(): Promise<string | undefined> {
-    return undefined;
-  }
-
-  async writeCheckpoint(_offset: string): Promise<void> {
-    // Nothing survives a restart, so there is no offset worth remembering.
-  }
 
   private apply(key: Buffer, value: Buffer | null): void {
     // Buffers are kept, not copied: the layers above always pass fresh ones

@@ -155,14 +155,6 @@ export class TimeIndexedBytesStore implements BytesStore {
     return this.inner.close();
   }
 
-  readCheckpoint(): Promise<string | undefined> {
-    return this.inner.readCheckpoint();
-  }
-
-  writeCheckpoint(offset: string): Promise<void> {
-    return this.inner.writeCheckpoint(offset);
-  }
-
   /**
    * Deletes up to `limit` entries whose timestamp is at or below the expiry
    * line, oldest first. The scan starts after the previous cleanup's line:

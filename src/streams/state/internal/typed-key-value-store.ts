@@ -104,14 +104,6 @@ export class TypedKeyValueStore<K, V> implements KeyValueStore<K, V> {
     return this.inner.restore(batch);
   }
 
-  readCheckpoint(): Promise<string | undefined> {
-    return this.inner.readCheckpoint();
-  }
-
-  writeCheckpoint(offset: string): Promise<void> {
-    return this.inner.writeCheckpoint(offset);
-  }
-
   private bounds(from: K | undefined, to: K | undefined, reverse: boolean): BytesRange {
     this.checkOpen();
     return {

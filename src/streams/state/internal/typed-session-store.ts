@@ -84,14 +84,6 @@ export class TypedSessionStore<K, V> implements SessionStore<K, V> {
     return this.inner.restore(batch);
   }
 
-  readCheckpoint(): Promise<string | undefined> {
-    return this.inner.readCheckpoint();
-  }
-
-  writeCheckpoint(offset: string): Promise<void> {
-    return this.inner.writeCheckpoint(offset);
-  }
-
   private expired(sessionEnd: number): boolean {
     return sessionEnd <= this.observedStreamTime - this.retentionMs;
   }

@@ -114,14 +114,6 @@ export class TypedWindowStore<K, V> implements WindowStore<K, V> {
     return this.inner.restore(batch);
   }
 
-  readCheckpoint(): Promise<string | undefined> {
-    return this.inner.readCheckpoint();
-  }
-
-  writeCheckpoint(offset: string): Promise<void> {
-    return this.inner.writeCheckpoint(offset);
-  }
-
   private expired(windowStart: number): boolean {
     return windowStart <= this.observedStreamTime - this.retentionMs;
   }

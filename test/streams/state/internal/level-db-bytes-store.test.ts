@@ -19,16 +19,4 @@ describe('LevelDbBytesStore', () => {
     expect((error as { canRetry: boolean }).canRetry).toBe(true);
     expect((error as Error).message).toContain('locked');
   });
-
-  it('keeps the checkpoint out of range scans', async () => {
-    const stateDir = await dirs.tempDir();
-    const store = dirs.track(new LevelDbBytesStore('kv'));
-    await store.init({ applicationId: 'app', taskId: '0_0', stateDir });
-    await store.put(Buffer.from([0x00]), Buffer.from('lowest key'));
-    await store.writeCheckpoint('17');
-    const keys: string[] = [];
-    for await (const { key } of store.range({})) keys.push(key.toString('hex'));
-    expect(keys).toEqual(['00']);
-    expect(await store.approximateNumEntries()).toBe(1);
-  });
 });
