@@ -22,14 +22,14 @@ const TRAIN_SHIFT: ShiftOptions = {
   oddities: { new_category: 0.01, big_one_off: 0.004, family_card: 0.005, salary_day: 0.3 },
   deviceChurn: 0.004,
   payerLocationShare: 0.85,
-  labelDelayMeanHours: 72,
-  labelMissingShare: 0.1,
+  labelDelayMeanHours: 48,
+  labelMissingShare: 0.05,
 };
 
 export const SHIFT_PRESETS: Readonly<Record<string, ShiftPreset>> = {
   train: {
     name: 'train',
-    description: 'training world: every scenario, a few legitimate oddities, 15% of online payments without payer position, labels 3 days late on average and 10% never',
+    description: 'training world: every scenario, a few legitimate oddities, 15% of online payments without payer position, labels 2 days late on average and 5% never',
     seed: 101,
     fraudRate: 0.06,
     scenarios: ALL_SCENARIOS,
