@@ -90,6 +90,7 @@ def fit_candidate(train: Dataset, max_iter: int, exclude: str | None = None) -> 
     fit, val = subset(train, train.times < lo), subset(train, (train.times >= lo) & (train.times < hi))
     c = Candidate(train.feature_names, max_iter)
     c.model.fit(fit.X, fit.labels)
+    c.fit_X, c.fit_y = fit.X, fit.labels
     c.platt.fit(c.raw(val.X), val.labels)
     p_val = c.predict(val.X)
     c.threshold = threshold_for_precision(val.labels, p_val, VALIDATION_PRECISION)
@@ -203,6 +204,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("models/eval"))
     ap.add_argument("--max-iter", type=int, default=200)
     ap.add_argument("--note", default="", help="one line about the run for the report (sizes, machine)")
+    ap.add_argument("--write-model", type=Path, help="also write the candidate as fraud.onnx, fraud.metadata.json and parity.json into this directory")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -211,6 +213,12 @@ def main() -> None:
     progress(f"loaded train ({len(train.ids)} rows) and {', '.join(f'{w} ({len(d.ids)})' for w, d in worlds.items())}")
     candidate, fit_info = fit_candidate(train, args.max_iter)
     progress("candidate fitted")
+    if args.write_model:
+        from candidate_export import write_artifacts
+
+        sample = worlds.get("messy") or next(iter(worlds.values()))
+        meta = write_artifacts(args.write_model, candidate, CLIP, candidate.fit_X, candidate.fit_y, sample, train.feature_names, {"threshold_rule": f"highest validation recall with observed precision >= {VALIDATION_PRECISION}", "data": {"train": fit_info}})
+        progress(f"wrote {meta['version']} to {args.write_model}")
     committed, committed_threshold, committed_version = committed_scorer(args.models)
 
     results: dict = {"fit": fit_info, "committed_version": committed_version, "worlds": {}, "leave_one_out": {}}
