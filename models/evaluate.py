@@ -169,6 +169,7 @@ def metrics(d: Dataset, p: np.ndarray, threshold: float) -> dict:
         }
     precision, recall, _ = precision_recall_curve(truth, p)
     step = max(1, len(precision) // 200)
+    false_alarms = alert & legit
     return {
         "rows": int(len(truth)),
         "fraud": int(truth.sum()),
@@ -183,8 +184,29 @@ def metrics(d: Dataset, p: np.ndarray, threshold: float) -> dict:
         "saturated_share": round(float((p >= 0.999999).mean()), 5),
         "reliability": curve,
         "per_scenario": per_scenario,
+        "false_alarm_profile": false_alarm_profile(d, false_alarms),
         "_pr": (recall[::step].tolist(), precision[::step].tolist()),
     }
+
+
+# What the legitimate payments that alert have in common: the conditions the issue names as the
+# sources of false alarms, as shares of the false alarms (the feature code's next changes aim here).
+FALSE_ALARM_CONDITIONS = {
+    "online": lambda f: f["channel_online"] == 1,
+    "no typical spend for the category": lambda f: f["typical_spend_known"] == 0,
+    "new device": lambda f: f["new_device"] == 1,
+    "geo velocity > 900 km/h": lambda f: f["geo_velocity_kmh"] > 900,
+    "> 500 km from home": lambda f: f["distance_from_home_km"] > 500,
+    "amount > 4x largest typical": lambda f: f["amount_vs_max_typical"] > 4,
+}
+
+
+def false_alarm_profile(d: Dataset, mask: np.ndarray) -> dict:
+    n = int(mask.sum())
+    if n == 0:
+        return {"false_alarms": 0}
+    cols = {name: d.X[mask, i] for i, name in enumerate(d.feature_names)}
+    return {"false_alarms": n, **{k: round(float(cond(cols).mean()), 3) for k, cond in FALSE_ALARM_CONDITIONS.items()}}
 
 
 def committed_scorer(models_dir: Path):
@@ -298,6 +320,13 @@ def write_report(path: Path, r: dict, note: str) -> None:
     for w, both in r["worlds"].items():
         for s, m in both["candidate"]["per_scenario"].items():
             L.append(f"| {w} | {s} | {m['payments']} | {fmt(m['recall'])} | {m['episodes']} | {fmt(m['episode_recall'])} | {fmt(m['median_payments_before_first_alert'])} | {fmt(m['median_minutes_to_first_alert'])} |")
+    L += ["", "## Where the false alarms come from", "", "Share of each model's false alarms (legitimate payments at or above its threshold) with each condition.", ""]
+    conds = list(FALSE_ALARM_CONDITIONS)
+    L += ["| world | model | false alarms | " + " | ".join(conds) + " |", "|---|---|---|" + "---|" * len(conds)]
+    for w, both in r["worlds"].items():
+        for who, m in both.items():
+            fa = m["false_alarm_profile"]
+            L.append(f"| {w} | {who} | {fa['false_alarms']} | " + " | ".join(f"{fa[c] * 100:.0f}%" if c in fa else "–" for c in conds) + " |")
     L += ["", "## Per scenario (committed model)", "", "| world | scenario | recall | episode recall |", "|---|---|---|---|"]
     for w, both in r["worlds"].items():
         for s, m in both["committed"]["per_scenario"].items():
