@@ -34,6 +34,8 @@ from sklearn.metrics import average_precision_score, precision_recall_curve
 from skl2onnx import to_onnx
 from skl2onnx.common.data_types import FloatTensorType
 
+from card_shift import with_shift_section
+
 FEATURE_SET_VERSION = "vigil-features-v2"
 META_COLUMNS = ["transaction_id", "card_id", "event_time_ms", "label", "scenario"]
 TARGET_PRECISION = 0.90
@@ -258,7 +260,7 @@ def write_card(path: Path, m: dict, ranked: list) -> None:
     )
     top = "\n".join(f"| {i + 1} | `{n}` | {d:.4f} |" for i, (n, d) in enumerate(ranked[:10]))
     met = h["precision"] >= TARGET_PRECISION and h["recall"] >= TARGET_RECALL
-    path.write_text(CARD.format(
+    path.write_text(with_shift_section(CARD.format(
         version=m["version"],
         data=m["data"],
         hp=m["hyperparameters"],
@@ -274,7 +276,7 @@ def write_card(path: Path, m: dict, ranked: list) -> None:
         nfeat=len(m["feature_names"]),
         weakest=weakest(h),
         fp_rate=100 * h["false_positives"] / max(h["transactions"] - h["fraud_transactions"], 1),
-    ))
+    )))
 
 
 def weakest(h: dict) -> str:

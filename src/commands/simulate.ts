@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FRAUD_SCENARIOS, simulate, writeFixture, type FraudScenario, type SimulateOptions } from '../fraud/simulator/index.js';
+import { ALL_SCENARIOS, SHIFT_PRESETS, simulate, writeFixture, type FraudScenario, type SimulateOptions } from '../fraud/simulator/index.js';
 import type { Logger } from '../log.js';
 import { createProgressBar, formatCount } from '../ui/progress-bar.js';
 import { help, UsageError, type Command } from './command.js';
@@ -12,6 +12,7 @@ const options = {
   start: { type: 'string', default: '2026-01-05' },
   'fraud-rate': { type: 'string' },
   scenarios: { type: 'string' },
+  shift: { type: 'string' },
   out: { type: 'string', short: 'o' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
@@ -48,10 +49,18 @@ export function parseSimulateArgs(args: string[]): SimulateCommandArgs {
     }
     sim.fraudRate = rate;
   }
+  if (values.shift !== undefined) {
+    // A named world of the evaluation: its knobs, and its scenarios and fraud rate unless given.
+    const preset = SHIFT_PRESETS[values.shift];
+    if (!preset) throw new UsageError(`unknown shift "${values.shift}"; choose from ${Object.keys(SHIFT_PRESETS).join(', ')}`);
+    sim.shift = preset.shift;
+    sim.scenarios = preset.scenarios;
+    sim.fraudRate ??= preset.fraudRate;
+  }
   if (values.scenarios !== undefined) {
     const list = values.scenarios.split(',').map((s) => s.trim()).filter(Boolean);
-    const unknown = list.filter((s) => !(FRAUD_SCENARIOS as readonly string[]).includes(s));
-    if (unknown.length > 0) throw new UsageError(`unknown scenario(s) ${unknown.join(', ')}; choose from ${FRAUD_SCENARIOS.join(', ')}`);
+    const unknown = list.filter((s) => !(ALL_SCENARIOS as readonly string[]).includes(s));
+    if (unknown.length > 0) throw new UsageError(`unknown scenario(s) ${unknown.join(', ')}; choose from ${ALL_SCENARIOS.join(', ')}`);
     sim.scenarios = list as FraudScenario[];
   }
   const out = values.out ?? join('.vigil', 'fixtures', `seed${seed}-u${users}-d${days}`);
@@ -68,7 +77,9 @@ export function simulateCommand(log: Logger): Command {
       '  --days N          days of history (default 7)',
       '  --start DATE      first day, UTC (default 2026-01-05)',
       '  --fraud-rate R    share of users hit by one fraud incident (default 0.04)',
-      `  --scenarios LIST  comma-separated subset of ${FRAUD_SCENARIOS.join(',')}`,
+      `  --scenarios LIST  comma-separated subset of ${ALL_SCENARIOS.join(',')} (default: the first five)`,
+      `  --shift NAME      a shifted world (src/fraud/simulator/shift-presets.ts): ${Object.keys(SHIFT_PRESETS).join(', ')};`,
+      '                    its knobs, scenarios and fraud rate (the last two unless given)',
       '  --out DIR         fixture directory (default .vigil/fixtures/seed<S>-u<U>-d<D>)',
       '  --quiet           no progress bar',
     ].join('\n'),

@@ -29,7 +29,7 @@ describe('Protobuf text → Confluent serialized form', () => {
   it('compiles vigil.proto into a FileDescriptorProto with every message in file order (so message indexes agree)', () => {
     const decoded = decodeDescriptor(protoTextToSerialized(text)!);
     expect(decoded.package).toBe('vigil.v1');
-    expect(decoded.messages).toEqual(['Transaction', 'UserProfile', 'FeatureVector', 'Reason', 'SourceCoordinates', 'Alert']);
+    expect(decoded.messages).toEqual(['Transaction', 'UserProfile', 'FeatureVector', 'Reason', 'SourceCoordinates', 'Alert', 'GeoPoint']);
     expect(decoded.transactionFields).toContain('amount_minor');
   });
 

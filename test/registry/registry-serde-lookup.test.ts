@@ -78,7 +78,7 @@ function fakeRegistry() {
 }
 
 const schema = vigilSchema().text;
-const schemaV2 = schema.replace('int64 event_time_ms = 13;', 'int64 event_time_ms = 13;\n  string terminal_id = 14;');
+const schemaV2 = schema.replace('int64 event_time_ms = 13;', 'int64 event_time_ms = 13;\n  string terminal_id = 17;');
 const tx = { transaction_id: 't-1', card_id: 'c-1', amount_minor: 5, channel: 'CHANNEL_ONLINE' } as Transaction;
 const registry = fakeRegistry();
 let url: string;

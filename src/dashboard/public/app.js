@@ -10,6 +10,25 @@
     7995: 'Gambling', 4511: 'Airline', 5691: 'Clothing', 5816: 'Digital goods', 6051: 'Crypto / quasi-cash',
   };
 
+  // Which position is which: the terminal (in person), the merchant's registered address and the
+  // payer's device/IP geolocation (online). Older producers send only latitude/longitude.
+  function point(p) {
+    return (p.latitude || 0).toFixed(3) + ', ' + (p.longitude || 0).toFixed(3);
+  }
+  function locationFacts(t) {
+    const facts = [];
+    if (t.terminal_location) facts.push(el('dt', {}, 'Terminal'), el('dd', { class: 'mono', 'data-testid': 'terminal-location' }, point(t.terminal_location)));
+    if (t.merchant_location) facts.push(el('dt', {}, 'Merchant at'), el('dd', { class: 'mono', 'data-testid': 'merchant-location' }, point(t.merchant_location)));
+    if (t.payer_location) {
+      const acc = t.payer_location.accuracy_m > 0 ? ' ±' + (t.payer_location.accuracy_m >= 1000 ? Math.round(t.payer_location.accuracy_m / 1000) + ' km' : Math.round(t.payer_location.accuracy_m) + ' m') : '';
+      facts.push(el('dt', {}, 'Payer at'), el('dd', { class: 'mono', 'data-testid': 'payer-location' }, point(t.payer_location) + acc));
+    } else if (t.merchant_location) {
+      facts.push(el('dt', {}, 'Payer at'), el('dd', { class: 'muted', 'data-testid': 'payer-location' }, 'unknown'));
+    }
+    if (facts.length === 0) facts.push(el('dt', {}, 'Location'), el('dd', { class: 'mono' }, point(t)));
+    return facts;
+  }
+
   const state = { alerts: [], selected: null, pinned: false, filter: '', kinds: {} };
   const $ = (id) => document.getElementById(id);
 
@@ -148,7 +167,7 @@
         el('dt', {}, 'Region'), el('dd', {}, el('span', { class: 'badge ' + regionClass(t.region) }, t.region || 'unknown')),
         el('dt', {}, 'Channel'), el('dd', {}, (t.channel || '').replace('CHANNEL_', '').replace(/_/g, ' ').toLowerCase()),
         el('dt', {}, 'Device'), el('dd', { class: 'mono' }, t.device_id || '–'),
-        el('dt', {}, 'Location'), el('dd', { class: 'mono' }, (t.latitude || 0).toFixed(3) + ', ' + (t.longitude || 0).toFixed(3)),
+        ...locationFacts(t),
         el('dt', {}, 'Event time'), el('dd', {}, new Date(t.event_time_ms).toLocaleString()),
         el('dt', {}, 'Latency'), el('dd', {}, a.latencyMs === null ? 'not measurable (replayed event time)' : ms(a.latencyMs) + ' (Kafka → here)'),
         el('dt', {}, 'Model'), el('dd', { class: 'mono' }, a.alert.model_version),

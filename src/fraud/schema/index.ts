@@ -3,6 +3,7 @@ export type {
   Alert,
   Channel,
   FeatureVector,
+  GeoPoint,
   Reason,
   SourceCoordinates,
   Transaction,

@@ -29,6 +29,12 @@ export interface Transaction {
   merchant_id: string;
   /** ISO 18245 merchant category code. */
   mcc: number;
+  /**
+   * The legacy single position: the terminal for card-present, contactless
+   * and ATM payments; for online ones the payer's device/IP position when the
+   * sender knows it, else (from most processors) the merchant's address.
+   * Prefer the three located fields below when present.
+   */
   latitude: number;
   longitude: number;
   device_id: string;
@@ -37,6 +43,23 @@ export interface Transaction {
   region: string;
   /** Event time, epoch milliseconds. */
   event_time_ms: number;
+  /** Card-present, contactless, ATM: the terminal's location. Absent when unknown. */
+  terminal_location?: GeoPoint;
+  /** Card-not-present: the merchant's registered location (not the payer's). */
+  merchant_location?: GeoPoint;
+  /** Card-not-present, only when known: the payer's device or IP geolocation. */
+  payer_location?: GeoPoint;
+}
+
+/**
+ * A WGS84 position. `accuracy_m` is the 68% radius in metres, 0 when the
+ * sender gives none. Optional `GeoPoint` fields decode as absent (not null)
+ * when unset, so messages from producers that predate them look unchanged.
+ */
+export interface GeoPoint {
+  latitude: number;
+  longitude: number;
+  accuracy_m: number;
 }
 
 /** Who owns a card; keyed by `user_id` on the compacted `user-profiles` topic. */
@@ -92,6 +115,7 @@ export interface VigilMessages {
   'vigil.v1.Reason': Reason;
   'vigil.v1.SourceCoordinates': SourceCoordinates;
   'vigil.v1.Alert': Alert;
+  'vigil.v1.GeoPoint': GeoPoint;
 }
 
 export type VigilMessageName = keyof VigilMessages;

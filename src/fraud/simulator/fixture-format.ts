@@ -1,4 +1,5 @@
 import type { FraudScenario, Scenario } from './options.js';
+import type { ResolvedShift } from './shift.js';
 
 /**
  * A fixture directory, as written by `vigil simulate --out <dir>`:
@@ -32,6 +33,8 @@ export interface FixtureManifest {
   end_ms: number;
   fraud_rate: number;
   scenarios: FraudScenario[];
+  /** The shift knobs, only when the world was shifted (`vigil simulate --shift`). */
+  shift?: ResolvedShift;
   counts: {
     profiles: number;
     transactions: number;

@@ -8,6 +8,7 @@ import { FraudDataError } from './errors.js';
 import type { LabelledTransaction } from './events.js';
 import { FIXTURE_FILES, FIXTURE_FORMAT, type FixtureManifest } from './fixture-format.js';
 import type { Scenario } from './options.js';
+import { NO_SHIFT } from './shift.js';
 import type { Simulation } from './simulate.js';
 
 export interface WriteFixtureOptions {
@@ -117,6 +118,7 @@ export async function writeFixture(dir: string, sim: Simulation, options: WriteF
     end_ms: sim.endMs,
     fraud_rate: o.fraudRate,
     scenarios: [...o.scenarios],
+    ...(o.shift === NO_SHIFT ? {} : { shift: o.shift }),
     counts: { profiles: sim.profiles.length, transactions: count, fraud, by_scenario: byScenario, by_region: byRegion },
     first_event_ms: first,
     last_event_ms: last,

@@ -6,7 +6,9 @@ export { simulate, simulateAll, type IncidentSummary, type Simulation } from './
 export type { LabelledTransaction } from './events.js';
 export {
   DEFAULT_FRAUD_RATE,
+  ALL_SCENARIOS,
   FRAUD_SCENARIOS,
+  STEALTH_SCENARIOS,
   resolveSimulateOptions,
   type FraudScenario,
   type ResolvedSimulateOptions,
@@ -20,3 +22,6 @@ export { CATEGORIES, type Category } from './catalog.js';
 export { FIXTURE_FILES, FIXTURE_FORMAT, type FixtureManifest } from './fixture-format.js';
 export { writeFixture, type WriteFixtureOptions } from './fixture-writer.js';
 export { readLabelledTransactions, readManifest, readProfiles, readTransactionsPb } from './fixture-reader.js';
+export { NO_SHIFT, ODDITIES, resolveShift, type Oddity, type ResolvedShift, type ShiftOptions } from './shift.js';
+export { SHIFT_PRESETS, type ShiftPreset } from './shift-presets.js';
+export { labelArrivalMs, observedLabel } from './labels.js';

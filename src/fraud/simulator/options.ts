@@ -1,8 +1,15 @@
 import { FraudDataError } from './errors.js';
+import { resolveShift, type ResolvedShift, type ShiftOptions } from './shift.js';
 
-/** Every labelled fraud scenario the simulator can inject. */
+/** The classic scenarios, injected by default (the committed fixture and the training history). */
 export const FRAUD_SCENARIOS = ['card_testing', 'account_takeover', 'impossible_travel', 'mcc_anomaly', 'bust_out'] as const;
-export type FraudScenario = (typeof FRAUD_SCENARIOS)[number];
+/**
+ * Stealthier fraud, only when asked for (`scenarios`): small amounts in familiar categories,
+ * slow burns over days, ATM cash-outs, and mixes of them (see stealth-scenarios.ts).
+ */
+export const STEALTH_SCENARIOS = ['small_familiar', 'slow_burn', 'cash_out', 'mixed_stealth'] as const;
+export const ALL_SCENARIOS = [...FRAUD_SCENARIOS, ...STEALTH_SCENARIOS] as const;
+export type FraudScenario = (typeof ALL_SCENARIOS)[number];
 /** The `scenario` tag of a transaction: `normal` for legitimate traffic. */
 export type Scenario = 'normal' | FraudScenario;
 
@@ -21,11 +28,13 @@ export interface SimulateOptions {
    * enabled scenario is placed (if there are enough users).
    */
   fraudRate?: number;
-  /** Which scenarios to inject; default all of {@link FRAUD_SCENARIOS}. */
+  /** Which scenarios to inject; default all of {@link FRAUD_SCENARIOS} (the stealth ones are opt-in). */
   scenarios?: readonly FraudScenario[];
+  /** How this world departs from the default one (see shift.ts); default none. */
+  shift?: ShiftOptions;
 }
 
-export type ResolvedSimulateOptions = Readonly<Required<SimulateOptions>>;
+export type ResolvedSimulateOptions = Readonly<Required<Omit<SimulateOptions, 'shift'>>> & { readonly shift: ResolvedShift };
 
 export const DEFAULT_FRAUD_RATE = 0.04;
 const MAX_USERS = 10_000_000;
@@ -45,7 +54,8 @@ export function resolveSimulateOptions(options: SimulateOptions): ResolvedSimula
   if (!Number.isFinite(fraudRate) || fraudRate < 0 || fraudRate > 1) fail(`fraudRate must be between 0 and 1, got ${fraudRate}`);
   const scenarios = options.scenarios ?? FRAUD_SCENARIOS;
   for (const s of scenarios) {
-    if (!(FRAUD_SCENARIOS as readonly string[]).includes(s)) fail(`unknown scenario "${s}"; choose from ${FRAUD_SCENARIOS.join(', ')}`);
+    if (!(ALL_SCENARIOS as readonly string[]).includes(s)) fail(`unknown scenario "${s}"; choose from ${ALL_SCENARIOS.join(', ')}`);
   }
-  return Object.freeze({ seed, users, days, startMs, fraudRate, scenarios: Object.freeze([...new Set(scenarios)]) });
+  const shift = resolveShift(options.shift, ALL_SCENARIOS);
+  return Object.freeze({ seed, users, days, startMs, fraudRate, scenarios: Object.freeze([...new Set(scenarios)]), shift });
 }

@@ -5,6 +5,7 @@ import type { FraudScenario } from './options.js';
 import { HOUR_MS, MINUTE_MS, type SimUser } from './population.js';
 import type { Rng } from './rng.js';
 import { payment } from './traffic.js';
+import { STEALTH_GENERATORS } from './stealth-scenarios.js';
 
 /**
  * Fraud scenario generators. Each turns (victim, start time) into the
@@ -141,6 +142,7 @@ export const SCENARIO_GENERATORS: Readonly<Record<FraudScenario, (ctx: IncidentC
   impossible_travel: impossibleTravel,
   mcc_anomaly: mccAnomaly,
   bust_out: bustOut,
+  ...STEALTH_GENERATORS,
 };
 
 /** How long before its max-out a bust-out's spending starts to climb, at most. */

@@ -7,6 +7,8 @@ import { buildUser, DAY_MS, HOUR_MS, localWeekday, MINUTE_MS, rhythmicTime, WEEK
 import { createRng, mixSeed, type Rng } from './rng.js';
 import { BUST_OUT_RAMP_MS, SCENARIO_GENERATORS } from './scenarios.js';
 import { everydayPurchase, locate, merchantFor, payment, type Trip } from './traffic.js';
+import { applyShift, planDeviceChurn, planOddities } from './oddities.js';
+import { NO_SHIFT } from './shift.js';
 
 /**
  * A seeded synthetic payment history. Iterate it (as often as you like; each
@@ -47,6 +49,8 @@ interface World {
   /** Trip bookings and incident payments, bucketed by day index. */
   scheduled: Map<number, Scheduled[]>;
   incidents: IncidentSummary[];
+  /** Device-churn days per user index (empty without churn). */
+  churn: Map<number, number[]>;
 }
 
 /**
@@ -107,7 +111,12 @@ function buildWorld(options: ResolvedSimulateOptions): World {
   const merchants = buildMerchants(createRng(mixSeed(seed, 2)));
   const users: SimUser[] = [];
   for (let i = 0; i < userCount; i++) users.push(buildUser(rng, i, startMs, merchants));
-  const world: World = { options, merchants, users, trips: new Map(), ramps: new Map(), scheduled: new Map(), incidents: [] };
+  const { shift } = options;
+  if (Object.keys(shift.categoryMix).length > 0) {
+    for (const u of users) u.categoryWeights = u.categoryWeights.map((w, i) => w * (shift.categoryMix[(u.categories[i] as { name: string }).name] ?? 1));
+  }
+  const churn = planDeviceChurn(seed, users, days, shift.deviceChurn);
+  const world: World = { options, merchants, users, trips: new Map(), ramps: new Map(), scheduled: new Map(), incidents: [], churn };
   let seq = 0;
   const schedule = (p: PendingTransaction) => {
     const day = Math.floor((p.tx.event_time_ms - startMs) / DAY_MS);
@@ -121,6 +130,10 @@ function buildWorld(options: ResolvedSimulateOptions): World {
     if (victims.has(user.index)) continue; // keeps incidents unambiguous: no trip overlaps an incident
     planTrips(rng, world, user, schedule);
   }
+  if (Object.values(shift.oddities).some((rate) => rate > 0)) {
+    const ctx = { seed, startMs, days, shift, merchants };
+    for (const user of users) if (!victims.has(user.index)) planOddities(ctx, user, world.trips.get(user.index), schedule);
+  }
   return world;
 }
 
@@ -132,13 +145,14 @@ function placeIncidents(world: World, schedule: (p: PendingTransaction) => void)
   const rng = createRng(mixSeed(seed, 3));
   const count = Math.min(users, Math.max(scenarios.length, Math.round(users * fraudRate)));
   const span = days * DAY_MS;
+  const mixed = fraudMixSequence(world.options.shift.fraudMix, scenarios, count);
   while (victims.size < count) {
     const index = rng.int(0, users - 1);
     if (victims.has(index)) continue;
     const k = victims.size;
     victims.add(index);
     const user = world.users[index] as SimUser;
-    const scenario = scenarios[k % scenarios.length] as FraudScenario;
+    const scenario = mixed[k] ?? (scenarios[k % scenarios.length] as FraudScenario);
     // Late enough that the card has some history, early enough to finish inside the window.
     const from = startMs + Math.floor(span * 0.3);
     const t0 = rhythmicTime(rng, from, Math.max(HOUR_MS, startMs + span - 8 * HOUR_MS - from), user.homeCity);
@@ -152,6 +166,23 @@ function placeIncidents(world: World, schedule: (p: PendingTransaction) => void)
   return victims;
 }
 
+/**
+ * The scenario of each incident under a fraud mix: largest-remainder
+ * apportionment of `count` incidents by weight, interleaved, so a mix is
+ * exact and needs no draws. Empty without a mix (round-robin applies).
+ */
+function fraudMixSequence(mix: Readonly<Record<string, number>>, scenarios: readonly FraudScenario[], count: number): FraudScenario[] {
+  const weighted = scenarios.map((s) => ({ s, w: mix[s] ?? (Object.keys(mix).length > 0 ? 0 : 1) })).filter((x) => x.w > 0);
+  if (Object.keys(mix).length === 0 || weighted.length === 0) return [];
+  const total = weighted.reduce((sum, x) => sum + x.w, 0);
+  const quotas = weighted.map((x) => ({ s: x.s, q: (count * x.w) / total, n: Math.floor((count * x.w) / total) }));
+  let left = count - quotas.reduce((sum, x) => sum + x.n, 0);
+  for (const x of [...quotas].sort((a, b) => b.q - b.n - (a.q - a.n))) if (left-- > 0) x.n++;
+  const out: FraudScenario[] = [];
+  while (out.length < count) for (const x of quotas) if (x.n-- > 0) out.push(x.s);
+  return out;
+}
+
 /** Legitimate trips: about one start every 40 days per user, 1–4 nights, often to the other region. */
 function planTrips(rng: Rng, world: World, user: SimUser, schedule: (p: PendingTransaction) => void): void {
   const { days, startMs } = world.options;
@@ -159,7 +190,10 @@ function planTrips(rng: Rng, world: World, user: SimUser, schedule: (p: PendingT
   let t = startMs;
   const trips: Trip[] = [];
   while (t < endMs) {
-    t += Math.floor(rng.between(0.5, 80) * DAY_MS);
+    // travelRate 1 divides by 1 (the draw is exactly as before); 0 means nobody travels.
+    const travel = world.options.shift.travelRate;
+    if (travel === 0) break;
+    t += Math.floor((rng.between(0.5, 80) * DAY_MS) / travel);
     if (t >= endMs) break;
     const city = pickDestination(rng, user.homeCity);
     const flightMs = (haversineKm(user.homeCity.lat, user.homeCity.lon, city.lat, city.lon) / 750 + 1.5) * HOUR_MS;
@@ -216,7 +250,7 @@ function* transactions(world: World): Generator<LabelledTransaction> {
       // A bust-out's climb raises both how often and how much the user spends.
       const weekday = WEEKDAY_FACTOR[localWeekday(dayStart + DAY_MS / 2, user.homeCity)] as number;
       const climbing = ramp !== undefined && dayStart < ramp.to; // after the max-out day the card is blocked anyway
-      const rate = user.dailyRate * weekday * (1 + (climbing ? climbAt(ramp, dayStart + DAY_MS / 2) : 0));
+      const rate = user.dailyRate * weekday * (1 + (climbing ? climbAt(ramp, dayStart + DAY_MS / 2) : 0)) * world.options.shift.rateScale;
       const count = rng.poisson(rate);
       const trips = world.trips.get(user.index);
       for (let i = 0; i < count; i++) {
@@ -231,8 +265,14 @@ function* transactions(world: World): Generator<LabelledTransaction> {
     // Scheduled payments are copied so that iterating the simulation twice hands out fresh objects.
     for (const s of world.scheduled.get(day) ?? []) batch.push({ tx: { ...s.tx }, label: s.label, scenario: s.scenario, seq: seq++ });
     batch.sort(byEventTime);
+    const shift = world.options.shift;
+    const shiftRng = shift === NO_SHIFT ? undefined : createRng(mixSeed(seed, 31, day));
     for (const p of batch) {
       p.tx.transaction_id = idPrefix + String(n++);
+      if (shiftRng) {
+        const index = Number(p.tx.user_id.slice(2));
+        applyShift(p.tx, p.label, shift, shiftRng, day, world.users[index], world.churn.get(index));
+      }
       yield { transaction: p.tx, label: p.label, scenario: p.scenario };
     }
   }

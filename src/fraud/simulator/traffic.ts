@@ -53,7 +53,10 @@ export interface PaymentSpec {
   t: number;
   user: SimUser;
   merchant: Merchant;
-  /** Where the payer is; online payments carry the payer's location, others the merchant's. */
+  /**
+   * Where the payer is. Online payments carry the payer's position in latitude/longitude and
+   * payer_location, and the merchant's in merchant_location; others the terminal's (the merchant's).
+   */
   city: City;
   amount: number;
   channel?: Channel;
@@ -73,7 +76,7 @@ export function payment(rng: Rng, spec: PaymentSpec): Transaction {
       : jitter(rng, city.lat, city.lon, 10)
     : { lat: merchant.lat, lon: merchant.lon };
   // transaction_id first and always present keeps every transaction the same object shape (fast).
-  return {
+  const tx: Transaction = {
     transaction_id: '',
     card_id: spec.card ?? cardOf(rng, user),
     user_id: user.profile.user_id,
@@ -88,7 +91,20 @@ export function payment(rng: Rng, spec: PaymentSpec): Transaction {
     region: city.region,
     event_time_ms: spec.t,
   };
+  // The located fields as a processor with device geolocation would send them. They
+  // draw nothing from the RNG, so every other field is what it was before they existed.
+  if (online) {
+    tx.merchant_location = { latitude: merchant.lat, longitude: merchant.lon, accuracy_m: 0 };
+    tx.payer_location = { latitude: at.lat, longitude: at.lon, accuracy_m: home ? PAYER_ACCURACY_HOME_M : PAYER_ACCURACY_AWAY_M };
+  } else {
+    tx.terminal_location = { latitude: merchant.lat, longitude: merchant.lon, accuracy_m: 0 };
+  }
+  return tx;
 }
+
+/** The jitter radius of the simulated payer position (3 km at home, 10 km away), stated as its accuracy. */
+const PAYER_ACCURACY_HOME_M = 3_000;
+const PAYER_ACCURACY_AWAY_M = 10_000;
 
 /**
  * One everyday purchase at `t`. `scale` multiplies the amount (a bust-out

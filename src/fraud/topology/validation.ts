@@ -1,4 +1,4 @@
-import type { Transaction } from '../schema/types.js';
+import type { GeoPoint, Transaction } from '../schema/types.js';
 import { FraudError } from '../errors.js';
 
 /** Why a transaction was sent to the dead-letter topic (the `vigil.dlq.reason` header). */
@@ -10,7 +10,8 @@ export type RejectionReason =
   | 'negative-amount'
   | 'absurd-amount'
   | 'invalid-event-time'
-  | 'future-event-time';
+  | 'future-event-time'
+  | 'invalid-location';
 
 export interface Rejection {
   readonly reason: RejectionReason;
@@ -92,6 +93,32 @@ export function validateTransaction(tx: Transaction | null | undefined, nowMs: n
       reason: 'future-event-time',
       message: `event_time_ms ${time} is ${time - nowMs} ms ahead of the processor clock (limit ${limits.maxFutureSkewMs} ms)`,
     };
+  }
+  return locationRejection(tx);
+}
+
+/** The optional located fields; each, when present, must be a real position. */
+export const LOCATED_FIELDS = ['terminal_location', 'merchant_location', 'payer_location'] as const satisfies ReadonlyArray<keyof Transaction>;
+
+/**
+ * A located field that is present but is no position on Earth (NaN,
+ * latitude beyond ±90, longitude beyond ±180, negative accuracy). The
+ * features will read these fields, and one NaN there would poison a card's
+ * state for good, so such a payment goes to the dead-letter topic instead.
+ */
+function locationRejection(tx: Transaction): Rejection | null {
+  for (const field of LOCATED_FIELDS) {
+    const point = tx[field] as GeoPoint | null | undefined;
+    if (point === undefined || point === null) continue;
+    const { latitude, longitude, accuracy_m: accuracy } = point;
+    const ok =
+      Number.isFinite(latitude) && Math.abs(latitude) <= 90 && Number.isFinite(longitude) && Math.abs(longitude) <= 180 && Number.isFinite(accuracy) && accuracy >= 0;
+    if (!ok) {
+      return {
+        reason: 'invalid-location',
+        message: `${field} must be latitude -90..90, longitude -180..180 and accuracy_m >= 0, got ${quoted(latitude)}, ${quoted(longitude)}, ${quoted(accuracy)}`,
+      };
+    }
   }
   return null;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeMessage, encodeMessage, normalizeMessage, vigilSchema, type Alert, type Transaction } from '../../../src/fraud/schema/index.js';
+import { decodeMessage, encodeMessage, normalizeMessage, parseVigilSchema, vigilSchema, type Alert, type Transaction } from '../../../src/fraud/schema/index.js';
 
 const tx: Transaction = {
   transaction_id: 'tx-1-0',
@@ -20,9 +20,10 @@ const tx: Transaction = {
 describe('vigil.v1 schema', () => {
   it('lists top-level messages in file order, which is the Confluent message index', () => {
     const s = vigilSchema();
-    expect(s.messages.map((m) => m.name)).toEqual(['Transaction', 'UserProfile', 'FeatureVector', 'Reason', 'SourceCoordinates', 'Alert']);
+    expect(s.messages.map((m) => m.name)).toEqual(['Transaction', 'UserProfile', 'FeatureVector', 'Reason', 'SourceCoordinates', 'Alert', 'GeoPoint']);
     expect(s.messageIndexes('vigil.v1.Transaction')).toEqual([0]);
     expect(s.messageIndexes('vigil.v1.Alert')).toEqual([5]);
+    expect(s.messageIndexes('vigil.v1.GeoPoint')).toEqual([6]);
   });
 
   it('keeps snake_case field names', () => {
@@ -52,5 +53,39 @@ describe('vigil.v1 schema', () => {
     expect(n.channel).toBe('CHANNEL_ONLINE');
     expect(n.card_id).toBe('');
     expect('extra' in n).toBe(false);
+  });
+
+  it('leaves the located fields absent, not null, when a transaction has none (old producers round-trip unchanged)', () => {
+    const decoded = decodeMessage('vigil.v1.Transaction', encodeMessage('vigil.v1.Transaction', tx));
+    expect('terminal_location' in decoded).toBe(false);
+    expect('merchant_location' in decoded).toBe(false);
+    expect('payer_location' in decoded).toBe(false);
+  });
+
+  it('round-trips an online payment with the merchant location and the payer geolocation kept apart', () => {
+    const online: Transaction = {
+      ...tx,
+      latitude: 47.61,
+      longitude: -122.33,
+      merchant_location: { latitude: 40.71, longitude: -74.0, accuracy_m: 0 },
+      payer_location: { latitude: 47.61, longitude: -122.33, accuracy_m: 25_000 },
+    };
+    const decoded = decodeMessage('vigil.v1.Transaction', encodeMessage('vigil.v1.Transaction', online));
+    expect(decoded).toEqual(online);
+    expect('terminal_location' in decoded).toBe(false);
+  });
+
+  it('keeps a payer location at 0,0 distinct from an unknown one', () => {
+    const atNullIsland: Transaction = { ...tx, payer_location: { latitude: 0, longitude: 0, accuracy_m: 0 } };
+    expect(decodeMessage('vigil.v1.Transaction', encodeMessage('vigil.v1.Transaction', atNullIsland)).payer_location).toEqual({ latitude: 0, longitude: 0, accuracy_m: 0 });
+  });
+
+  it('reads bytes written with the schema before the located fields, and an old reader skips them', () => {
+    const old = vigilSchema().text.replace(/\n {2}\/\/ Card-present, contactless and ATM: where[\s\S]*?payer_location = 16;/, '');
+    expect(old).not.toContain('terminal_location');
+    const oldSchema = parseVigilSchema(old);
+    const withTerminal: Transaction = { ...tx, channel: 'CHANNEL_CARD_PRESENT', terminal_location: { latitude: 47.6, longitude: -122.3, accuracy_m: 0 } };
+    expect(decodeMessage('vigil.v1.Transaction', encodeMessage('vigil.v1.Transaction', tx, oldSchema))).toEqual(tx);
+    expect(decodeMessage('vigil.v1.Transaction', encodeMessage('vigil.v1.Transaction', withTerminal), oldSchema)).toEqual({ ...tx, channel: 'CHANNEL_CARD_PRESENT' });
   });
 });

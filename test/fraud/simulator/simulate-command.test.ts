@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { UsageError } from '../../../src/commands/command.js';
 import { parseSimulateArgs, simulateCommand } from '../../../src/commands/simulate.js';
-import { readManifest } from '../../../src/fraud/simulator/index.js';
+import { readLabelledTransactions, readManifest } from '../../../src/fraud/simulator/index.js';
 import { createLogger } from '../../../src/log.js';
 
 describe('vigil simulate flags', () => {
@@ -35,10 +35,21 @@ describe('vigil simulate flags', () => {
     [['--start', 'yesterday'], '--start must be a date like 2026-01-05'],
     [['--fraud-rate', '5%'], '--fraud-rate must be a share of users between 0 and 1'],
     [['--scenarios', 'card_testing,phishing'], 'unknown scenario(s) phishing'],
+    [['--shift', 'mars'], 'unknown shift "mars"; choose from train, classic'],
     [['somewhere'], 'unexpected argument "somewhere"'],
   ])('rejects %j with a readable usage error', (args, message) => {
     expect(() => parseSimulateArgs(args)).toThrow(UsageError);
     expect(() => parseSimulateArgs(args)).toThrow(message);
+  });
+
+  it('takes a named shifted world: its knobs, scenarios and fraud rate, with --scenarios and --fraud-rate still winning', () => {
+    const { sim } = parseSimulateArgs(['--shift', 'processor']);
+    expect(sim.shift).toMatchObject({ onlineLegacyPosition: 'merchant', payerLocationShare: 0.3 });
+    expect(sim.scenarios).toContain('slow_burn');
+    expect(sim.fraudRate).toBe(0.04);
+    const narrowed = parseSimulateArgs(['--shift', 'messy', '--scenarios', 'cash_out', '--fraud-rate', '0.1']).sim;
+    expect(narrowed.scenarios).toEqual(['cash_out']);
+    expect(narrowed.fraudRate).toBe(0.1);
   });
 
   it('leaves unknown flags to parseArgs, which the CLI reports as usage errors', () => {
@@ -47,6 +58,21 @@ describe('vigil simulate flags', () => {
 });
 
 describe('vigil simulate', () => {
+  it('records the shift of a shifted world in the manifest, and writes the processor-style positions', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'vigil-sim-shift-'));
+    onTestFinished(() => rm(out, { recursive: true, force: true }));
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    onTestFinished(() => stdout.mockRestore());
+    expect(await simulateCommand(createLogger('test', 'silent')).run(['--users', '40', '--days', '2', '--shift', 'processor', '--out', out, '--quiet'])).toBe(0);
+    const manifest = await readManifest(out);
+    expect(manifest.shift).toMatchObject({ onlineLegacyPosition: 'merchant', payerLocationShare: 0.3 });
+    expect(manifest.scenarios).toContain('small_familiar');
+    const online = [];
+    for await (const x of readLabelledTransactions(out)) if (x.transaction.channel === 'CHANNEL_ONLINE') online.push(x.transaction);
+    expect(online.length).toBeGreaterThan(5);
+    expect(online.every((t) => t.latitude === t.merchant_location?.latitude)).toBe(true);
+  });
+
   it('writes a complete fixture and prints a one-line summary', async () => {
     const out = await mkdtemp(join(tmpdir(), 'vigil-sim-cmd-'));
     onTestFinished(() => rm(out, { recursive: true, force: true }));

@@ -83,6 +83,7 @@ describe('fraud topology', () => {
     ['negative-amount', { amount_minor: -100 }],
     ['absurd-amount', { amount_minor: 1_000_000_000 }],
     ['future-event-time', { event_time_ms: T0 + 400 * 24 * HOUR }],
+    ['invalid-location', { payer_location: { latitude: 123, longitude: 0, accuracy_m: 10 } }],
   ] as const)('dead-letters a transaction with %s and a reason header', async (reason, overrides) => {
     harness = fraudHarness({ emitFeatures: true });
     const bad = tx({ event_time_ms: T0, ...overrides });

@@ -23,8 +23,23 @@ describe('validateTransaction', () => {
     ['future-event-time', tx({ event_time_ms: T0 + 3_600_001 })],
     ['oversized-field', tx({ merchant_id: 'm'.repeat(257) })],
     ['oversized-field', tx({ card_id: '', transaction_id: 'x'.repeat(300) })],
+    ['invalid-location', tx({ terminal_location: { latitude: 91, longitude: 0, accuracy_m: 0 } })],
+    ['invalid-location', tx({ merchant_location: { latitude: 10, longitude: -180.5, accuracy_m: 0 } })],
+    ['invalid-location', tx({ payer_location: { latitude: Number.NaN, longitude: 0, accuracy_m: 10 } })],
+    ['invalid-location', tx({ payer_location: { latitude: 1, longitude: 2, accuracy_m: -1 } })],
   ] as const)('rejects %s', (reason, t) => {
     expect(check(t)).toBe(reason);
+  });
+
+  it('accepts located fields on the edges of the globe, and their absence', () => {
+    expect(check(tx({ terminal_location: { latitude: -90, longitude: 180, accuracy_m: 0 } }))).toBeNull();
+    expect(check(tx({ merchant_location: { latitude: 40.7, longitude: -74, accuracy_m: 0 }, payer_location: { latitude: 0, longitude: 0, accuracy_m: 50_000 } }))).toBeNull();
+  });
+
+  it('says which located field is wrong and with what values', () => {
+    expect(validateTransaction(tx({ payer_location: { latitude: 95, longitude: 1, accuracy_m: 0 } }), T0, DEFAULT_VALIDATION_LIMITS)?.message).toBe(
+      'payer_location must be latitude -90..90, longitude -180..180 and accuracy_m >= 0, got 95, 1, 0',
+    );
   });
 
   it('accepts text fields up to the length limit', () => {

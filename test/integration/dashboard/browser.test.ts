@@ -72,6 +72,7 @@ describe('fraud operations page in Chromium', () => {
     const alert = demoAlert(2, seededRandom(99), topic);
     alert.source = { topic: `${topic}.transactions`, partition: 0, offset: 99_999 };
     alert.transaction!.card_id = history[2]!.transaction!.card_id;
+    alert.transaction!.terminal_location = { latitude: alert.transaction!.latitude, longitude: alert.transaction!.longitude, accuracy_m: 0 };
     const id = webhookId(alert.source);
     const appendedAt = Date.now();
     await p.send([{ topic, partition: 0, key: alert.transaction!.card_id, value: framedAlert(alert), timestamp: appendedAt }]);
@@ -87,6 +88,9 @@ describe('fraud operations page in Chromium', () => {
     const whyValue = (name: string) => page.locator('.why-row', { hasText: name }).locator('.why-value').innerText();
     await expect.poll(() => whyValue('typical spend known')).toBe('no');
     expect(await whyValue('geo velocity')).toMatch(/^[\d,]+ km\/h$/);
+    // The contract's located fields: an in-person payment shows its terminal, no payer position.
+    expect(await page.getByTestId('terminal-location').innerText()).toBe(`${alert.transaction!.latitude.toFixed(3)}, ${alert.transaction!.longitude.toFixed(3)}`);
+    expect(await page.getByTestId('payer-location').count()).toBe(0);
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.waitForTimeout(300); // let the highlight settle a little for the picture

@@ -53,7 +53,7 @@ describe('registry serde against Apicurio', () => {
     const reader = serdeFor(topic);
     await reader.prepare();
     await connectRegistry(url).setCompatibility(`${topic}-value`, 'BACKWARD');
-    const v2 = schema.replace('int64 event_time_ms = 13;', 'int64 event_time_ms = 13;\n  string terminal_id = 14;');
+    const v2 = schema.replace('optional GeoPoint payer_location = 16;', 'optional GeoPoint payer_location = 16;\n  string terminal_id = 17;');
     const v2Id = await registerProtobufSchema(url, `${topic}-value`, v2);
     expect(v2Id).not.toBe(reader.writerSchemaId(topic));
     const bytes = await connectRegistry(url).encode(v2Id, 'vigil.v1.Transaction', { ...txForAsyncClient, terminal_id: 'T-1' });
@@ -70,6 +70,31 @@ describe('registry serde against Apicurio', () => {
     await reader.refresh();
     expect(reader.knownSchemaIds()).toContain(v2Id);
     expect(reader.deserialize(topic, bytes)).toEqual(tx); // the added field is skipped by the old reader
+  });
+
+  it('accepts the located fields (14-16, GeoPoint) as a BACKWARD-compatible evolution of the schema before them', async () => {
+    const topic = uniqueName('located');
+    const before = schema.replace(/\n {2}\/\/ Card-present, contactless and ATM: where[\s\S]*?payer_location = 16;/, '').replace(/\n\/\/ A position in WGS84[\s\S]*$/, '\n');
+    expect(before).not.toMatch(/GeoPoint|terminal_location/);
+    const oldId = await registerProtobufSchema(url, `${topic}-value`, before);
+    await connectRegistry(url).setCompatibility(`${topic}-value`, 'BACKWARD');
+    const newId = await registerProtobufSchema(url, `${topic}-value`, schema);
+    expect(newId).not.toBe(oldId);
+    expect(await listSubjectSchemaIds(url, `${topic}-value`)).toEqual(expect.arrayContaining([oldId, newId]));
+
+    // A reader on the new schema reads what an old producer wrote: the located fields are absent, not null.
+    const oldBytes = await connectRegistry(url).encode(oldId, 'vigil.v1.Transaction', txForAsyncClient);
+    const reader = serdeFor(topic);
+    await reader.prepare();
+    expect(reader.deserialize(topic, oldBytes)).toEqual(tx);
+    // And a new producer's online payment keeps the merchant's and the payer's positions apart.
+    const online: Transaction = {
+      ...tx,
+      channel: 'CHANNEL_ONLINE',
+      merchant_location: { latitude: 40.71, longitude: -74.01, accuracy_m: 0 },
+      payer_location: { latitude: 47.61, longitude: -122.33, accuracy_m: 3_000 },
+    };
+    expect(reader.deserialize(topic, reader.serialize(topic, online)!)).toEqual(online);
   });
 
   it('is refused by the registry when a change is incompatible under BACKWARD', async () => {

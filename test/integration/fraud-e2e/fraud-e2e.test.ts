@@ -76,6 +76,11 @@ describe('fraud topology end to end on the broker and the registry', () => {
     await streams.close();
 
     expect(alerts).toEqual(expected.alerts);
+    // The located fields of the contract ride through replay, the registry serde, the engine and into the alert.
+    const located = (pick: (t: NonNullable<Alert['transaction']>) => unknown) => alerts.filter((a) => a.transaction && pick(a.transaction) !== undefined).length;
+    expect(located((t) => t.terminal_location)).toBeGreaterThan(0);
+    expect(located((t) => t.payer_location)).toBeGreaterThan(0);
+    expect(located((t) => t.merchant_location)).toBe(located((t) => t.payer_location));
     expect(dead).toHaveLength(1);
     expect(dead[0]?.key?.toString()).toBe('c-poison');
     expect(dead[0]?.headers['vigil.error.code']?.toString()).toBe('VIGIL_ERR_DESERIALIZATION');

@@ -14,7 +14,7 @@ import { createTopics, readToEnd, startStreams, tempStateDir } from '../streams/
 
 export const vigilProto = vigilSchema().text;
 /** A compatible next version of vigil.proto, as another team would register it: one field added to Transaction. */
-export const vigilProtoV2 = vigilProto.replace('int64 event_time_ms = 13;', 'int64 event_time_ms = 13;\n  string terminal_id = 14;');
+export const vigilProtoV2 = vigilProto.replace('int64 event_time_ms = 13;', 'int64 event_time_ms = 13;\n  string terminal_id = 17;');
 
 export interface PipelineTopics {
   transactions: string;

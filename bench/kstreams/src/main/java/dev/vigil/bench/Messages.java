@@ -21,7 +21,7 @@ final class Messages {
   record Transaction(
       String transactionId, String cardId, String userId, long amountMinor, String currency,
       String merchantId, int mcc, double latitude, double longitude, String deviceId, int channel,
-      String region, long eventTimeMs) {}
+      String region, long eventTimeMs, byte[] located) {}
 
   record Profile(
       String userId, double homeLatitude, double homeLongitude, String homeRegion,
@@ -46,10 +46,15 @@ final class Messages {
     long amount = 0, eventTime = 0;
     int mcc = 0, channel = 0;
     double lat = 0, lon = 0;
+    // Fields 14-16 (terminal, merchant and payer GeoPoints) are carried through to the alert
+    // byte for byte: the reference's features read latitude/longitude only, as the TypeScript ones do.
+    ByteArrayOutputStream locatedBytes = new ByteArrayOutputStream();
+    CodedOutputStream located = CodedOutputStream.newInstance(locatedBytes);
     while (true) {
       int tag = in.readTag();
       if (tag == 0) break;
       switch (WireFormat.getTagFieldNumber(tag)) {
+        case 14, 15, 16 -> located.writeBytes(WireFormat.getTagFieldNumber(tag), in.readBytes());
         case 1 -> id = in.readString();
         case 2 -> card = in.readString();
         case 3 -> user = in.readString();
@@ -66,7 +71,8 @@ final class Messages {
         default -> in.skipField(tag);
       }
     }
-    return new Transaction(id, card, user, amount, currency, merchant, mcc, lat, lon, device, channel, region, eventTime);
+    located.flush();
+    return new Transaction(id, card, user, amount, currency, merchant, mcc, lat, lon, device, channel, region, eventTime, locatedBytes.toByteArray());
   }
 
   static Profile parseProfile(byte[] frame) throws IOException {
@@ -120,6 +126,7 @@ final class Messages {
     out.writeEnum(11, t.channel());
     out.writeString(12, t.region());
     out.writeInt64(13, t.eventTimeMs());
+    out.writeRawBytes(t.located());
   }
 
   private static byte[] bytesOf(IOWriter w) {
