@@ -1,5 +1,6 @@
 import { Serdes, Stores, Topology, type KeyValueStore, type Processor, type ProcessorContext, type Record, type Serde } from '../../src/streams/index.js';
 import { kindOf, orderEvent, type OrderEvent } from './schema.js';
+import { SagaError, SagaErrorCodes } from './errors.js';
 import type { OrderTopics } from './topics.js';
 
 export const STOCK_STORE = 'stock';
@@ -68,7 +69,7 @@ class InventoryProcessor implements Processor<string, OrderEvent, string, OrderE
       // Already released (a repeated command) or never reserved: nothing to give back, but the saga needs its answer.
       return reply(orderEvent(event.order_id, 'inventory_released', { sku: event.release_inventory.sku, quantity: known?.state === 'released' ? known.quantity : 0 }, now));
     }
-    throw new Error(`inventory-commands carried ${kind ?? 'an empty envelope'} for order "${event.order_id}"; only restock, reserve_inventory and release_inventory belong there`);
+    throw new SagaError(SagaErrorCodes.UNEXPECTED_EVENT, `inventory-commands carried ${kind ?? 'an empty envelope'} for order "${event.order_id}"; only restock, reserve_inventory and release_inventory belong there`);
   }
 }
 

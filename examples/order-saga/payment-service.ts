@@ -1,5 +1,6 @@
 import { Serdes, Stores, Topology, type KeyValueStore, type Processor, type ProcessorContext, type Record, type Serde } from '../../src/streams/index.js';
 import { orderEvent, type OrderEvent } from './schema.js';
+import { SagaError, SagaErrorCodes } from './errors.js';
 import type { OrderTopics } from './topics.js';
 
 export const PAYMENTS_STORE = 'payments';
@@ -31,7 +32,7 @@ class PaymentProcessor implements Processor<string, OrderEvent, string, OrderEve
   async process(record: Record<string, OrderEvent>): Promise<void> {
     const event = record.value;
     const command = event.process_payment;
-    if (!command) throw new Error(`payment-commands carried no process_payment for order "${event.order_id}"`);
+    if (!command) throw new SagaError(SagaErrorCodes.UNEXPECTED_EVENT, `payment-commands carried no process_payment for order "${event.order_id}"`);
     let decision = await this.payments.get(event.order_id);
     if (!decision) {
       decision = { ...this.gateway(event.order_id, command.amount_minor, command.payment_method), amount_minor: command.amount_minor };

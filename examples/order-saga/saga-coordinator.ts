@@ -1,5 +1,6 @@
 import { Serdes, Stores, Topology, type KeyValueStore, type Processor, type ProcessorContext, type Record, type Serde } from '../../src/streams/index.js';
 import { kindOf, orderEvent, type OrderEvent, type OrderPlaced } from './schema.js';
+import { SagaError, SagaErrorCodes } from './errors.js';
 import type { OrderTopics } from './topics.js';
 
 export const SAGAS_STORE = 'sagas';
@@ -95,7 +96,7 @@ class SagaProcessor implements Processor<string, OrderEvent, string, OrderEvent>
         if (saga?.state === 'RELEASING') return cancel(saga, saga.reason ?? 'payment declined');
         return;
       default:
-        throw new Error(`the saga cannot handle ${kindOf(event) ?? 'an empty envelope'} for order "${id}"`);
+        throw new SagaError(SagaErrorCodes.UNEXPECTED_EVENT, `the saga cannot handle ${kindOf(event) ?? 'an empty envelope'} for order "${id}"`);
     }
   }
 }

@@ -1,6 +1,7 @@
 import { Serdes, Stores, Topology, type KeyValueStore, type Processor, type ProcessorContext, type Record, type Serde } from '../../src/streams/index.js';
 import { classifyStatus, retryDelay, signedHeaders, type RetryPolicy, type WebhookSecret } from '../../src/webhook/index.js';
 import type { OrderEvent } from './schema.js';
+import { SagaError, SagaErrorCodes } from './errors.js';
 import type { OrderTopics } from './topics.js';
 
 export const SHIPPED_STORE = 'shipped';
@@ -63,7 +64,7 @@ class ShippingProcessor implements Processor<string, OrderEvent, string, Shipmen
   async process(record: Record<string, OrderEvent>): Promise<void> {
     const event = record.value;
     const shipment = event.shipment_requested;
-    if (!shipment) throw new Error(`the shipments topic carried no shipment_requested for order "${event.order_id}"`);
+    if (!shipment) throw new SagaError(SagaErrorCodes.UNEXPECTED_EVENT, `the shipments topic carried no shipment_requested for order "${event.order_id}"`);
     if ((await this.shipped.get(event.order_id)) !== undefined) return;
     const body = JSON.stringify({
       type: SHIPMENT_EVENT_TYPE,
@@ -85,7 +86,7 @@ class ShippingProcessor implements Processor<string, OrderEvent, string, Shipmen
       if (outcome.startsWith('HTTP 410')) break;
       if (attempt < this.policy.maxAttempts) await sleep(retryDelay(this.policy, attempt, random));
     }
-    throw new Error(`VIGIL_ERR_SHIPPING_WEBHOOK: the shipping API did not confirm order ${event.order_id} (last: ${last}); fix the API, then replay the record from the dead-letter topic`);
+    throw new SagaError(SagaErrorCodes.SHIPPING_WEBHOOK, `the shipping API did not confirm order ${event.order_id} (last: ${last}); fix the API, then replay the record from the dead-letter topic`);
   }
 
   /** One signed POST: the confirmation, or why it failed. */

@@ -94,7 +94,7 @@ describe('notifier topology', () => {
     sender.down = 1;
     const event = signupEvent({ user_id: 'ada', email: 'ada@example.com' }, 1_000, 'e-1');
     await input.pipeInput('ada', event);
-    expect(dlq.readRecordsToList()[0]?.headers.get('vigil.error.message')?.toString()).toBe('provider down');
+    expect(dlq.readRecordsToList()[0]?.headers.get('vigil.error.message')?.toString()).toBe('VIGIL_ERR_NOTIFY_PROVIDER: provider down');
     expect(sent.isEmpty()).toBe(true);
     await input.pipeInput('ada', event);
     expect(sender.sent).toHaveLength(1);

@@ -5,7 +5,7 @@ import { buildSagaTopology, SAGAS_STORE, type Saga } from '../../../examples/ord
 import { ORDER_EVENT, kindOf, orderEvent, ordersSchema, type OrderEvent, type OrderPlaced } from '../../../examples/order-saga/schema.js';
 import { envelopeTopics, orderTopics } from '../../../examples/order-saga/topics.js';
 import { staticRegistrySerde } from '../../../src/registry/registry-serde.js';
-import { Serdes, Topology, TopologyTestDriver, type KeyValueStore } from '../../../src/streams/index.js';
+import { Serdes, Topology, TopologyTestDriver, continueOnProcessingError, type KeyValueStore } from '../../../src/streams/index.js';
 
 const topics = orderTopics();
 const serde = staticRegistrySerde<OrderEvent>({
@@ -26,7 +26,7 @@ function wholeSaga() {
   buildSagaTopology(topics, serde, { inMemory: true, into: topology });
   buildInventoryTopology(topics, serde, { inMemory: true, into: topology });
   buildPaymentTopology(topics, serde, { inMemory: true, into: topology });
-  driver = new TopologyTestDriver(topology);
+  driver = new TopologyTestDriver(topology, { processingExceptionHandler: continueOnProcessingError, deadLetterTopic: topics.dlq });
   const d = driver;
   const orders = d.createInputTopic(topics.orders, Serdes.String(), serde);
   const commands = d.createInputTopic(topics.inventoryCommands, Serdes.String(), serde);
@@ -110,5 +110,17 @@ describe('order saga (saga + inventory + payment on the TopologyTestDriver)', ()
     await commands.pipeInput('sku-1', orderEvent('o-9', 'reserve_inventory', { sku: 'sku-1', quantity: 1 }, 0));
     expect(events.readValuesToList().map((e) => e && kindOf(e))).toEqual(['inventory_reserved', 'inventory_reserved']);
     expect(await s.stock('sku-1')).toBe(0);
+  });
+
+  it('dead-letters an event on the wrong topic with a code and goes on with the next order', async () => {
+    const s = wholeSaga();
+    const dlq = s.d.createOutputTopic(topics.dlq, Serdes.String(), Serdes.Bytes());
+    const orders = s.d.createInputTopic(topics.orders, Serdes.String(), serde);
+    await orders.pipeInput('o-10', orderEvent('o-10', 'shipment_requested', { customer_id: 'c', sku: 'sku-1', quantity: 1 }, 0));
+    await s.restock('sku-1', 1);
+    await s.place('o-11');
+    const [letter] = dlq.readRecordsToList();
+    expect(letter?.headers.get('vigil.error.message')?.toString()).toBe('VIGIL_ERR_SAGA_UNEXPECTED_EVENT: the saga cannot handle shipment_requested for order "o-10"');
+    expect(s.results()).toEqual([['o-11', 'order_completed']]);
   });
 });
