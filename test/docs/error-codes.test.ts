@@ -13,7 +13,7 @@ function sources(dir: string): string[] {
 describe('docs/errors.md', () => {
   it('documents every VIGIL_ERR_* code the source uses', () => {
     const doc = readFileSync(join(projectRoot, 'docs', 'errors.md'), 'utf8');
-    const used = new Set(sources(join(projectRoot, 'src')).flatMap((f) => readFileSync(f, 'utf8').match(/VIGIL_ERR_[A-Z_]+/g) ?? []));
+    const used = new Set([...sources(join(projectRoot, 'src')), ...sources(join(projectRoot, 'examples'))].flatMap((f) => readFileSync(f, 'utf8').match(/VIGIL_ERR_[A-Z_]+/g) ?? []));
     expect(used.size).toBeGreaterThan(20);
     const undocumented = [...used].filter((code) => !doc.includes(`\`${code}\``)).sort();
     expect(undocumented).toEqual([]);
