@@ -2,6 +2,7 @@ import { continueOnDeserializationError, continueOnProcessingError, type Streams
 import { KafkaStreams, type StreamsLogger } from '../../src/streams/runtime/index.js';
 import { connectAdmin } from '../../src/streams/runtime/kafka/index.js';
 import { registrySerde, type RegistrySerde } from '../../src/registry/registry-serde.js';
+import { startRetrying } from '../shared/start-retrying.js';
 import { buildNotifierTopology } from './notifier-topology.js';
 import { ProviderClient, type ProviderClientOptions } from './provider-client.js';
 import { USER_SIGNED_UP, notificationsSchema, type UserSignedUp } from './schema.js';
@@ -64,19 +65,21 @@ export async function startNotifier(options: NotifierOptions): Promise<RunningNo
     signupSerde: serde,
     sender: new ProviderClient(options.provider),
   });
-  const streams = new KafkaStreams(topology, {
-    applicationId: `notifier-${options.notifier}`,
-    brokers: options.brokers,
-    stateDir: options.stateDir,
-    deserializationExceptionHandler: continueOnDeserializationError,
-    processingExceptionHandler: continueOnProcessingError,
-    deadLetterTopic: topics.dlq,
-    commitIntervalMs: 200,
-    sessionTimeoutMs: 6_000,
-    ...(options.metrics ? { metrics: options.metrics } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
-  });
-  await streams.start();
+  const streams = await startRetrying(
+    () =>
+      new KafkaStreams(topology, {
+        applicationId: `notifier-${options.notifier}`,
+        brokers: options.brokers,
+        stateDir: options.stateDir,
+        deserializationExceptionHandler: continueOnDeserializationError,
+        processingExceptionHandler: continueOnProcessingError,
+        deadLetterTopic: topics.dlq,
+        commitIntervalMs: 200,
+        sessionTimeoutMs: 6_000,
+        ...(options.metrics ? { metrics: options.metrics } : {}),
+        ...(options.logger ? { logger: options.logger } : {}),
+      }),
+  );
   return {
     streams,
     close: async () => {

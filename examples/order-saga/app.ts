@@ -4,6 +4,7 @@ import { KafkaStreams, type ProcessingGuarantee, type StreamsLogger } from '../.
 import { connectAdmin } from '../../src/streams/runtime/kafka/index.js';
 import { registrySerde, type RegistrySerde } from '../../src/registry/registry-serde.js';
 import type { WebhookSecret } from '../../src/webhook/index.js';
+import { startRetrying } from '../shared/start-retrying.js';
 import { buildAnalyticsTopology } from './analytics-service.js';
 import { buildInventoryTopology } from './inventory-service.js';
 import { buildPaymentTopology } from './payment-service.js';
@@ -83,22 +84,24 @@ export interface RunningService {
  */
 export async function startOrderService(service: OrderService, options: OrderServiceOptions): Promise<RunningService> {
   const serde = await orderEventSerde(options.registryUrl, options.topics);
-  const streams = new KafkaStreams(topologyOf(service, options, serde), {
-    applicationId: `${options.appPrefix ?? 'orders-'}${service}`,
-    brokers: options.brokers,
-    stateDir: join(options.stateDir, service),
-    processingGuarantee: options.processingGuarantee ?? 'exactly_once',
-    deserializationExceptionHandler: continueOnDeserializationError,
-    processingExceptionHandler: continueOnProcessingError,
-    deadLetterTopic: options.topics.dlq,
-    commitIntervalMs: options.commitIntervalMs ?? 100,
-    sessionTimeoutMs: 6_000,
-    instanceId: service,
-    ...(options.metrics ? { metrics: options.metrics } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
-  });
+  const make = () =>
+    new KafkaStreams(topologyOf(service, options, serde), {
+      applicationId: `${options.appPrefix ?? 'orders-'}${service}`,
+      brokers: options.brokers,
+      stateDir: join(options.stateDir, service),
+      processingGuarantee: options.processingGuarantee ?? 'exactly_once',
+      deserializationExceptionHandler: continueOnDeserializationError,
+      processingExceptionHandler: continueOnProcessingError,
+      deadLetterTopic: options.topics.dlq,
+      commitIntervalMs: options.commitIntervalMs ?? 100,
+      sessionTimeoutMs: 6_000,
+      instanceId: service,
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+  let streams: KafkaStreams;
   try {
-    await streams.start();
+    streams = await startRetrying(make);
   } catch (err) {
     serde.close();
     throw err;
