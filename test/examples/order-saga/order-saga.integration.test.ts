@@ -12,7 +12,8 @@ import { orderTopics, type OrderTopics } from '../../../examples/order-saga/topi
 import type { RegistrySerde } from '../../../src/registry/registry-serde.js';
 import { connectConsumer, connectProducer, type KafkaConsumer, type KafkaProducer } from '../../../src/streams/runtime/kafka/index.js';
 import { WebhookSecret } from '../../../src/webhook/index.js';
-import { uniqueName } from '../../integration/helpers.js';
+import { Serdes } from '../../../src/streams/index.js';
+import { readRecords, uniqueName } from '../../integration/helpers.js';
 
 const SECRET_TEXT = `whsec_${Buffer.alloc(32, 5).toString('base64')}`;
 const brokers = () => inject('kafkaBrokers').split(',');
@@ -198,5 +199,14 @@ describe('order saga on the real broker and registry', () => {
     // 20 completed orders of one unit each out of 30; the 10 declined gave theirs back.
     expect(await stockOf('sku-k')).toBe(10);
     for (const [id, o] of orders) if (o.payment_method === 'card-declined') expect((await reservationOf(id))?.state, id).toBe('released');
+  });
+
+  it('never took stock below zero: every value the stock store ever held, read back from its changelog', async () => {
+    const changelog = `${options.appPrefix}inventory-${STOCK_STORE}-changelog`;
+    // Read for five seconds: the changelog holds every put of both tests above.
+    const all = await readRecords([changelog], Number.MAX_SAFE_INTEGER, { timeoutMs: 5_000, isolation: 'read_committed' });
+    const values = all.filter((r) => r.value !== null).map((r) => Serdes.Long().deserialize(changelog, r.value!) as number);
+    expect(values.length).toBeGreaterThan(10);
+    expect(values.filter((v) => v < 0)).toEqual([]);
   });
 });
