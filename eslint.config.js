@@ -68,7 +68,7 @@ function importBoundaries() {
   const all = restrictedFor(null);
   const result = [
     {
-      files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+      files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts'],
       rules: { 'no-restricted-imports': ['error', { paths: all }] },
     },
     {

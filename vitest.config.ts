@@ -11,14 +11,15 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/integration/**', 'test/chaos/**', 'node_modules/**'],
+          exclude: ['test/integration/**', 'test/chaos/**', 'test/**/*.integration.test.ts', 'node_modules/**'],
           testTimeout: 20_000,
         },
       },
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
+          // Examples keep their broker tests beside their unit tests (test/examples/<name>/).
+          include: ['test/integration/**/*.test.ts', 'test/**/*.integration.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],
           // One broker on two cores: files run one after another.
           fileParallelism: false,

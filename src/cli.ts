@@ -3,6 +3,7 @@ import { overview, UsageError, type Command } from './commands/command.js';
 import { dashboardCommand } from './commands/dashboard.js';
 import { dispatchCommand } from './commands/dispatch.js';
 import { engineCommand } from './commands/engine.js';
+import { exampleCommand } from './commands/example.js';
 import { kafkaCommand } from './commands/kafka.js';
 import { registryShimCommand } from './commands/registry-shim.js';
 import { replayCommand } from './commands/replay.js';
@@ -22,6 +23,7 @@ const commands: Record<string, Command> = {
   dispatch: dispatchCommand(log),
   dashboard: dashboardCommand(log),
   'registry-shim': registryShimCommand(log),
+  example: exampleCommand(log),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -5,6 +5,8 @@ import { ModelErrorCodes } from '../fraud/model/errors.js';
 import { FraudDataErrorCodes } from '../fraud/simulator/errors.js';
 import { ErrorCodes, type ErrorCodeTable } from '../streams/errors.js';
 import { WebhookErrorCodes } from '../webhook/errors.js';
+import { NotificationErrorCodes } from '../../examples/notifications/errors.js';
+import { SagaErrorCodes } from '../../examples/order-saga/errors.js';
 import { CommandErrorCodes } from './command.js';
 
 /** Every module's table of error codes, in the order docs/errors.md lists them. */
@@ -17,6 +19,8 @@ export const ERROR_TABLES: ReadonlyArray<{ readonly title: string; readonly modu
   { title: 'Webhook dispatcher', module: 'src/webhook/errors.ts', codes: WebhookErrorCodes },
   { title: 'Dashboard', module: 'src/dashboard/errors.ts', codes: DashboardErrorCodes },
   { title: 'Command line', module: 'src/commands/command.ts', codes: CommandErrorCodes },
+  { title: 'Example: notifications', module: 'examples/notifications/errors.ts', codes: NotificationErrorCodes },
+  { title: 'Example: order saga', module: 'examples/order-saga/errors.ts', codes: SagaErrorCodes },
 ];
 
 /** docs/errors.md, from the tables above (`npm run docs:errors` writes it; a test checks it). */

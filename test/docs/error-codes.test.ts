@@ -16,7 +16,7 @@ function sources(dir: string): string[] {
 }
 
 const tabled = new Map(ERROR_TABLES.flatMap((t) => Object.keys(t.codes).map((code) => [code, t.module] as const)));
-const files = sources(join(projectRoot, 'src')).map((f) => ({ path: relative(projectRoot, f), text: readFileSync(f, 'utf8') }));
+const files = [...sources(join(projectRoot, 'src')), ...sources(join(projectRoot, 'examples'))].map((f) => ({ path: relative(projectRoot, f), text: readFileSync(f, 'utf8') }));
 
 describe('error codes', () => {
   it('docs/errors.md is exactly what the code tables generate (run `npm run docs:errors`)', () => {
