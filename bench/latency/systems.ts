@@ -15,6 +15,8 @@ export interface SutConfig {
   srcRoot?: string;
   /** Ceiling only: report once this many records were consumed (backlog phase). */
   expect?: number;
+  /** Ceiling only: note the time when this many records were consumed, by name (warm-up, then warm-up + backlog). */
+  marks?: Record<string, number>;
   /** Vigil only: where to write its commit-duration summary when it stops. */
   statsFile?: string;
 }
