@@ -415,12 +415,12 @@ function sutConfig(env: Env, s: Session, applicationId: string, guarantee: SutCo
 }
 
 /** Starts the system for session `s` under `appId` and waits until it is RUNNING. */
-async function startSystem(env: Env, s: Session, appId: string, extra: Partial<SutConfig> = {}): Promise<Child & { statsFile: string }> {
+async function startSystem(env: Env, s: Session, appId: string, extra: Partial<SutConfig> = {}, label = ''): Promise<Child & { statsFile: string }> {
   const base = baseOf(s.system);
   const guarantee = base.endsWith('-eos') ? 'exactly_once' : 'at_least_once';
   const srcRoot = s.system.includes('@') ? env.compare?.dir : undefined;
-  const config = sutConfig(env, s, appId, guarantee, s.topics.alerts, { statsFile: join(env.logDir, `${appId}.stats.json`), ...(srcRoot ? { srcRoot } : {}), ...extra });
-  const log = join(env.logDir, `${appId}.log`);
+  const config = sutConfig(env, s, appId, guarantee, s.topics.alerts, { statsFile: join(env.logDir, `${appId}${label}.stats.json`), ...(srcRoot ? { srcRoot } : {}), ...extra });
+  const log = join(env.logDir, `${appId}${label}.log`);
   let child: Child;
   if (base === 'ceiling') child = startNodeChild(s.system, 'ceiling-app.ts', config, log);
   else if (base.startsWith('vigil')) {
@@ -481,6 +481,7 @@ async function step(env: Env, s: Session, child: Child, rate: number, seconds: n
   const visible = new Histogram();
   let delivered = 0;
   let deliveredRate = 0;
+  let alertRate: number | null = null;
   if (ceiling) {
     await sleep(settleMs(env));
     const snap = await ceilingSnapshot(child);
@@ -489,7 +490,7 @@ async function step(env: Env, s: Session, child: Child, rate: number, seconds: n
     deliveredRate = delivered >= sent ? rate : (delivered / sent) * rate;
   } else {
     await waitFor(() => s.countAlerts(from, to) >= sent, settleMs(env));
-    let firstAppend = Number.POSITIVE_INFINITY;
+    let firstAlert = Number.POSITIVE_INFINITY;
     let lastAlert = 0;
     for (let i = from; i < to; i++) {
       const a = s.alertMs.get(i);
@@ -498,21 +499,26 @@ async function step(env: Env, s: Session, child: Child, rate: number, seconds: n
       delivered++;
       append.record((a - t) * 1000);
       visible.record(((s.visibleMs.get(i) as number) - t) * 1000);
-      firstAppend = Math.min(firstAppend, t);
+      firstAlert = Math.min(firstAlert, a);
       lastAlert = Math.max(lastAlert, a);
     }
-    deliveredRate = delivered > 1 ? (delivered - 1) / Math.max(1e-3, (lastAlert - firstAppend) / 1000) : 0;
+    // What reached the alerts topic by the end of the settle time, as a share of the offered rate; a
+    // system slower than the rate but fast enough to clear the step within the settle time is caught by
+    // the lag rule instead. (The span first append → last alert would count latency as lost throughput.)
+    deliveredRate = sent > 0 ? (rate * delivered) / sent : 0;
+    alertRate = delivered > 1 && lastAlert > firstAlert ? (delivered - 1) / ((lastAlert - firstAlert) / 1000) : 0;
   }
   const procs = env.watcher.end();
   const sut = procs.find((p) => p.name === 'sut');
   const a = summarize(append);
-  const verdict = keepsUp({ rate, seconds, sent, deliveredRate, lag });
+  const verdict = keepsUp({ rate, seconds, sent, deliveredRate, lag, commitIntervalMs: env.args.commitIntervalMs });
   const result: StepResult = {
     rate,
     seconds,
     sent,
     delivered,
     deliveredRate: Math.round(deliveredRate),
+    alertRate: alertRate === null ? null : Math.round(alertRate),
     producerLateMs: lateTicks,
     appendToAlert: a,
     appendToVisible: ceiling ? null : summarize(visible),
@@ -600,7 +606,7 @@ function cpuPerTx(procs: ProcUsage[], records: number): number | null {
 async function latencySteps(env: Env, s: Session, child: Child): Promise<{ steps: StepResult[]; capped: boolean }> {
   const { args } = env;
   const steps: StepResult[] = [];
-  const search = args.rates ? undefined : new RateSearch({ start: args.startRate, max: args.maxRate, resolution: args.resolution, maxSteps: args.maxSteps });
+  const search = args.rates ? undefined : new RateSearch({ start: args.startRate, max: args.maxRate, resolution: args.resolution, maxSteps: args.maxSteps, min: args.startRate / 8 });
   const fixed = [...(args.rates ?? [])];
   for (;;) {
     const rate = search ? search.next() : fixed.shift();
@@ -667,7 +673,7 @@ async function runSystem(env: Env, system: SystemName, round: number): Promise<S
   if (env.args.restore && !ceiling) {
     // Same application id, empty state directory: everything comes back from the changelogs.
     const t0 = performance.now();
-    const again = await startSystem(env, s, appId, { statsFile: join(env.logDir, `${appId}-restore.stats.json`) });
+    const again = await startSystem(env, s, appId, {}, '-restore');
     restoreSeconds = (performance.now() - t0) / 1000;
     await again.stop();
     log(`  ${system} restore of ${s.next} transactions' state into an empty state directory: RUNNING after ${restoreSeconds.toFixed(1)} s`);

@@ -40,22 +40,26 @@ export interface KeepUpInput {
   rate: number;
   seconds: number;
   sent: number;
+  /** Offered rate × the share of the step's transactions alerted by the end of the step's settle time. */
   deliveredRate: number;
   lag: readonly LagSample[];
+  /** The system's commit interval: alerts appear in bursts of up to one interval's worth (exactly-once). */
+  commitIntervalMs?: number;
 }
 
 /**
  * Lag growth allowed over a step: 2 % of what was sent (the same slack as the
- * rate rule), and at least 20 transactions so a sawtooth of commits on a slow
- * step does not count as growth.
+ * rate rule) plus one commit interval's and 150 ms of scheduling's worth of
+ * transactions, since output arrives in commit-sized bursts and the slope of
+ * a sawtooth over a few seconds is not zero; at least 20 transactions.
  */
-export function lagGrowthAllowed(sent: number): number {
-  return Math.max(20, sent * (1 - KEEP_UP_SHARE));
+export function lagGrowthAllowed(sent: number, rate: number, commitIntervalMs = 100): number {
+  return Math.max(20, sent * (1 - KEEP_UP_SHARE) + (rate * (commitIntervalMs + 150)) / 1000);
 }
 
 export function keepsUp(s: KeepUpInput): { keptUp: boolean; lagGrowth: number } {
   const lagGrowth = Math.round(lagSlope(s.lag) * s.seconds);
-  const keptUp = s.deliveredRate >= s.rate * KEEP_UP_SHARE && lagGrowth <= lagGrowthAllowed(s.sent);
+  const keptUp = s.deliveredRate >= s.rate * KEEP_UP_SHARE && lagGrowth <= lagGrowthAllowed(s.sent, s.rate, s.commitIntervalMs);
   return { keptUp, lagGrowth };
 }
 
@@ -114,6 +118,7 @@ export class RateSearch {
     } else if (this.lo === 0) {
       rate = Math.floor(this.hi / 2);
       if (rate < min) return undefined;
+      return rate;
     } else {
       if (this.hi / this.lo <= this.o.resolution) return undefined;
       rate = Math.round(Math.sqrt(this.lo * this.hi));

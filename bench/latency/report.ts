@@ -19,7 +19,10 @@ export interface StepResult {
   seconds: number;
   sent: number;
   delivered: number;
+  /** Offered rate × the share of the step's transactions alerted by the end of its settle time. */
   deliveredRate: number;
+  /** Alerts per second between the step's first and last alert (what the system wrote; informative). */
+  alertRate?: number | null;
   /** How much longer than planned the producer took to offer the step (harness starved of CPU). */
   producerLateMs: number;
   /** Broker append of the transaction → broker append of its alert (ceiling: → receipt by the consumer). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateSearch, keepsUp, lagSlope, sustainableRate, withinBudgetRate } from '../../../bench/latency/rate-search.js';
+import { RateSearch, keepsUp, lagGrowthAllowed, lagSlope, sustainableRate, withinBudgetRate } from '../../../bench/latency/rate-search.js';
 
 /** Runs a search against a system that keeps up with any rate up to `capacity`. */
 function search(capacity: number, start = 100, max = 12_800, resolution = 1.1): { rates: number[]; result: ReturnType<RateSearch['result']> } {
@@ -56,10 +56,12 @@ describe('keepsUp', () => {
   });
 
   it('fails a step whose lag grows, even when the delivered rate looks right', () => {
-    const growing = [0, 1, 2, 3, 4].map((t) => ({ t, lag: 50 + t * 40 }));
+    const growing = [0, 1, 2, 3, 4].map((t) => ({ t, lag: 50 + t * 60 }));
     const v = keepsUp({ rate: 500, seconds: 5, sent: 2500, deliveredRate: 500, lag: growing });
     expect(v.keptUp).toBe(false);
-    expect(v.lagGrowth).toBe(200);
+    expect(v.lagGrowth).toBe(300);
+    // 2 % of 2,500 plus 250 ms at 500/s.
+    expect(lagGrowthAllowed(2500, 500)).toBeCloseTo(175);
   });
 
   it('does not depend on latency: a constant high lag still keeps up', () => {
