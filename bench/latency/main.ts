@@ -540,66 +540,117 @@ async function step(env: Env, s: Session, child: Child, rate: number, seconds: n
   return result;
 }
 
+/** CPU seconds of one process read every 200 ms, so the CPU between any two moments can be interpolated. */
+class CpuTrace {
+  private readonly points: Array<{ t: number; cpu: number }> = [];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly pid: number) {
+    this.read();
+    this.timer = setInterval(() => this.read(), 200);
+  }
+
+  private read(): void {
+    const s = sampleProcess(this.pid);
+    if (s) this.points.push({ t: Date.now(), cpu: s.cpuSeconds });
+  }
+
+  stop(): void {
+    this.read();
+    clearInterval(this.timer);
+  }
+
+  /** CPU seconds used between epoch-ms `a` and `b` (linear between readings). */
+  between(a: number, b: number): number {
+    const at = (t: number): number => {
+      const p = this.points;
+      if (p.length === 0) return Number.NaN;
+      if (t <= (p[0] as { t: number }).t) return (p[0] as { cpu: number }).cpu;
+      for (let i = 1; i < p.length; i++) {
+        const x = p[i - 1] as { t: number; cpu: number };
+        const y = p[i] as { t: number; cpu: number };
+        if (t <= y.t) return x.cpu + ((y.cpu - x.cpu) * (t - x.t)) / Math.max(1, y.t - x.t);
+      }
+      return (p[p.length - 1] as { cpu: number }).cpu;
+    };
+    return at(b) - at(a);
+  }
+}
+
 /**
  * Warm-up then backlog, both pre-produced before the system started: waits
  * for every alert (or the ceiling's count) and times the backlog part.
+ * Partitions run through their warm-up at different times, so the backlog
+ * window (first backlog alert → last backlog alert committed) can hold some
+ * warm-up records: the rate and the CPU per transaction count every
+ * transaction alerted inside the window, warm-up ones included.
  */
 async function warmAndBacklog(env: Env, s: Session, child: Child, runningAt: number): Promise<{ warmup: SystemRun['warmup']; backlog: Omit<SystemRun['backlog'], 'sha256'> }> {
   const { warmup: w, backlog: n, backlogSeconds } = env.args;
   const deadline = performance.now() + backlogSeconds * 1000;
-  if (baseOf(s.system) === 'ceiling') {
-    // The ceiling counts records, not alerts: it notes when it has seen w and then w + n records (SutConfig.marks).
-    let marks: Record<string, number> = {};
-    const poll = async (name: string, until: number): Promise<boolean> => {
-      while (performance.now() < until) {
-        marks = await ceilingMarks(child);
-        if (marks[name] !== undefined) return true;
-        await sleep(100);
-      }
-      return false;
-    };
-    await poll('warm', deadline);
-    env.watcher.begin();
-    const complete = await poll('done', deadline);
-    const procs = env.watcher.end();
-    const warmAt = marks.warm ?? Number.NaN;
-    const seconds = ((marks.done ?? Number.NaN) - warmAt) / 1000;
-    log(`  ceiling warm-up ${w} in ${((warmAt - runningAt) / 1000).toFixed(2)} s; backlog ${n} in ${seconds.toFixed(2)} s = ${Math.round(n / seconds)}/s${complete ? '' : ' (incomplete)'}`);
-    return {
-      warmup: { records: w, seconds: (warmAt - runningAt) / 1000 },
-      backlog: { records: complete ? n : 0, seconds, recordsPerSecond: Math.round(n / seconds), procs, complete, cpuMsPerTx: cpuPerTx(procs, n) },
-    };
-  }
-  await waitFor(() => s.alertedWarm >= w, backlogSeconds * 1000);
+  const cpu = new CpuTrace(child.pid);
   env.watcher.begin();
-  const complete = await waitFor(() => s.alerted >= w + n, Math.max(0, deadline - performance.now()));
-  const procs = env.watcher.end();
-  let lastWarm = 0;
-  let first = Number.POSITIVE_INFINITY;
-  let lastVisible = 0;
-  let records = 0;
-  for (let i = 0; i < w + n; i++) {
-    const a = s.alertMs.get(i);
-    if (a === undefined) continue;
-    if (i < w) lastWarm = Math.max(lastWarm, s.visibleMs.get(i) as number);
-    else {
+  try {
+    if (baseOf(s.system) === 'ceiling') {
+      // The ceiling counts records, not alerts: it notes when it has seen w and then w + n records (SutConfig.marks).
+      let marks: Record<string, number> = {};
+      const complete = await (async () => {
+        while (performance.now() < deadline) {
+          marks = await ceilingMarks(child);
+          if (marks.done !== undefined) return true;
+          await sleep(100);
+        }
+        return false;
+      })();
+      const procs = env.watcher.end();
+      cpu.stop();
+      const warmAt = marks.warm ?? Number.NaN;
+      const doneAt = marks.done ?? Number.NaN;
+      const seconds = (doneAt - warmAt) / 1000;
+      log(`  ceiling warm-up ${w} in ${((warmAt - runningAt) / 1000).toFixed(2)} s; backlog ${n} in ${seconds.toFixed(2)} s = ${Math.round(n / seconds)}/s${complete ? '' : ' (incomplete)'}`);
+      return {
+        warmup: { records: w, seconds: (warmAt - runningAt) / 1000 },
+        backlog: { records: complete ? n : 0, seconds, recordsPerSecond: Math.round(n / seconds), procs, complete, cpuMsPerTx: msPerTx(cpu.between(warmAt, doneAt), n) },
+      };
+    }
+    const complete = await waitFor(() => s.alerted >= w + n, Math.max(0, deadline - performance.now()));
+    const procs = env.watcher.end();
+    cpu.stop();
+    let lastWarm = 0;
+    let first = Number.POSITIVE_INFINITY;
+    let lastVisible = 0;
+    let records = 0;
+    for (let i = w; i < w + n; i++) {
+      const a = s.alertMs.get(i);
+      if (a === undefined) continue;
       records++;
       first = Math.min(first, a);
       lastVisible = Math.max(lastVisible, s.visibleMs.get(i) as number);
     }
+    let inWindow = 0;
+    for (let i = 0; i < w + n; i++) {
+      const a = s.alertMs.get(i);
+      if (a === undefined) continue;
+      if (i < w) lastWarm = Math.max(lastWarm, s.visibleMs.get(i) as number);
+      if (a >= first && a <= lastVisible) inWindow++;
+    }
+    const seconds = (lastVisible - first) / 1000;
+    const warmSeconds = (lastWarm - runningAt) / 1000;
+    log(
+      `  ${s.system} warm-up ${s.alertedWarm}/${w} in ${warmSeconds.toFixed(1)} s; backlog ${records}/${n} alerts, ${inWindow} transactions in ${seconds.toFixed(2)} s = ` +
+        `${Math.round(inWindow / seconds)}/s${complete ? '' : ' (incomplete)'}`,
+    );
+    return {
+      warmup: { records: s.alertedWarm, seconds: warmSeconds },
+      backlog: { records, recordsInWindow: inWindow, seconds, recordsPerSecond: Math.round(inWindow / seconds), procs, complete, cpuMsPerTx: msPerTx(cpu.between(first, lastVisible), inWindow) },
+    };
+  } finally {
+    cpu.stop();
   }
-  const seconds = (lastVisible - first) / 1000;
-  const warmSeconds = (lastWarm - runningAt) / 1000;
-  log(`  ${s.system} warm-up ${s.alertedWarm}/${w} in ${warmSeconds.toFixed(1)} s; backlog ${records}/${n} alerts in ${seconds.toFixed(2)} s = ${Math.round(records / seconds)}/s${complete ? '' : ' (incomplete)'}`);
-  return {
-    warmup: { records: s.alertedWarm, seconds: warmSeconds },
-    backlog: { records, seconds, recordsPerSecond: Math.round(records / seconds), procs, complete, cpuMsPerTx: cpuPerTx(procs, records) },
-  };
 }
 
-function cpuPerTx(procs: ProcUsage[], records: number): number | null {
-  const sut = procs.find((p) => p.name === 'sut');
-  return sut && records > 0 ? Math.round((sut.cpuSeconds * 1000 * 1000) / records) / 1000 : null;
+function msPerTx(cpuSeconds: number, records: number): number | null {
+  return Number.isFinite(cpuSeconds) && records > 0 ? Math.round((cpuSeconds * 1000 * 1000) / records) / 1000 : null;
 }
 
 /** Latency steps on the warm system: the rate search, or the fixed --rates. */

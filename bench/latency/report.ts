@@ -68,7 +68,9 @@ export interface SystemRun {
     recordsPerSecond: number;
     procs: ProcUsage[];
     complete?: boolean;
-    /** System CPU ms per backlog transaction. */
+    /** Transactions alerted inside the backlog window (backlog ones and any warm-up ones of partitions that were late): recordsPerSecond's numerator. */
+    recordsInWindow?: number;
+    /** System CPU ms per transaction over the backlog window. */
     cpuMsPerTx?: number | null;
     /** SHA-256 over partition, key and value of the pre-produced warm-up and backlog: equal for every system. */
     sha256?: string;

@@ -25,6 +25,8 @@ import { READY_LINE, type SutConfig } from './systems.js';
 
 const config = JSON.parse(process.argv[2] as string) as SutConfig;
 const root = config.srcRoot ?? fileURLToPath(new URL('../../', import.meta.url));
+// In the child's log: which tree this instance ran.
+process.stderr.write(`vigil-app: src from ${root}\n`);
 const load = <T>(path: string): Promise<T> => import(pathToFileURL(join(root, 'src', path)).href) as Promise<T>;
 const { VIGIL_PROTO_PATH } = await load<typeof SchemaModule>('fraud/schema/vigil-schema.ts');
 const { buildFraudTopology } = await load<typeof TopologyModule>('fraud/topology/fraud-topology.ts');
