@@ -6,7 +6,7 @@
  *   npm run bench -- latency [--quick] [--rounds 3] [--systems ceiling,vigil-eos,kstreams-eos,...]
  *       [--warmup 20000] [--backlog 100000] [--commit-interval 100] [--compare <git-rev>]
  *       [--start-rate 50] [--max-rate 12800] [--resolution 1.1] [--max-steps 12] [--rates 50,200]
- *       [--step-seconds 10] [--backlog-seconds 600] [--linger-ms 0] [--no-dedupe] [--no-restore]
+ *       [--step-seconds 10] [--backlog-seconds 600] [--linger-ms 0] [--no-dedupe] [--restore | --no-restore]
  *       [--allow-noisy] [--name latency] [--out bench/results] [--cpu-prof]
  *
  * Quick: ceiling, vigil-eos, kstreams-eos; 1 round; 20,000 warm-up + 30,000 backlog;
@@ -28,8 +28,9 @@
  *     schedule that never waits for it), one step per rate, chosen by
  *     rate-search.ts: doubling until a step does not keep up (delivered
  *     ≥ 98 % of offered, lag not growing), then bisection;
- *  5. it stops, and a new instance with the same application id and an empty
- *     state directory measures the time to restore and reach RUNNING.
+ *  5. it stops, and (full mode, or --restore) a new instance with the same
+ *     application id and an empty state directory measures the time to
+ *     restore and reach RUNNING.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -103,7 +104,7 @@ interface Args {
 const USAGE = `usage: npm run bench -- latency [--quick] [--rounds N] [--systems a,b] [--warmup N] [--backlog N]
        [--commit-interval MS] [--compare <git-rev>] [--start-rate R] [--max-rate R] [--resolution F] [--max-steps N]
        [--rates r1,r2] [--step-seconds S] [--backlog-seconds S] [--drain-seconds S] [--linger-ms MS] [--no-dedupe]
-       [--no-restore] [--allow-noisy] [--name NAME] [--out DIR] [--cpu-prof]
+       [--restore | --no-restore] [--allow-noisy] [--name NAME] [--out DIR] [--cpu-prof]
 systems: ${ALL_SYSTEMS.join(', ')}. Method and defaults: bench/README.md.`;
 
 export function parseArgs(argv: readonly string[]): Args {
@@ -142,7 +143,8 @@ export function parseArgs(argv: readonly string[]): Args {
     commitIntervalMs: num('commit-interval', 100),
     lingerMs: num('linger-ms', 0),
     dedupe: !argv.includes('--no-dedupe'),
-    restore: !argv.includes('--no-restore'),
+    // Quick mode leaves the restore out to stay under 5 minutes; --restore puts it back.
+    restore: argv.includes('--restore') || (!quick && !argv.includes('--no-restore')),
     allowNoisy: argv.includes('--allow-noisy'),
     compare: get('compare') ?? null,
   };
