@@ -49,12 +49,13 @@ export interface KeepUpInput {
 
 /**
  * Lag growth allowed over a step: 2 % of what was sent (the same slack as the
- * rate rule) plus one commit interval's and 150 ms of scheduling's worth of
- * transactions, since output arrives in commit-sized bursts and the slope of
- * a sawtooth over a few seconds is not zero; at least 20 transactions.
+ * rate rule) plus one commit interval's worth of transactions, since output
+ * arrives in commit-sized bursts and the slope of a sawtooth over a few
+ * seconds is not zero (smoke runs: within ±0.1 s × rate at rates kept up);
+ * at least 20 transactions.
  */
 export function lagGrowthAllowed(sent: number, rate: number, commitIntervalMs = 100): number {
-  return Math.max(20, sent * (1 - KEEP_UP_SHARE) + (rate * (commitIntervalMs + 150)) / 1000);
+  return Math.max(20, sent * (1 - KEEP_UP_SHARE) + (rate * commitIntervalMs) / 1000);
 }
 
 export function keepsUp(s: KeepUpInput): { keptUp: boolean; lagGrowth: number } {

@@ -56,12 +56,13 @@ describe('keepsUp', () => {
   });
 
   it('fails a step whose lag grows, even when the delivered rate looks right', () => {
-    const growing = [0, 1, 2, 3, 4].map((t) => ({ t, lag: 50 + t * 60 }));
+    const growing = [0, 1, 2, 3, 4].map((t) => ({ t, lag: 50 + t * 30 }));
     const v = keepsUp({ rate: 500, seconds: 5, sent: 2500, deliveredRate: 500, lag: growing });
     expect(v.keptUp).toBe(false);
-    expect(v.lagGrowth).toBe(300);
-    // 2 % of 2,500 plus 250 ms at 500/s.
-    expect(lagGrowthAllowed(2500, 500)).toBeCloseTo(175);
+    expect(v.lagGrowth).toBe(150);
+    // 2 % of 2,500 plus one 100 ms commit interval at 500/s.
+    expect(lagGrowthAllowed(2500, 500)).toBeCloseTo(100);
+    expect(lagGrowthAllowed(10, 5)).toBe(20);
   });
 
   it('does not depend on latency: a constant high lag still keeps up', () => {
