@@ -661,6 +661,7 @@ async function latencySteps(env: Env, s: Session, child: Child): Promise<{ steps
   const steps: StepResult[] = [];
   const search = args.rates ? undefined : new RateSearch({ start: args.startRate, max: args.maxRate, resolution: args.resolution, maxSteps: args.maxSteps, min: args.startRate / 8 });
   const fixed = [...(args.rates ?? [])];
+  const firstStep = s.next;
   for (;;) {
     const rate = search ? search.next() : fixed.shift();
     if (rate === undefined) break;
@@ -669,9 +670,9 @@ async function latencySteps(env: Env, s: Session, child: Child): Promise<{ steps
     search?.record(rate, r.keptUp);
     if (!r.keptUp && baseOf(s.system) !== 'ceiling') {
       // The next step must start from an empty lag, or it measures this one's backlog.
-      const drained = await waitFor(() => s.lagOf(0, s.next) === 0, args.drainSeconds * 1000);
+      const drained = await waitFor(() => s.lagOf(firstStep, s.next) === 0, args.drainSeconds * 1000);
       if (!drained) {
-        log(`  ${s.system}: still ${s.lagOf(0, s.next)} behind ${args.drainSeconds} s after the step; stopping the search`);
+        log(`  ${s.system}: still ${s.lagOf(firstStep, s.next)} behind ${args.drainSeconds} s after the step; stopping the search`);
         break;
       }
     }
