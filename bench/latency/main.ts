@@ -677,7 +677,8 @@ async function latencySteps(env: Env, s: Session, child: Child): Promise<{ steps
       }
     }
   }
-  return { steps, capped: search?.result().capped ?? false };
+  // Fixed rates all kept up: the sustainable rate is at least the highest of them.
+  return { steps, capped: search ? search.result().capped : steps.length > 0 && steps.every((x) => x.keptUp) };
 }
 
 async function runSystem(env: Env, system: SystemName, round: number): Promise<SystemRun> {
