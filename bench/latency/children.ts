@@ -90,6 +90,9 @@ export function startKafkaStreams(name: string, config: SutConfig, modelFile: st
     '-Xms256m',
     '-Xmx512m',
     '-XX:+UseG1GC',
+    // Timestamps in the child's log (slf4j-simple), to see where a start or restore spends its time.
+    '-Dorg.slf4j.simpleLogger.showDateTime=true',
+    '-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS',
     '-cp',
     `${join(KSTREAMS_DIR, 'target', 'classes')}:${join(KSTREAMS_DIR, 'target', 'dependency', '*')}`,
     'dev.vigil.bench.FraudReference',
