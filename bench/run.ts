@@ -9,7 +9,8 @@ const benchmarks: Record<string, { file: string; about: string }> = {
   stores: { file: 'engine/stores-direct.ts', about: 'the same store operations without the DSL' },
   runtime: { file: 'runtime/kafka-streams.ts', about: 'KafkaStreams on the real broker, both guarantees, against a bare consume loop' },
   webhook: { file: 'webhook/latency.ts', about: 'alert append → receiver 2xx, healthy endpoint alone and beside a dead one' },
-  latency: { file: 'latency/main.ts', about: 'open-loop append → alert latency: Vigil vs Kafka Streams vs a consume ceiling (--quick: under 3 min)' },
+  latency: { file: 'latency/main.ts', about: 'warm backlog throughput and open-loop latency: Vigil vs Kafka Streams vs a consume ceiling (--quick: under 5 min, quiet machine)' },
+  report: { file: 'latency/readme.ts', about: "bench/README.md's latency headline from the newest quiet run in bench/results" },
   chaos: { file: 'chaos/soak.ts', about: 'the chaos scenarios (test/chaos) repeated and collected; --soak: 20 kills on ~200k transactions, 5 rounds' },
   mirror: { file: 'mirror/latency.ts', about: 'MirrorMaker 2: regional append → mirrored on central per MM2 setting; --e2e: → alert (multi-region cluster)' },
 };

@@ -6,7 +6,8 @@
  * records append → receipt (the broker's LogAppendTime against this
  * machine's clock: same host, same clock) and answers `{ snapshot: true }`
  * IPC messages with its histogram since the last snapshot; for the backlog
- * phase it reports when it has seen `expect` records.
+ * phase it reports when it has seen `expect` records, and notes the time it
+ * has seen each of `marks` records (answered to `{ marks: true }`).
  */
 import { readFileSync } from 'node:fs';
 import type { Transaction } from '../../src/fraud/schema/types.js';
@@ -30,7 +31,9 @@ let latency = new Histogram();
 let seen = 0;
 let expect = config.expect ?? Number.POSITIVE_INFINITY;
 let firstAt = 0;
-process.on('message', (m: { snapshot?: boolean; expect?: number }) => {
+const marksAt: Record<string, number> = {};
+process.on('message', (m: { snapshot?: boolean; expect?: number; marks?: boolean }) => {
+  if (m.marks) process.send?.({ marksAt });
   if (m.snapshot) {
     process.send?.({ histogram: latency.toJSON(), seen });
     latency = new Histogram();
@@ -48,6 +51,7 @@ await consumer.run({
       latency.record((now - r.timestamp) * 1000);
     }
     seen += batch.records.length;
+    for (const [name, count] of Object.entries(config.marks ?? {})) if (seen >= count && marksAt[name] === undefined) marksAt[name] = Date.now();
     if (seen >= expect) {
       process.send?.({ done: true, seen, seconds: (performance.now() - firstAt) / 1000, sink });
       expect = Number.POSITIVE_INFINITY;

@@ -5,7 +5,7 @@
  * its own CPU time and RSS; its output goes to a log file, not the console.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,9 +70,16 @@ export function startNodeChild(name: string, file: string, config: SutConfig, lo
   return watchChild(name, child, logFile);
 }
 
-/** Builds bench/kstreams with Maven unless its classes and dependencies are already there. */
+/** Newest modification time (ms) of the reference's sources and pom. */
+function newestSource(): number {
+  const dir = join(KSTREAMS_DIR, 'src', 'main', 'java', 'dev', 'vigil', 'bench');
+  return Math.max(statSync(join(KSTREAMS_DIR, 'pom.xml')).mtimeMs, ...readdirSync(dir).map((f) => statSync(join(dir, f)).mtimeMs));
+}
+
+/** Builds bench/kstreams with Maven unless its classes and dependencies are there and newer than its sources. */
 export function buildKafkaStreamsReference(): void {
-  if (existsSync(join(KSTREAMS_DIR, 'target', 'classes', 'dev', 'vigil', 'bench', 'FraudReference.class')) && existsSync(join(KSTREAMS_DIR, 'target', 'dependency'))) return;
+  const main = join(KSTREAMS_DIR, 'target', 'classes', 'dev', 'vigil', 'bench', 'FraudReference.class');
+  if (existsSync(main) && existsSync(join(KSTREAMS_DIR, 'target', 'dependency')) && statSync(main).mtimeMs >= newestSource()) return;
   const res = spawnSync('mvn', ['-B', '-q', 'package', 'dependency:copy-dependencies'], { cwd: KSTREAMS_DIR, stdio: 'inherit' });
   if (res.status !== 0) throw new Error('bench/kstreams: `mvn package dependency:copy-dependencies` failed; is Maven installed and Maven Central reachable?');
 }
@@ -83,6 +90,9 @@ export function startKafkaStreams(name: string, config: SutConfig, modelFile: st
     '-Xms256m',
     '-Xmx512m',
     '-XX:+UseG1GC',
+    // Timestamps in the child's log (slf4j-simple), to see where a start or restore spends its time.
+    '-Dorg.slf4j.simpleLogger.showDateTime=true',
+    '-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS',
     '-cp',
     `${join(KSTREAMS_DIR, 'target', 'classes')}:${join(KSTREAMS_DIR, 'target', 'dependency', '*')}`,
     'dev.vigil.bench.FraudReference',
@@ -97,6 +107,8 @@ export function startKafkaStreams(name: string, config: SutConfig, modelFile: st
     '--commit-interval', String(config.commitIntervalMs),
     '--model', modelFile,
     '--alert-header', alertHeaderHex,
+    '--linger-ms', String(config.lingerMs ?? 0),
+    '--dedupe', String(config.dedupe ?? true),
   ];
   return watchChild(name, spawn(java, args, { stdio: ['ignore', 'pipe', 'pipe'] }), logFile);
 }

@@ -1,35 +1,38 @@
 /**
- * Issue 8's latency harness: open-loop load against the fraud topology on a
- * real broker, side by side with a decode-and-discard ceiling and a Kafka
- * Streams reference, in one run. Not a test. See bench/README.md.
+ * The latency harness (issues 8 and 12): open-loop load against the fraud
+ * topology on a real broker, side by side with a decode-and-discard ceiling
+ * and a Kafka Streams reference, in one run. Not a test. See bench/README.md.
  *
- *   npm run bench -- latency [--quick] [--rounds 2] [--systems ceiling,vigil-alos,vigil-eos,kstreams-alos,kstreams-eos,flow-alos,flow-eos]
- *                            [--rates 25,50,100] [--step-seconds 10] [--backlog 5000] [--backlog-seconds 60] [--name latency] [--cpu-prof]
+ *   npm run bench -- latency [--quick] [--rounds 3] [--systems ceiling,vigil-eos,kstreams-eos,...]
+ *       [--warmup 20000] [--backlog 100000] [--commit-interval 100] [--compare <git-rev>]
+ *       [--start-rate 50] [--max-rate 12800] [--resolution 1.1] [--max-steps 12] [--rates 50,200]
+ *       [--step-seconds 10] [--backlog-seconds 600] [--linger-ms 0] [--no-dedupe] [--restore | --no-restore]
+ *       [--allow-noisy] [--name latency] [--out bench/results] [--cpu-prof]
  *
- * Defaults: --quick = ceiling, vigil-eos, kstreams-eos; 50 and 200 tx/s × 4 s; 1,500-record backlog (40 s cap).
- * Full = all seven systems, 25 → 3200 tx/s doubling × 10 s, 5,000-record backlog (60 s cap), 2 rounds.
+ * Quick: ceiling, vigil-eos, kstreams-eos; 1 round; 20,000 warm-up + 30,000 backlog;
+ * rate search from 200 tx/s, 4 s steps, to within 25 %. Full: 3 rounds, 100,000 backlog,
+ * from 50 tx/s, 10 s steps, to within 10 %.
  *
- * Uses KAFKA_BROKERS and SCHEMA_REGISTRY_URL when set (the broker's pid is
- * read from the single topology's run directory for VIGIL_PORT_OFFSET, for its CPU and RSS);
- * otherwise starts the single-broker cluster through src/cluster and stops it.
- *
- * Per system and round:
- *  1. fresh topics (4 partitions, message.timestamp.type=LogAppendTime),
- *     the fixture's profiles, then the system in its own process;
- *  2. a 3 s warm-up, then one step per rate: transactions are produced on a
- *     fixed schedule (every 5 ms, whatever is due) that never waits for the
- *     system, for `step-seconds`; every transaction's append time comes from
- *     the produce response, every alert's from the alert record, both stamped
- *     by the broker. Every transaction alerts (logistic.ts, threshold 0), so
- *     every transaction is a sample. Steps stop after the first whose p99
- *     exceeds 2 s or whose delivered rate falls below 95 % of the offered one
- *     (each step is marked within the 100 ms budget or not; the "max rate"
- *     is the highest step within it);
- *  3. backlog: the system is stopped, a fresh instance (new application id,
- *     new alerts topic) processes the whole input topic from the start:
- *     records/s. The ceiling system also runs kafka-consumer-perf-test on it.
+ * The run refuses to start when the 1-minute load is above 1.5 (guard.ts)
+ * unless --allow-noisy; the commit is read before it starts. Per round (the
+ * order of systems rotates each round) and system:
+ *  1. fresh topics (4 partitions, LogAppendTime) and the fixture's profiles;
+ *  2. the warm-up and the backlog, pre-produced before the system starts:
+ *     transactions 0 … W+N−1 of the replayed fixture, the same keys, partitions
+ *     and bytes for every system (a SHA-256 of them is recorded per run);
+ *  3. the system starts (cold: time to RUNNING), works through the W warm-up
+ *     transactions and then the N backlog ones: backlog throughput is N over
+ *     the first backlog alert's append to the last backlog alert visible to a
+ *     read_committed consumer (committed);
+ *  4. the same warm process then gets live open-loop load (a fixed 5 ms
+ *     schedule that never waits for it), one step per rate, chosen by
+ *     rate-search.ts: doubling until a step does not keep up (delivered
+ *     ≥ 98 % of offered, lag not growing), then bisection;
+ *  5. it stops, and (full mode, or --restore) a new instance with the same
+ *     application id and an empty state directory measures the time to
+ *     restore and reach RUNNING.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +47,10 @@ import { messageIndexesOf, parseProtobufSchema } from '../../src/registry/schema
 import { connectAdmin, connectConsumer, connectProducer } from '../../src/streams/runtime/kafka/index.js';
 import type { KafkaAdmin, KafkaConsumer, KafkaProducer, ProducedRecord } from '../../src/streams/runtime/kafka/index.js';
 import { encodeWireFormat } from '../../src/streams/serde/wire-format.js';
+import { USAGE, parseArgs, type Args, type BaseSystem, type SystemName } from './args.js';
+import { prepareCompareTree, type CompareTree } from './compare.js';
+import { guardVerdict, noisyAtEnd, provenance, sampleLoad } from './guard.js';
+import { RateSearch, keepsUp, sustainableRate, withinBudgetRate, type LagSample } from './rate-search.js';
 import { buildKafkaStreamsReference, consumerPerfTest, startKafkaStreams, startNodeChild, type Child, type PerfTestResult } from './children.js';
 import { Histogram, summarize, type LatencySummary } from './histogram.js';
 import { logisticMetadata, writeLogisticModelFile } from './logistic.js';
@@ -56,48 +63,10 @@ const PARTITIONS = 4;
 const LOG_APPEND = { 'message.timestamp.type': 'LogAppendTime' };
 const BUDGET_MS = 100;
 const TICK_MS = 5;
-const WARMUP_SECONDS = 3;
-/** Stepping stops once p99 passes this (or the system stops keeping up); the budget verdict is per step. */
-const HARD_STOP_MS = 2_000;
+/** Lag is read this often during a step (the keep-up rule's "lag does not grow"). */
+const LAG_SAMPLE_MS = 250;
 
-export type SystemName = 'ceiling' | 'vigil-alos' | 'vigil-eos' | 'kstreams-alos' | 'kstreams-eos' | 'flow-alos' | 'flow-eos';
-const ALL_SYSTEMS: SystemName[] = ['ceiling', 'vigil-alos', 'vigil-eos', 'kstreams-alos', 'kstreams-eos', 'flow-alos', 'flow-eos'];
-
-interface Args {
-  quick: boolean;
-  rounds: number;
-  systems: SystemName[];
-  rates: number[];
-  stepSeconds: number;
-  backlog: number;
-  /** Give up on the backlog after this long and report the rate so far. */
-  backlogSeconds: number;
-  name: string;
-  cpuProf: boolean;
-  commitIntervalMs: number;
-}
-
-function parseArgs(argv: readonly string[]): Args {
-  const get = (name: string): string | undefined => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const quick = argv.includes('--quick');
-  const systems = (get('systems')?.split(',') ?? (quick ? ['ceiling', 'vigil-eos', 'kstreams-eos'] : ALL_SYSTEMS)) as SystemName[];
-  for (const s of systems) if (!ALL_SYSTEMS.includes(s)) throw new Error(`unknown system ${s}; one of ${ALL_SYSTEMS.join(', ')}`);
-  return {
-    quick,
-    rounds: Number(get('rounds') ?? (quick ? 1 : 2)),
-    systems,
-    rates: (get('rates') ?? (quick ? '50,200' : '25,50,100,200,400,800,1600,3200')).split(',').map(Number),
-    stepSeconds: Number(get('step-seconds') ?? (quick ? 4 : 10)),
-    backlog: Number(get('backlog') ?? (quick ? 1_500 : 5_000)),
-    backlogSeconds: Number(get('backlog-seconds') ?? (quick ? 40 : 60)),
-    name: get('name') ?? (quick ? 'latency-quick' : 'latency'),
-    cpuProf: argv.includes('--cpu-prof'),
-    commitIntervalMs: Number(get('commit-interval') ?? 100),
-  };
-}
+const baseOf = (s: SystemName): BaseSystem => s.split('@')[0] as BaseSystem;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -144,6 +113,8 @@ interface Env {
   logDir: string;
   args: Args;
   modelFile: string;
+  /** The --compare revision's worktree, when given. */
+  compare: CompareTree | undefined;
 }
 
 /** One system's topics, serdes, producer and bookkeeping of every transaction sent. */
@@ -162,6 +133,11 @@ class Session {
   readonly visibleMs = new Map<number, number>();
   next = 0;
   sendFailures = 0;
+  /** Alerts matched to a transaction, in all and for indexes below `warmup`. */
+  alerted = 0;
+  alertedWarm = 0;
+  /** SHA-256 over partition, key and value of every record sent while set (the pre-produced part). */
+  private hash: ReturnType<typeof createHash> | undefined;
   private inFlight = new Set<Promise<void>>();
   private alertReader: KafkaConsumer | undefined;
 
@@ -204,6 +180,8 @@ class Session {
     await this.alertReader?.close();
     this.alertMs.clear();
     this.visibleMs.clear();
+    this.alerted = 0;
+    this.alertedWarm = 0;
     const c = await connectConsumer({ brokers: this.env.brokers }, { groupId: `lat-reader-${randomUUID().slice(0, 8)}`, isolation: 'read_committed', maxWaitTimeMs: 20, maxBytesPerPartition: 4 << 20 });
     await c.subscribe({ topics: [topic], fromBeginning: true });
     await c.run({
@@ -216,6 +194,8 @@ class Session {
           if (i === undefined || this.alertMs.has(i)) continue;
           this.alertMs.set(i, r.timestamp);
           this.visibleMs.set(i, now);
+          this.alerted++;
+          if (i < this.env.args.warmup) this.alertedWarm++;
         }
       },
     });
@@ -228,8 +208,10 @@ class Session {
     for (let i = from; i < to; i++) {
       const tx = this.env.workload.at(i);
       const partition = partitionOf(tx.card_id, PARTITIONS);
-      if (this.system.startsWith('flow')) this.byTransactionId.set(tx.transaction_id, i);
-      records.push({ topic: this.topics.transactions, partition, key: tx.card_id, value: this.txSerde.serialize(this.topics.transactions, tx) });
+      if (baseOf(this.system).startsWith('flow')) this.byTransactionId.set(tx.transaction_id, i);
+      const value = this.txSerde.serialize(this.topics.transactions, tx);
+      if (value) this.hash?.update(`${partition}\0${tx.card_id}\0`).update(value);
+      records.push({ topic: this.topics.transactions, partition, key: tx.card_id, value });
       const list = byPartition.get(partition) ?? [];
       list.push(i);
       byPartition.set(partition, list);
@@ -254,11 +236,44 @@ class Session {
     this.inFlight.add(p);
   }
 
-  /** Open loop: `rate` transactions/s for `seconds`, on schedule, never waiting for the system. Returns the index range. */
-  async offer(rate: number, seconds: number): Promise<{ from: number; to: number; lateTicks: number }> {
+  /**
+   * Transactions `next` … `count − 1` as fast as the producer goes, every one
+   * acknowledged before this returns; the SHA-256 of what was sent.
+   */
+  async preProduce(count: number): Promise<string> {
+    this.hash = createHash('sha256');
+    const chunk = 2_000;
+    while (this.next < count) {
+      const to = Math.min(count, this.next + chunk);
+      this.sendRange(this.next, to);
+      this.next = to;
+      // A few requests in flight at a time keeps the producer's memory flat.
+      if (this.inFlight.size >= 8) await Promise.race([...this.inFlight]);
+    }
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    const digest = this.hash.digest('hex');
+    this.hash = undefined;
+    return digest;
+  }
+
+  /** Transactions of [from, to) acknowledged by the broker but not yet alerted. */
+  lagOf(from: number, to: number): number {
+    let lag = 0;
+    for (let i = from; i < to; i++) if (this.appendMs[i] !== undefined && !this.alertMs.has(i)) lag++;
+    return lag;
+  }
+
+  /**
+   * Open loop: `rate` transactions/s for `seconds`, on schedule, never waiting
+   * for the system. Returns the index range and the lag read every
+   * LAG_SAMPLE_MS (when `sampleLag`).
+   */
+  async offer(rate: number, seconds: number, sampleLag = false): Promise<{ from: number; to: number; lateTicks: number; lag: LagSample[] }> {
     const from = this.next;
     const total = Math.round(rate * seconds);
     const start = performance.now();
+    const lag: LagSample[] = [];
+    const sampler = sampleLag ? setInterval(() => lag.push({ t: (performance.now() - start) / 1000, lag: this.lagOf(from, this.next) }), LAG_SAMPLE_MS) : undefined;
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
         const elapsed = performance.now() - start;
@@ -275,10 +290,11 @@ class Session {
       }, TICK_MS);
     });
     // How far the schedule slipped (the harness itself starved of CPU): the offered rate was lower by that much.
+    clearInterval(sampler);
     const wallSeconds = (performance.now() - start) / 1000;
     const lateTicks = Math.max(0, Math.round((wallSeconds - seconds) * 1000));
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
-    return { from, to: this.next, lateTicks };
+    return { from, to: this.next, lateTicks, lag };
   }
 
   countAlerts(from: number, to: number): number {
@@ -310,24 +326,28 @@ function sutConfig(env: Env, s: Session, applicationId: string, guarantee: SutCo
     applicationId,
     guarantee,
     topics: { ...s.topics, alerts },
-    stateDir: mkdtempSync(join(env.tmp, `${applicationId}-`)),
+    stateDir: mkdtempSync(join(env.tmp, `${applicationId.slice(0, 40)}-`)),
     commitIntervalMs: env.args.commitIntervalMs,
+    lingerMs: env.args.lingerMs,
+    dedupe: env.args.dedupe,
     ...extra,
   };
 }
 
-async function startSystem(env: Env, s: Session, label: string, alerts: string, extra: Partial<SutConfig> = {}): Promise<Child & { statsFile: string }> {
-  const guarantee = s.system.endsWith('-eos') ? 'exactly_once' : 'at_least_once';
-  const appId = `lat-${s.system}-${label}-${s.id}`;
-  const config = sutConfig(env, s, appId, guarantee, alerts, { statsFile: join(env.logDir, `${appId}.stats.json`), ...extra });
-  const log = join(env.logDir, `${appId}.log`);
+/** Starts the system for session `s` under `appId` and waits until it is RUNNING. */
+async function startSystem(env: Env, s: Session, appId: string, extra: Partial<SutConfig> = {}, label = ''): Promise<Child & { statsFile: string }> {
+  const base = baseOf(s.system);
+  const guarantee = base.endsWith('-eos') ? 'exactly_once' : 'at_least_once';
+  const srcRoot = s.system.includes('@') ? env.compare?.dir : undefined;
+  const config = sutConfig(env, s, appId, guarantee, s.topics.alerts, { statsFile: join(env.logDir, `${appId}${label}.stats.json`), ...(srcRoot ? { srcRoot } : {}), ...extra });
+  const log = join(env.logDir, `${appId}${label}.log`);
   let child: Child;
-  if (s.system === 'ceiling') child = startNodeChild(s.system, 'ceiling-app.ts', config, log);
-  else if (s.system.startsWith('vigil')) {
+  if (base === 'ceiling') child = startNodeChild(s.system, 'ceiling-app.ts', config, log);
+  else if (base.startsWith('vigil')) {
     const prof = env.args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(env.logDir, 'cpu-prof')}`] : [];
     child = startNodeChild(s.system, 'vigil-app.ts', config, log, prof);
-  } else if (s.system.startsWith('flow')) child = startNodeChild(s.system, 'flow-app.ts', config, log);
-  else child = startKafkaStreams(s.system, config, env.modelFile, await s.alertHeaderHex(alerts), log);
+  } else if (base.startsWith('flow')) child = startNodeChild(s.system, 'flow-app.ts', config, log);
+  else child = startKafkaStreams(s.system, config, env.modelFile, await s.alertHeaderHex(s.topics.alerts), log);
   await child.ready;
   return Object.assign(child, { statsFile: config.statsFile as string });
 }
@@ -354,25 +374,43 @@ function ceilingSnapshot(child: Child): Promise<{ histogram: Histogram; seen: nu
   });
 }
 
-async function step(env: Env, s: Session, child: Child, rate: number, seconds: number, record: boolean): Promise<StepResult> {
+/** When the ceiling child reached each of its marks (epoch ms). */
+function ceilingMarks(child: Child): Promise<Record<string, number>> {
+  return new Promise((resolve) => {
+    const onMessage = (m: { marksAt?: Record<string, number> }) => {
+      if (!m.marksAt) return;
+      child.process.off('message', onMessage);
+      resolve(m.marksAt);
+    };
+    child.process.on('message', onMessage);
+    child.process.send?.({ marks: true });
+  });
+}
+
+/** How long after offering ends a step's last alerts may still arrive and count: a few commit intervals. */
+const settleMs = (env: Env) => Math.max(1_000, 3 * env.args.commitIntervalMs + 500);
+
+async function step(env: Env, s: Session, child: Child, rate: number, seconds: number): Promise<StepResult> {
   env.watcher.begin();
-  if (s.system === 'ceiling') await ceilingSnapshot(child);
+  const ceiling = baseOf(s.system) === 'ceiling';
+  if (ceiling) await ceilingSnapshot(child);
   const wallStart = Date.now();
-  const { from, to, lateTicks } = await s.offer(rate, seconds);
+  const { from, to, lateTicks, lag } = await s.offer(rate, seconds, !ceiling);
   const sent = to - from;
   const append = new Histogram();
   const visible = new Histogram();
   let delivered = 0;
   let deliveredRate = 0;
-  if (s.system === 'ceiling') {
-    await waitFor(() => false, 1_000);
+  let alertRate: number | null = null;
+  if (ceiling) {
+    await sleep(settleMs(env));
     const snap = await ceilingSnapshot(child);
     append.add(snap.histogram);
     delivered = snap.histogram.total;
     deliveredRate = delivered >= sent ? rate : (delivered / sent) * rate;
   } else {
-    await waitFor(() => s.countAlerts(from, to) >= sent, Math.max(5_000, seconds * 1000));
-    let firstAppend = Number.POSITIVE_INFINITY;
+    await waitFor(() => s.countAlerts(from, to) >= sent, settleMs(env));
+    let firstAlert = Number.POSITIVE_INFINITY;
     let lastAlert = 0;
     for (let i = from; i < to; i++) {
       const a = s.alertMs.get(i);
@@ -381,73 +419,184 @@ async function step(env: Env, s: Session, child: Child, rate: number, seconds: n
       delivered++;
       append.record((a - t) * 1000);
       visible.record(((s.visibleMs.get(i) as number) - t) * 1000);
-      firstAppend = Math.min(firstAppend, t);
+      firstAlert = Math.min(firstAlert, a);
       lastAlert = Math.max(lastAlert, a);
     }
-    deliveredRate = delivered > 1 ? (delivered - 1) / Math.max(1e-3, (lastAlert - firstAppend) / 1000) : 0;
+    // What reached the alerts topic by the end of the settle time, as a share of the offered rate; a
+    // system slower than the rate but fast enough to clear the step within the settle time is caught by
+    // the lag rule instead. (The span first append → last alert would count latency as lost throughput.)
+    deliveredRate = sent > 0 ? (rate * delivered) / sent : 0;
+    alertRate = delivered > 1 && lastAlert > firstAlert ? (delivered - 1) / ((lastAlert - firstAlert) / 1000) : 0;
   }
   const procs = env.watcher.end();
   const sut = procs.find((p) => p.name === 'sut');
   const a = summarize(append);
+  const verdict = keepsUp({ rate, seconds, sent, deliveredRate, lag, commitIntervalMs: env.args.commitIntervalMs });
   const result: StepResult = {
     rate,
     seconds,
     sent,
     delivered,
     deliveredRate: Math.round(deliveredRate),
+    alertRate: alertRate === null ? null : Math.round(alertRate),
     producerLateMs: lateTicks,
     appendToAlert: a,
-    appendToVisible: s.system === 'ceiling' ? null : summarize(visible),
+    appendToVisible: ceiling ? null : summarize(visible),
     histogram: append.toJSON(),
     procs,
     sutCpuMsPerTx: sut && delivered > 0 ? Math.round((sut.cpuSeconds * 1000 * 100) / delivered) / 100 : null,
+    keptUp: verdict.keptUp,
+    lagGrowth: verdict.lagGrowth,
+    lag: lag.filter((_, k) => k % 4 === 3).map((x) => [Math.round(x.t * 10) / 10, x.lag]),
     // The ceiling has no alerts to be late; it only has to keep up (its p99 is still reported).
-    ok: delivered >= sent && deliveredRate >= rate * 0.95 && (s.system === 'ceiling' || a.p99 <= BUDGET_MS),
+    ok: verdict.keptUp && (ceiling || a.p99 <= BUDGET_MS),
     wallStart: new Date(wallStart).toISOString(),
   };
-  if (record) {
-    const v = result.appendToVisible ? ` visible p99 ${result.appendToVisible.p99}` : '';
-    log(`  ${s.system} ${rate}/s: ${delivered}/${sent} p50 ${a.p50} p99 ${a.p99} p99.9 ${a.p999} max ${a.max} ms${v}, delivered ${result.deliveredRate}/s, ${result.sutCpuMsPerTx ?? '?'} CPU ms/tx, ${procs.map((p) => `${p.name} ${p.cores}c ${p.maxRssMiB}MiB`).join(', ')}${result.ok ? '' : '  ✗'}`);
-  }
+  const v = result.appendToVisible ? ` visible p99 ${result.appendToVisible.p99}` : '';
+  log(
+    `  ${s.system} ${rate}/s: ${delivered}/${sent} p50 ${a.p50} p99 ${a.p99} p99.9 ${a.p999} max ${a.max} ms${v}, delivered ${result.deliveredRate}/s, lag growth ${result.lagGrowth}, ` +
+      `${result.sutCpuMsPerTx ?? '?'} CPU ms/tx, ${procs.map((p) => `${p.name} ${p.cores}c ${p.maxRssMiB}MiB`).join(', ')}${result.keptUp ? '' : '  (not kept up)'}${result.ok ? '' : '  ✗'}`,
+  );
   return result;
 }
 
-async function backlog(env: Env, s: Session): Promise<SystemRun['backlog']> {
-  // Top the input up to the backlog size, as fast as the producer goes.
-  if (s.next < env.args.backlog) {
-    await s.offer(20_000, (env.args.backlog - s.next) / 20_000);
+/** CPU seconds of one process read every 200 ms, so the CPU between any two moments can be interpolated. */
+class CpuTrace {
+  private readonly points: Array<{ t: number; cpu: number }> = [];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly pid: number) {
+    this.read();
+    this.timer = setInterval(() => this.read(), 200);
   }
-  const n = s.next;
-  const alerts = `lat-alerts-b-${s.id}`;
-  let perfTest: PerfTestResult | { error: string } | undefined;
-  if (s.system === 'ceiling') {
-    const child = startNodeChild('ceiling', 'ceiling-app.ts', sutConfig(env, s, `lat-ceiling-b-${s.id}`, 'at_least_once', alerts, { expect: n }), join(env.logDir, `ceiling-b-${s.id}.log`));
-    env.watcher.watch('sut', child.pid);
-    env.watcher.begin();
-    const done = new Promise<{ seconds: number }>((resolve) => child.process.on('message', (m: { done?: boolean; seconds: number }) => m.done && resolve(m)));
-    await child.ready;
-    const r = await Promise.race([done, sleep(env.args.backlogSeconds * 1000).then(() => ({ seconds: Number.NaN }))]);
-    const procs = env.watcher.end();
-    await child.stop();
-    perfTest = consumerPerfTest(env.brokers, s.topics.transactions, n);
-    log(`  ceiling backlog: ${n} records in ${r.seconds.toFixed(2)} s = ${Math.round(n / r.seconds)}/s; kafka-consumer-perf-test: ${'error' in perfTest ? perfTest.error : `${perfTest.recordsPerSecond}/s`}`);
-    return { records: n, seconds: r.seconds, recordsPerSecond: Math.round(n / r.seconds), procs, perfTest };
+
+  private read(): void {
+    const s = sampleProcess(this.pid);
+    if (s) this.points.push({ t: Date.now(), cpu: s.cpuSeconds });
   }
-  await env.admin.createTopics([{ topic: alerts, partitions: PARTITIONS, config: LOG_APPEND }]);
-  await s.readAlerts(alerts);
-  const startWall = Date.now();
-  const child = await startSystem(env, s, 'b', alerts);
-  env.watcher.watch('sut', child.pid);
+
+  stop(): void {
+    this.read();
+    clearInterval(this.timer);
+  }
+
+  /** CPU seconds used between epoch-ms `a` and `b` (linear between readings). */
+  between(a: number, b: number): number {
+    const at = (t: number): number => {
+      const p = this.points;
+      if (p.length === 0) return Number.NaN;
+      if (t <= (p[0] as { t: number }).t) return (p[0] as { cpu: number }).cpu;
+      for (let i = 1; i < p.length; i++) {
+        const x = p[i - 1] as { t: number; cpu: number };
+        const y = p[i] as { t: number; cpu: number };
+        if (t <= y.t) return x.cpu + ((y.cpu - x.cpu) * (t - x.t)) / Math.max(1, y.t - x.t);
+      }
+      return (p[p.length - 1] as { cpu: number }).cpu;
+    };
+    return at(b) - at(a);
+  }
+}
+
+/**
+ * Warm-up then backlog, both pre-produced before the system started: waits
+ * for every alert (or the ceiling's count) and times the backlog part.
+ * Partitions run through their warm-up at different times, so the backlog
+ * window (first backlog alert → last backlog alert committed) can hold some
+ * warm-up records: the rate and the CPU per transaction count every
+ * transaction alerted inside the window, warm-up ones included.
+ */
+async function warmAndBacklog(env: Env, s: Session, child: Child, runningAt: number): Promise<{ warmup: SystemRun['warmup']; backlog: Omit<SystemRun['backlog'], 'sha256'> }> {
+  const { warmup: w, backlog: n, backlogSeconds } = env.args;
+  const deadline = performance.now() + backlogSeconds * 1000;
+  const cpu = new CpuTrace(child.pid);
   env.watcher.begin();
-  const readyWall = Date.now();
-  const complete = await waitFor(() => s.alertMs.size >= n, env.args.backlogSeconds * 1000);
-  const procs = env.watcher.end();
-  let last = 0;
-  for (const v of s.alertMs.values()) last = Math.max(last, v);
-  await child.stop();
-  const seconds = (last - readyWall) / 1000;
-  log(`  ${s.system} backlog: ${s.alertMs.size}/${n} alerts, ${seconds.toFixed(2)} s after RUNNING (${((readyWall - startWall) / 1000).toFixed(1)} s to start) = ${Math.round(s.alertMs.size / seconds)}/s${complete ? '' : ' (incomplete)'}`);
-  return { records: s.alertMs.size, seconds, recordsPerSecond: Math.round(s.alertMs.size / seconds), procs, complete };
+  try {
+    if (baseOf(s.system) === 'ceiling') {
+      // The ceiling counts records, not alerts: it notes when it has seen w and then w + n records (SutConfig.marks).
+      let marks: Record<string, number> = {};
+      const complete = await (async () => {
+        while (performance.now() < deadline) {
+          marks = await ceilingMarks(child);
+          if (marks.done !== undefined) return true;
+          await sleep(100);
+        }
+        return false;
+      })();
+      const procs = env.watcher.end();
+      cpu.stop();
+      const warmAt = marks.warm ?? Number.NaN;
+      const doneAt = marks.done ?? Number.NaN;
+      const seconds = (doneAt - warmAt) / 1000;
+      log(`  ceiling warm-up ${w} in ${((warmAt - runningAt) / 1000).toFixed(2)} s; backlog ${n} in ${seconds.toFixed(2)} s = ${Math.round(n / seconds)}/s${complete ? '' : ' (incomplete)'}`);
+      return {
+        warmup: { records: w, seconds: (warmAt - runningAt) / 1000 },
+        backlog: { records: complete ? n : 0, seconds, recordsPerSecond: Math.round(n / seconds), procs, complete, cpuMsPerTx: msPerTx(cpu.between(warmAt, doneAt), n) },
+      };
+    }
+    const complete = await waitFor(() => s.alerted >= w + n, Math.max(0, deadline - performance.now()));
+    const procs = env.watcher.end();
+    cpu.stop();
+    let lastWarm = 0;
+    let first = Number.POSITIVE_INFINITY;
+    let lastVisible = 0;
+    let records = 0;
+    for (let i = w; i < w + n; i++) {
+      const a = s.alertMs.get(i);
+      if (a === undefined) continue;
+      records++;
+      first = Math.min(first, a);
+      lastVisible = Math.max(lastVisible, s.visibleMs.get(i) as number);
+    }
+    let inWindow = 0;
+    for (let i = 0; i < w + n; i++) {
+      const a = s.alertMs.get(i);
+      if (a === undefined) continue;
+      if (i < w) lastWarm = Math.max(lastWarm, s.visibleMs.get(i) as number);
+      if (a >= first && a <= lastVisible) inWindow++;
+    }
+    const seconds = (lastVisible - first) / 1000;
+    const warmSeconds = (lastWarm - runningAt) / 1000;
+    log(
+      `  ${s.system} warm-up ${s.alertedWarm}/${w} in ${warmSeconds.toFixed(1)} s; backlog ${records}/${n} alerts, ${inWindow} transactions in ${seconds.toFixed(2)} s = ` +
+        `${Math.round(inWindow / seconds)}/s${complete ? '' : ' (incomplete)'}`,
+    );
+    return {
+      warmup: { records: s.alertedWarm, seconds: warmSeconds },
+      backlog: { records, recordsInWindow: inWindow, seconds, recordsPerSecond: Math.round(inWindow / seconds), procs, complete, cpuMsPerTx: msPerTx(cpu.between(first, lastVisible), inWindow) },
+    };
+  } finally {
+    cpu.stop();
+  }
+}
+
+function msPerTx(cpuSeconds: number, records: number): number | null {
+  return Number.isFinite(cpuSeconds) && records > 0 ? Math.round((cpuSeconds * 1000 * 1000) / records) / 1000 : null;
+}
+
+/** Latency steps on the warm system: the rate search, or the fixed --rates. */
+async function latencySteps(env: Env, s: Session, child: Child): Promise<{ steps: StepResult[]; capped: boolean }> {
+  const { args } = env;
+  const steps: StepResult[] = [];
+  const search = args.rates ? undefined : new RateSearch({ start: args.startRate, max: args.maxRate, resolution: args.resolution, maxSteps: args.maxSteps, min: args.startRate / 8 });
+  const fixed = [...(args.rates ?? [])];
+  const firstStep = s.next;
+  for (;;) {
+    const rate = search ? search.next() : fixed.shift();
+    if (rate === undefined) break;
+    const r = await step(env, s, child, rate, args.stepSeconds);
+    steps.push(r);
+    search?.record(rate, r.keptUp);
+    if (!r.keptUp && baseOf(s.system) !== 'ceiling') {
+      // The next step must start from an empty lag, or it measures this one's backlog.
+      const drained = await waitFor(() => s.lagOf(firstStep, s.next) === 0, args.drainSeconds * 1000);
+      if (!drained) {
+        log(`  ${s.system}: still ${s.lagOf(firstStep, s.next)} behind ${args.drainSeconds} s after the step; stopping the search`);
+        break;
+      }
+    }
+  }
+  // Fixed rates all kept up: the sustainable rate is at least the highest of them.
+  return { steps, capped: search ? search.result().capped : steps.length > 0 && steps.every((x) => x.keptUp) };
 }
 
 async function runSystem(env: Env, system: SystemName, round: number): Promise<SystemRun> {
@@ -464,31 +613,63 @@ async function runSystem(env: Env, system: SystemName, round: number): Promise<S
       await sleep(2_000);
     }
   }
-  if (system !== 'ceiling') await s.readAlerts(s.topics.alerts);
+  const produceStart = performance.now();
+  const sha256 = await s.preProduce(env.args.warmup + env.args.backlog);
+  log(`  pre-produced ${env.args.warmup} + ${env.args.backlog} transactions in ${((performance.now() - produceStart) / 1000).toFixed(1)} s (sha256 ${sha256.slice(0, 12)})`);
+  const ceiling = baseOf(system) === 'ceiling';
+  if (!ceiling) await s.readAlerts(s.topics.alerts);
+  const appId = `lat-${system.replace('@', '-')}-${s.id}`;
   const startedAt = performance.now();
-  const child = await startSystem(env, s, 'r', s.topics.alerts);
+  const child = await startSystem(env, s, appId, ceiling ? { marks: { warm: env.args.warmup, done: env.args.warmup + env.args.backlog } } : {});
+  const runningAt = Date.now();
   const startupSeconds = (performance.now() - startedAt) / 1000;
   env.watcher.watch('sut', child.pid);
-  const steps: StepResult[] = [];
+  let steps: StepResult[] = [];
+  let capped = false;
+  let phases: Awaited<ReturnType<typeof warmAndBacklog>>;
   try {
-    await step(env, s, child, env.args.rates[0] as number, WARMUP_SECONDS, false);
-    for (const rate of env.args.rates) {
-      const r = await step(env, s, child, rate, env.args.stepSeconds, true);
-      steps.push(r);
-      // Past the budget the curve is still worth drawing while the system keeps up; stop when it no longer follows the offered rate.
-      if (r.delivered < r.sent || r.deliveredRate < rate * 0.95 || r.appendToAlert.p99 > HARD_STOP_MS) break;
-    }
+    phases = await warmAndBacklog(env, s, child, runningAt);
+    ({ steps, capped } = await latencySteps(env, s, child));
   } finally {
     await child.stop();
+    env.watcher.unwatch('sut');
   }
   const stats = engineStats(child.statsFile);
   if (stats) log(`  ${system} engine: ${JSON.stringify(stats)}`);
-  const backlogResult = await backlog(env, s);
-  env.watcher.unwatch('sut');
+  let perfTest: PerfTestResult | { error: string } | undefined;
+  if (ceiling) {
+    // Kafka's own consumer on the same topic, for the consume ceiling's sanity.
+    perfTest = consumerPerfTest(env.brokers, s.topics.transactions, env.args.warmup + env.args.backlog);
+    log(`  kafka-consumer-perf-test: ${'error' in perfTest ? perfTest.error : `${perfTest.recordsPerSecond}/s`}`);
+  }
+  let restoreSeconds: number | null = null;
+  if (env.args.restore && !ceiling) {
+    // Same application id, empty state directory: everything comes back from the changelogs.
+    const t0 = performance.now();
+    const again = await startSystem(env, s, appId, {}, '-restore');
+    restoreSeconds = (performance.now() - t0) / 1000;
+    await again.stop();
+    log(`  ${system} restore of ${s.next} transactions' state into an empty state directory: RUNNING after ${restoreSeconds.toFixed(1)} s`);
+  }
   await s.close();
   await cleanup(env, s);
-  const sustained = steps.filter((r) => r.ok).map((r) => r.rate);
-  return { system, round, startupSeconds, steps, maxRateAtBudget: sustained.length ? Math.max(...sustained) : 0, backlog: backlogResult, sendFailures: s.sendFailures, engineStats: stats };
+  const judged = steps.map((x) => ({ rate: x.rate, keptUp: x.keptUp, p99: ceiling ? 0 : x.appendToAlert.p99 }));
+  const withinBudget = withinBudgetRate(judged, BUDGET_MS);
+  return {
+    system,
+    round,
+    startupSeconds,
+    restoreSeconds,
+    warmup: phases.warmup,
+    steps,
+    maxRateAtBudget: withinBudget,
+    withinBudgetRate: withinBudget,
+    sustainableRate: sustainableRate(judged),
+    sustainableCapped: capped,
+    backlog: { ...phases.backlog, sha256, ...(perfTest ? { perfTest } : {}) },
+    sendFailures: s.sendFailures,
+    engineStats: stats,
+  };
 }
 
 async function cleanup(env: Env, s: Session): Promise<void> {
@@ -505,7 +686,7 @@ function log(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-function versions(): Record<string, string> {
+function versions(git: string): Record<string, string> {
   const java = spawnSync(process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java', ['-version'], { encoding: 'utf8' });
   const pkg = (name: string) => {
     try {
@@ -520,11 +701,11 @@ function versions(): Record<string, string> {
     kafka: '4.1.2 (broker, kafka-streams, kafka-consumer-perf-test)',
     kafkajs: pkg('kafkajs'),
     classicLevel: pkg('classic-level'),
-    git: spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: projectRoot, encoding: 'utf8' }).stdout.trim(),
+    git,
   };
 }
 
-function machine(): RunResult['machine'] {
+function machine(): Omit<RunResult['machine'], 'loadAtStart'> {
   const cpus = os.cpus();
   return {
     cpus: cpus.length,
@@ -536,16 +717,39 @@ function machine(): RunResult['machine'] {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    log(USAGE);
+    return;
+  }
+  const args = parseArgs(argv);
+  // Provenance and the machine's load before anything else runs.
   const started = new Date();
+  const source = provenance(projectRoot);
+  const loadAtStart = await sampleLoad();
+  const verdict = guardVerdict(loadAtStart, args.allowNoisy);
+  if (!verdict.start) {
+    process.stderr.write(
+      `bench latency: the machine is not quiet (${verdict.reason}; steal ${loadAtStart.stealPercent ?? '?'} %). ` +
+        'Stop other work and wait for the load to fall, or pass --allow-noisy to run anyway (results are marked noisy and cannot feed the README).\n',
+    );
+    process.exitCode = 2;
+    return;
+  }
+  if (verdict.noisy) log(`NOISY: ${verdict.reason}; results are marked noisy: true`);
   const startMachine = machine();
+  const compare = args.compare ? prepareCompareTree(projectRoot, args.compare, log) : undefined;
+  if (compare) {
+    // Each Vigil system also runs at the other revision, interleaved in the same rounds.
+    args.systems = args.systems.flatMap((x) => (x.startsWith('vigil') ? [x, `${x}@${compare.short}` as SystemName] : [x]));
+  }
   const external = process.env.KAFKA_BROKERS && process.env.SCHEMA_REGISTRY_URL;
   const clusterLog = createLogger('bench-latency', process.env.LOG_LEVEL ?? 'warn');
   const cluster = external ? undefined : await up({ topology: 'single', log: clusterLog, ownerPid: process.pid });
   const brokers = (process.env.KAFKA_BROKERS && external ? process.env.KAFKA_BROKERS : (cluster?.primary ?? '')).split(',');
   const registryUrl = (external ? process.env.SCHEMA_REGISTRY_URL : cluster?.registryUrl) as string;
   const stopCluster = cluster?.started ? () => down({ topology: 'single', log: clusterLog }).then(() => undefined) : undefined;
-  if (args.systems.some((s) => s.startsWith('kstreams'))) buildKafkaStreamsReference();
+  if (args.systems.some((x) => x.startsWith('kstreams'))) buildKafkaStreamsReference();
   const tmp = mkdtempSync(join(os.tmpdir(), 'vigil-latency-'));
   const logDir = join(projectRoot, 'bench', 'results', 'tmp', `${started.toISOString().replace(/[:.]/g, '-')}`);
   mkdirSync(logDir, { recursive: true });
@@ -569,8 +773,13 @@ async function main(): Promise<void> {
     logDir,
     args,
     modelFile: writeLogisticModelFile(tmp, logisticMetadata(0)),
+    compare,
   };
-  log(`latency harness: ${args.systems.join(', ')}; rates ${args.rates.join(', ')}/s × ${args.stepSeconds} s; ${args.rounds} round(s); logs in ${logDir}`);
+  log(
+    `latency harness at ${source.short}${source.dirty ? ' (dirty)' : ''}: ${args.systems.join(', ')}; ${args.rounds} round(s); warm-up ${args.warmup} + backlog ${args.backlog}; ` +
+      `${args.rates ? `rates ${args.rates.join(', ')}` : `rate search from ${args.startRate} to ≤ ${args.maxRate}/s within ${args.resolution}×`}, ${args.stepSeconds} s steps; ` +
+      `load ${loadAtStart.loadAverage.join(' / ')}, steal ${loadAtStart.stealPercent ?? '?'} %; logs in ${logDir}`,
+  );
   const runs: SystemRun[] = [];
   try {
     for (let round = 1; round <= args.rounds; round++) {
@@ -583,23 +792,31 @@ async function main(): Promise<void> {
     rmSync(tmp, { recursive: true, force: true });
     await stopCluster?.();
   }
+  const loadAtEnd = await sampleLoad();
+  const noisy = verdict.noisy || noisyAtEnd(loadAtEnd);
   const result: RunResult = {
     name: args.name,
     date: started.toISOString(),
     finished: new Date().toISOString(),
-    machine: { ...startMachine, loadAverageAtEnd: os.loadavg().map((x) => Math.round(x * 100) / 100) },
-    versions: versions(),
+    noisy,
+    machine: { ...startMachine, loadAverageAtStart: loadAtStart.loadAverage, loadAverageAtEnd: loadAtEnd.loadAverage, loadAtStart, loadAtEnd },
+    provenance: source,
+    versions: versions(`${source.short}${source.dirty ? '-dirty' : ''}`),
+    compare: compare ? { rev: compare.rev, commit: compare.commit } : null,
     args,
     budgetMs: BUDGET_MS,
     partitions: PARTITIONS,
     fixture: `test/fixtures/small (${env.workload.base.length} transactions, ${env.workload.profiles.length} profiles), replayed in rounds`,
+    backlogIdentical: new Set(runs.map((r) => r.backlog.sha256)).size === 1,
     runs,
   };
-  const files = writeReport(result, join(projectRoot, 'bench', 'results'));
-  log(`results: ${files.join(', ')}`);
+  // A noisy run's files are marked in their name and kept out of the results directory unless --out says otherwise.
+  const out = noisy && !argv.includes('--out') ? join(projectRoot, 'bench', 'results', 'tmp') : args.out;
+  const files = writeReport(result, out);
+  log(`${noisy ? 'NOISY run: ' : ''}results: ${files.join(', ')}`);
 }
 
 export type { LatencySummary, ProcUsage };
 
 await main();
-process.exit(0);
+process.exit(process.exitCode ?? 0);
