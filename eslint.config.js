@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 
 /** Library → the only files allowed to import it. */
 const owners = {
-  kafkajs: ['src/streams/runtime/kafka/**'],
+  kafkajs: ['src/streams/kafka/**'],
   'classic-level': ['src/streams/state/internal/level-db.ts'],
   'onnxruntime-node': ['src/fraud/model/onnx-scorer.ts'],
   'prom-client': ['src/metrics/**'],
@@ -60,6 +60,15 @@ function importBoundaries() {
     ],
     message: 'src/streams is a library: it must not import the application.',
   };
+  // The application and the examples use the engine as a package would: through its
+  // entry points only (package.json "exports": vigil/streams, vigil/streams/testing,
+  // vigil/kafka). Tests and benchmarks may reach inside.
+  const appBoundary = {
+    regex: '^(?!vigil/)(.*/)?streams/(?!(index|testing/index|kafka/index)\\.js$)',
+    message: 'Import the engine through its entry points: src/streams/index.js, src/streams/testing/index.js or src/streams/kafka/index.js.',
+  };
+  const appFiles = ['src/**/*.ts', 'examples/**/*.ts'];
+  const isApp = (pattern) => !pattern.startsWith('src/streams/') && (pattern.startsWith('src/') || pattern.startsWith('examples/'));
   const ownerFiles = Object.values(owners).flat();
   const restrictedFor = (file) =>
     Object.entries(owners)
@@ -70,6 +79,10 @@ function importBoundaries() {
     {
       files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts'],
       rules: { 'no-restricted-imports': ['error', { paths: all }] },
+    },
+    {
+      files: appFiles,
+      rules: { 'no-restricted-imports': ['error', { paths: all, patterns: [appBoundary] }] },
     },
     {
       files: ['src/streams/**/*.ts'],
@@ -83,7 +96,11 @@ function importBoundaries() {
       rules: {
         'no-restricted-imports': [
           'error',
-          inEngine ? { paths: restrictedFor(pattern), patterns: [engineBoundary] } : { paths: restrictedFor(pattern) },
+          inEngine
+            ? { paths: restrictedFor(pattern), patterns: [engineBoundary] }
+            : isApp(pattern)
+              ? { paths: restrictedFor(pattern), patterns: [appBoundary] }
+              : { paths: restrictedFor(pattern) },
         ],
       },
     });

@@ -1,4 +1,4 @@
-import { isVigilError } from './streams/errors.js';
+import { isVigilError } from './streams/index.js';
 import { overview, UsageError, type Command } from './commands/command.js';
 import { dashboardCommand } from './commands/dashboard.js';
 import { dispatchCommand } from './commands/dispatch.js';

@@ -28,15 +28,16 @@ import {
   Materialized,
   Produced,
   Serdes,
-  StreamTask,
   StreamsBuilder,
   TimeWindows,
   WindowedSerdes,
   streamsConfig,
-  type ConsumedRecord,
   type StoreType,
   type Topology,
 } from '../../src/streams/index.js';
+// The engine benchmark drives a task directly, as the runtime does: internals, not the public API.
+import { StreamTask } from '../../src/streams/processor/internal/stream-task.js';
+import type { ConsumedRecord } from '../../src/streams/processor/internal/record-collector.js';
 import { RunTimer, formatTable, type RunResult } from './stats.js';
 import { WINDOW, generateRecords, parseArgs, type BenchArgs } from './workload.js';
 

@@ -1,6 +1,6 @@
 /**
  * The ceiling: a plain consumer of the transactions topic through the
- * engine's kafkajs facade (src/streams/runtime/kafka, the one module allowed
+ * engine's kafkajs facade (src/streams/kafka, the one module allowed
  * to import kafkajs, so bench/ needs no lint exception). It decodes every
  * record with the registry serde and discards it. For the latency steps it
  * records append → receipt (the broker's LogAppendTime against this
@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import type { Transaction } from '../../src/fraud/schema/types.js';
 import { VIGIL_PROTO_PATH } from '../../src/fraud/schema/vigil-schema.js';
 import { registrySerde } from '../../src/registry/registry-serde.js';
-import { connectConsumer } from '../../src/streams/runtime/kafka/index.js';
+import { connectConsumer } from '../../src/streams/kafka/index.js';
 import { Histogram } from './histogram.js';
 import { READY_LINE, type SutConfig } from './systems.js';
 

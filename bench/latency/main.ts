@@ -44,8 +44,8 @@ import type { Alert, Transaction, UserProfile } from '../../src/fraud/schema/typ
 import { VIGIL_PROTO_PATH } from '../../src/fraud/schema/vigil-schema.js';
 import { registrySerde, type RegistrySerde } from '../../src/registry/registry-serde.js';
 import { messageIndexesOf, parseProtobufSchema } from '../../src/registry/schema-registry.js';
-import { connectAdmin, connectConsumer, connectProducer } from '../../src/streams/runtime/kafka/index.js';
-import type { KafkaAdmin, KafkaConsumer, KafkaProducer, ProducedRecord } from '../../src/streams/runtime/kafka/index.js';
+import { connectAdmin, connectConsumer, connectProducer } from '../../src/streams/kafka/index.js';
+import type { KafkaAdmin, KafkaConsumer, KafkaProducer, ProducedRecord } from '../../src/streams/kafka/index.js';
 import { encodeWireFormat } from '../../src/streams/serde/wire-format.js';
 import { USAGE, parseArgs, type Args, type BaseSystem, type SystemName } from './args.js';
 import { prepareCompareTree, type CompareTree } from './compare.js';

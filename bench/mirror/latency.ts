@@ -55,7 +55,7 @@ import { buildFraudTopology } from '../../src/fraud/topology/fraud-topology.js';
 import { fraudStreamsConfig } from '../../src/fraud/topology/streams-config.js';
 import { registrySerde } from '../../src/registry/registry-serde.js';
 import { KafkaStreams } from '../../src/streams/runtime/index.js';
-import { connectAdmin, connectConsumer, connectProducer, type KafkaProducer } from '../../src/streams/runtime/kafka/index.js';
+import { connectAdmin, connectConsumer, connectProducer, type KafkaProducer } from '../../src/streams/kafka/index.js';
 
 const { values } = parseArgs({
   options: {

@@ -35,8 +35,8 @@ import { WindowedSerdes } from '../../src/streams/dsl/windows/windowed-serdes.js
 import type { Topology } from '../../src/streams/processor/topology.js';
 import { KafkaStreams } from '../../src/streams/runtime/index.js';
 import type { ProcessingGuarantee, RestoreProgress } from '../../src/streams/runtime/index.js';
-import { connectAdmin, connectConsumer, connectProducer } from '../../src/streams/runtime/kafka/index.js';
-import type { KafkaAdmin, KafkaConnectionOptions } from '../../src/streams/runtime/kafka/index.js';
+import { connectAdmin, connectConsumer, connectProducer } from '../../src/streams/kafka/index.js';
+import type { KafkaAdmin, KafkaConnectionOptions } from '../../src/streams/kafka/index.js';
 import { Serdes } from '../../src/streams/serde/serdes.js';
 
 const PARTITIONS = 4;

@@ -14,7 +14,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { down, up } from '../../src/cluster/cluster.js';
 import { createLogger } from '../../src/log.js';
-import { connectAdmin, connectProducer } from '../../src/streams/runtime/kafka/index.js';
+import { connectAdmin, connectProducer } from '../../src/streams/kafka/index.js';
 import { dispatcherConfig, type EndpointInput } from '../../src/webhook/config.js';
 import { WebhookDispatcher } from '../../src/webhook/dispatcher.js';
 import { WebhookSecret } from '../../src/webhook/secret.js';

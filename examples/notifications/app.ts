@@ -1,6 +1,6 @@
 import { continueOnDeserializationError, continueOnProcessingError, type StreamsMetrics } from '../../src/streams/index.js';
-import { KafkaStreams, type StreamsLogger } from '../../src/streams/runtime/index.js';
-import { connectAdmin } from '../../src/streams/runtime/kafka/index.js';
+import { KafkaStreams, type StreamsLogger } from '../../src/streams/index.js';
+import { connectAdmin } from '../../src/streams/kafka/index.js';
 import { registrySerde, type RegistrySerde } from '../../src/registry/registry-serde.js';
 import { startRetrying } from '../shared/start-retrying.js';
 import { buildNotifierTopology } from './notifier-topology.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { StreamsMetrics } from '../../src/streams/index.js';
-import { connectProducer } from '../../src/streams/runtime/kafka/index.js';
+import { connectProducer } from '../../src/streams/kafka/index.js';
 import { DEFAULT_NOTIFICATION_TOPICS, signupSerde, startNotifier } from './app.js';
 import { MockProvider } from './mock-provider.js';
 import { publishSignups, signupEvent } from './user-service.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Serde } from '../../src/streams/index.js';
-import type { KafkaProducer } from '../../src/streams/runtime/kafka/index.js';
+import type { KafkaProducer } from '../../src/streams/kafka/index.js';
 import type { UserSignedUp } from './schema.js';
 
 export interface NewUser {

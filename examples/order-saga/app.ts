@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { continueOnDeserializationError, continueOnProcessingError, type StreamsMetrics, type Topology } from '../../src/streams/index.js';
-import { KafkaStreams, type ProcessingGuarantee, type StreamsLogger } from '../../src/streams/runtime/index.js';
-import { connectAdmin } from '../../src/streams/runtime/kafka/index.js';
+import { KafkaStreams, type ProcessingGuarantee, type StreamsLogger } from '../../src/streams/index.js';
+import { connectAdmin } from '../../src/streams/kafka/index.js';
 import { registrySerde, type RegistrySerde } from '../../src/registry/registry-serde.js';
 import type { WebhookSecret } from '../../src/webhook/index.js';
 import { startRetrying } from '../shared/start-retrying.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { StreamsMetrics } from '../../src/streams/index.js';
-import { connectConsumer, connectProducer } from '../../src/streams/runtime/kafka/index.js';
+import { connectConsumer, connectProducer } from '../../src/streams/kafka/index.js';
 import { WebhookSecret } from '../../src/webhook/index.js';
 import { ORDER_SERVICES, ensureOrderTopics, orderEventSerde, startOrderService, type RunningService } from './app.js';
 import { MockShippingApi } from './mock-shipping-api.js';

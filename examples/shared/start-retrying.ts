@@ -1,4 +1,4 @@
-import type { KafkaStreams } from '../../src/streams/runtime/index.js';
+import type { KafkaStreams } from '../../src/streams/index.js';
 
 /**
  * Starts a KafkaStreams instance, making a fresh one when start() fails with

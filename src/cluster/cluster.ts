@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connectAdmin } from '../streams/runtime/kafka/index.js';
+import { connectAdmin } from '../streams/kafka/index.js';
 import type { Logger } from '../log.js';
 import { serverProperties, log4j2Properties, mirrorMakerProperties, registryStorageSettings } from './config-files.js';
 import { ClusterError } from './errors.js';

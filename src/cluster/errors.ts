@@ -1,4 +1,4 @@
-import { VigilError } from '../streams/errors.js';
+import { VigilError } from '../streams/index.js';
 
 /** Error codes of the local cluster manager; each message says what to do next. */
 export const ClusterErrorCodes = {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connectAdmin } from '../streams/runtime/kafka/index.js';
+import { connectAdmin } from '../streams/kafka/index.js';
 import { ClusterError } from './errors.js';
 import { isAlive } from './jvm-process.js';
 

@@ -1,5 +1,5 @@
 import { isTopologyName, TOPOLOGY_NAMES, type TopologyName } from '../cluster/topology.js';
-import { VigilError } from '../streams/errors.js';
+import { VigilError } from '../streams/index.js';
 
 /** One `vigil` sub-command. `run` returns the process exit code. */
 export interface Command {

@@ -11,7 +11,7 @@ import type { Logger } from '../log.js';
 import { createFraudMetrics } from '../metrics/fraud-metrics.js';
 import { createMetricsRegistry, createStreamsMetrics, serveMetrics } from '../metrics/index.js';
 import { registrySerde } from '../registry/registry-serde.js';
-import { KafkaStreams, StreamsSupervisor, type ProcessingGuarantee } from '../streams/runtime/index.js';
+import { KafkaStreams, StreamsSupervisor, type ProcessingGuarantee } from '../streams/index.js';
 import { help, UsageError, type Command } from './command.js';
 import { kafkaSecurityFromEnv, type KafkaSecurity } from './security-env.js';
 import { untilStopped } from './command.js';

@@ -3,7 +3,7 @@ import { DashboardErrorCodes } from '../dashboard/errors.js';
 import { FraudErrorCodes } from '../fraud/errors.js';
 import { ModelErrorCodes } from '../fraud/model/errors.js';
 import { FraudDataErrorCodes } from '../fraud/simulator/errors.js';
-import { ErrorCodes, type ErrorCodeTable } from '../streams/errors.js';
+import { ErrorCodes, type ErrorCodeTable } from '../streams/index.js';
 import { WebhookErrorCodes } from '../webhook/errors.js';
 import { NotificationErrorCodes } from '../../examples/notifications/errors.js';
 import { SagaErrorCodes } from '../../examples/order-saga/errors.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { VigilError } from '../streams/errors.js';
-import type { KafkaSaslMechanism, KafkaSaslOptions, KafkaTlsOptions } from '../streams/runtime/kafka/index.js';
+import { VigilError } from '../streams/index.js';
+import type { KafkaSaslMechanism, KafkaSaslOptions, KafkaTlsOptions } from '../streams/kafka/index.js';
 
 /**
  * Reads a secret from `NAME`, or from the file named by `NAME_FILE`

@@ -1,4 +1,4 @@
-import { VigilError } from '../streams/errors.js';
+import { VigilError } from '../streams/index.js';
 
 /** The dashboard's error codes; docs/errors.md is generated from this table. */
 export const DashboardErrorCodes = {

@@ -1,4 +1,4 @@
-import { VigilError } from '../streams/errors.js';
+import { VigilError } from '../streams/index.js';
 
 /** Error codes of the fraud topology and its scoring; docs/errors.md is generated from this table. */
 export const FraudErrorCodes = {

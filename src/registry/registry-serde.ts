@@ -33,10 +33,10 @@
  * Known ids never touch the network, so a registry restart costs nothing.
  */
 import type protobuf from 'protobufjs';
-import { VigilError, isVigilError } from '../streams/errors.js';
-import type { Serde } from '../streams/serde/serde.js';
-import { decodeWireFormat, encodeWireFormat } from '../streams/serde/wire-format.js';
-import { systemClock, type Clock } from '../streams/time/clock.js';
+import { VigilError, isVigilError } from '../streams/index.js';
+import type { Serde } from '../streams/index.js';
+import { decodeWireFormat, encodeWireFormat } from '../streams/index.js';
+import { systemClock, type Clock } from '../streams/index.js';
 import { whyNotReadable } from './protobuf-compat.js';
 import {
   fetchSchemaById,

@@ -1,7 +1,7 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import protobuf from 'protobufjs';
-import { VigilError } from '../streams/errors.js';
-import { decodeWireFormat, encodeWireFormat } from '../streams/serde/wire-format.js';
+import { VigilError } from '../streams/index.js';
+import { decodeWireFormat, encodeWireFormat } from '../streams/index.js';
 import { serializedToRoot } from './protobuf-descriptor.js';
 
 /**

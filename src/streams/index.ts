@@ -1,10 +1,11 @@
-// Public barrel of the Vigil streams engine. Applications import from here
-// only; everything under an `internal/` folder stays private, except the
-// task seam re-exported at the end for the runtime.
+// Public barrel of the Vigil streams engine (package entry `vigil/streams`).
+// Applications import from here, from `vigil/streams/testing` and from the
+// Kafka client facade `vigil/kafka` only (a lint rule keeps it so); tasks,
+// plans and everything under `internal/` stay private.
 
 // Errors, configuration, metrics, time
 export { ErrorCodes, VigilError, isVigilError } from './errors.js';
-export type { ErrorCode, VigilErrorOptions } from './errors.js';
+export type { ErrorCode, ErrorCodeTable, VigilErrorOptions } from './errors.js';
 export { streamsConfig, streamsConfigDefaults } from './config.js';
 export type { StoreType, StreamsConfig, StreamsConfigInput } from './config.js';
 export { noopMetrics } from './metrics.js';
@@ -97,8 +98,6 @@ export * from './state/index.js';
 export { TopologyTestDriver, TestInputTopic, TestOutputTopic } from './testing/index.js';
 export type { OutputRecord, TestRecord, TopologyTestDriverOptions } from './testing/index.js';
 
-// The task seam the runtime drives (see StreamTask's TSDoc).
-export { StreamTask } from './processor/internal/stream-task.js';
-export type { StreamTaskOptions } from './processor/internal/stream-task.js';
-export type { ConsumedRecord, ProducedRecord, RecordCollector } from './processor/internal/record-collector.js';
-export type { SubtopologyPlan, TopologyPlan } from './processor/internal/topology-model.js';
+// The runtime on a real broker (docs/runtime.md). The Kafka client facade is
+// its own entry point, src/streams/kafka/index.ts.
+export * from './runtime/index.js';

@@ -1,6 +1,6 @@
 import { decodeMessage, vigilSchema, type Alert } from '../fraud/schema/index.js';
 import { decodeWireFormat } from '../streams/index.js';
-import type { ConsumedRecord } from '../streams/runtime/kafka/index.js';
+import type { ConsumedRecord } from '../streams/kafka/index.js';
 import { WebhookError } from './errors.js';
 import { webhookId } from './webhook-id.js';
 

@@ -7,7 +7,7 @@ import {
   type KafkaConnectionOptions,
   type KafkaConsumer,
   type KafkaProducer,
-} from '../streams/runtime/kafka/index.js';
+} from '../streams/kafka/index.js';
 import { prepareAlert, type PreparedAlert } from './alert-envelope.js';
 import type { DispatcherConfig } from './config.js';
 import { MemoryDeliveryState, type DeliveryStateStore } from './delivery-state.js';

@@ -1,4 +1,4 @@
-import { VigilError } from '../streams/errors.js';
+import { VigilError } from '../streams/index.js';
 
 /**
  * The webhook module's error codes. Every error carries one of these, a

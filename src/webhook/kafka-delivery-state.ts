@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
-import { connectAdmin, connectConsumer, type KafkaConnectionOptions, type KafkaProducer } from '../streams/runtime/kafka/index.js';
+import { connectAdmin, connectConsumer, type KafkaConnectionOptions, type KafkaProducer } from '../streams/kafka/index.js';
 import { MemoryDeliveryState, type StateEntry } from './delivery-state.js';
 import { WebhookError } from './errors.js';
 

@@ -1,4 +1,4 @@
-import type { TopicPartitionOffset } from '../streams/runtime/kafka/index.js';
+import type { TopicPartitionOffset } from '../streams/kafka/index.js';
 
 interface PartitionProgress {
   /** Offsets handed out and not yet finished, in offset order. */

@@ -1,7 +1,7 @@
 import type { Alert, Transaction } from '../../src/fraud/schema/types.js';
 import { vigilSchema } from '../../src/fraud/schema/vigil-schema.js';
 import { registrySerde, type RegistrySerde } from '../../src/registry/registry-serde.js';
-import type { ConsumedRecord } from '../../src/streams/runtime/kafka/index.js';
+import type { ConsumedRecord } from '../../src/streams/kafka/index.js';
 import { defer, registryUrl } from './harness.js';
 
 /** A registry serde for `messageName` on `topics`, prepared and closed with the test. */

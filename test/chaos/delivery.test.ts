@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { connectProducer } from '../../src/streams/runtime/kafka/index.js';
+import { connectProducer } from '../../src/streams/kafka/index.js';
 import { central, readToEnd, seeded, waitUntil, writeResult } from './harness.js';
 import { dispatcherFor, engineDone, prepareRun, replayRun, SECRET, startEngine, type Run } from './pipeline.js';
 import { chaosReceiver } from './receiver.js';

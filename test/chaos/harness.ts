@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, inject, onTestFailed, onTestFinished } from 'vitest';
 import { isAlive, readPid, startJvm, stopJvm } from '../../src/cluster/jvm-process.js';
 import { brokerAnswers } from '../../src/cluster/readiness.js';
-import { connectAdmin, connectConsumer, type ConsumedRecord } from '../../src/streams/runtime/kafka/index.js';
+import { connectAdmin, connectConsumer, type ConsumedRecord } from '../../src/streams/kafka/index.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const MODEL = join(ROOT, 'models', 'fraud.onnx');

@@ -7,7 +7,7 @@ import { readLabelledTransactions } from '../../src/fraud/simulator/fixture-read
 import { decodeTransactions } from './alerts.js';
 import { central, createTopics, readToEnd, regionBrokers, registryUrl, restartJvm, tempDir, waitUntil, writeResult } from './harness.js';
 import { generateFixture } from './reference.js';
-import { connectAdmin } from '../../src/streams/runtime/kafka/index.js';
+import { connectAdmin } from '../../src/streams/kafka/index.js';
 
 const MIRRORED = ['us-east.transactions', 'us-west.transactions'];
 

@@ -11,7 +11,7 @@ import {
   type KafkaConsumer,
   type KafkaProducer,
   type ProducerOptions,
-} from '../../src/streams/runtime/kafka/index.js';
+} from '../../src/streams/kafka/index.js';
 
 export function connection(brokers = inject('kafkaBrokers')): KafkaConnectionOptions {
   return { brokers: brokers.split(','), clientId: 'vigil-test' };

@@ -1,6 +1,6 @@
 import { encodeWireFormat } from '../../src/streams/index.js';
 import { describe, expect, it } from 'vitest';
-import type { ConsumedRecord } from '../../src/streams/runtime/kafka/index.js';
+import type { ConsumedRecord } from '../../src/streams/kafka/index.js';
 import { prepareAlert, SOURCE_TIMESTAMP_HEADER, type AlertWebhookBody } from '../../src/webhook/alert-envelope.js';
 import { webhookId } from '../../src/webhook/webhook-id.js';
 import { framedAlert as framed, sampleAlert } from './alert-fixture.js';

@@ -1,4 +1,4 @@
-import { VigilError } from '../../streams/errors.js';
+import { VigilError } from '../../streams/index.js';
 
 /** Error codes of the fraud model layer; each message says what to do next. */
 export const ModelErrorCodes = {

@@ -8,7 +8,7 @@ import {
   type ProducedRecord,
   type ProducerOptions,
   type TopicSpec,
-} from '../../streams/runtime/kafka/index.js';
+} from '../../streams/kafka/index.js';
 import { registrySerde, type RegistrySerde } from '../../registry/registry-serde.js';
 import type { Transaction, UserProfile } from '../schema/types.js';
 import { vigilSchema } from '../schema/vigil-schema.js';

@@ -1,4 +1,4 @@
-import { VigilError } from '../../streams/errors.js';
+import { VigilError } from '../../streams/index.js';
 
 /**
  * Error codes of the fraud data tools (simulator, fixtures, replay). Each

@@ -18,7 +18,7 @@
  * consumer of its own and keeps following them after the initial load.
  */
 import type { StateStore } from '../state/types.js';
-import type { KafkaAdmin, KafkaConnectionOptions } from './kafka/index.js';
+import type { KafkaAdmin, KafkaConnectionOptions } from '../kafka/index.js';
 import type { StreamsLogger } from './logger.js';
 import type { RestoreProgress } from './options.js';
 import { restorePartitions } from './restorer.js';

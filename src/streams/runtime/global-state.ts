@@ -5,7 +5,7 @@ import { VigilError } from '../errors.js';
 import { StreamTask } from '../processor/internal/stream-task.js';
 import type { SubtopologyPlan } from '../processor/internal/topology-model.js';
 import type { StateStore } from '../state/types.js';
-import { connectConsumer, type KafkaAdmin, type KafkaConnectionOptions, type KafkaConsumer } from './kafka/index.js';
+import { connectConsumer, type KafkaAdmin, type KafkaConnectionOptions, type KafkaConsumer } from '../kafka/index.js';
 import type { KafkaStreamsOptions } from './options.js';
 import { toConsumed } from './stream-thread.js';
 

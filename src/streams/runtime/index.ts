@@ -1,4 +1,5 @@
-// Public API of the Kafka runtime. The kafkajs facade (./kafka) stays internal.
+// Public API of the Kafka runtime, re-exported by the engine's barrel. The Kafka client
+// facade is its own entry point (src/streams/kafka/index.ts).
 export { KafkaStreams } from './kafka-streams.js';
 export type { KafkaStreamsState, StateListener } from './kafka-streams.js';
 export {

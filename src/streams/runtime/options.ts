@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { StreamsConfigInput } from '../config.js';
 import { VigilError } from '../errors.js';
 import type { Clock } from '../time/clock.js';
-import type { KafkaSaslOptions, KafkaTlsOptions } from './kafka/index.js';
+import type { KafkaSaslOptions, KafkaTlsOptions } from '../kafka/index.js';
 import { systemClock } from '../time/clock.js';
 import type { Timers } from '../time/timers.js';
 import { systemTimers } from '../time/timers.js';

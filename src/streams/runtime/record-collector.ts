@@ -13,7 +13,7 @@
 import { VigilError } from '../errors.js';
 import type { ProducedRecord } from '../processor/internal/record-collector.js';
 import type { Headers } from '../processor/record.js';
-import type { KafkaAdmin, KafkaProducer, ProduceResult, ProducedRecord as KafkaProducedRecord, TopicPartitionOffset } from './kafka/index.js';
+import type { KafkaAdmin, KafkaProducer, ProduceResult, ProducedRecord as KafkaProducedRecord, TopicPartitionOffset } from '../kafka/index.js';
 import type { StreamsLogger } from './logger.js';
 import type { ProductionExceptionHandler } from './options.js';
 

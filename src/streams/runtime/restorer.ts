@@ -7,8 +7,8 @@
  * the others, and stops once each one reached the end offset read at the
  * start (transaction markers included, so read_committed ends too).
  */
-import { connectConsumer } from './kafka/index.js';
-import type { KafkaConnectionOptions } from './kafka/index.js';
+import { connectConsumer } from '../kafka/index.js';
+import type { KafkaConnectionOptions } from '../kafka/index.js';
 import type { StreamsLogger } from './logger.js';
 
 export interface RestoreRequest {

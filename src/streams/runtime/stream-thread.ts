@@ -17,7 +17,7 @@ import type { ConsumedRecord } from '../processor/internal/record-collector.js';
 import type { StateStore } from '../state/types.js';
 import type { TimerHandle } from '../time/timers.js';
 import { Alarm } from './alarm.js';
-import type { ConsumedRecord as KafkaRecord, GroupAssignment, TopicPartition } from './kafka/index.js';
+import type { ConsumedRecord as KafkaRecord, GroupAssignment, TopicPartition } from '../kafka/index.js';
 import { encodeSubscriptionInfo, unitsOfTasks } from './partition-assignment.js';
 import type { RecordCollector } from './record-collector.js';
 import { messageOf } from './record-collector.js';

@@ -15,7 +15,7 @@ import type { StateStore } from '../state/types.js';
 import type { Clock } from '../time/clock.js';
 import type { Checkpoint } from './checkpoint-file.js';
 import type { ChangelogReader, StoreToRestore } from './changelog-reader.js';
-import type { TopicPartitionOffset } from './kafka/index.js';
+import type { TopicPartitionOffset } from '../kafka/index.js';
 import type { StreamsLogger } from './logger.js';
 import type { RecordCollector } from './record-collector.js';
 import type { StateDirectory } from './state-directory.js';

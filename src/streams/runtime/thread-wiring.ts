@@ -9,7 +9,7 @@ import type { VigilError } from '../errors.js';
 import type { TopologyPlan } from '../processor/internal/topology-model.js';
 import type { StateStore } from '../state/types.js';
 import { ChangelogReader } from './changelog-reader.js';
-import type { KafkaAdmin, KafkaConnectionOptions, KafkaConsumer, KafkaProducer } from './kafka/index.js';
+import type { KafkaAdmin, KafkaConnectionOptions, KafkaConsumer, KafkaProducer } from '../kafka/index.js';
 import type { KafkaStreamsOptions } from './options.js';
 import { RecordCollector } from './record-collector.js';
 import { StateDirectory } from './state-directory.js';

@@ -7,7 +7,7 @@
  */
 import { VigilError } from '../errors.js';
 import type { TopologyPlan } from '../processor/internal/topology-model.js';
-import type { TopicSpec } from './kafka/types.js';
+import type { TopicSpec } from '../kafka/types.js';
 
 export interface TopicLayout {
   /** sub-topology id → number of tasks (the partition count of its sources) */

@@ -10,7 +10,7 @@ import { kindOf, orderEvent, type OrderEvent, type OrderPlaced } from '../../../
 import type { ShipmentConfirmed } from '../../../examples/order-saga/shipping-webhook.js';
 import { orderTopics, type OrderTopics } from '../../../examples/order-saga/topics.js';
 import type { RegistrySerde } from '../../../src/registry/registry-serde.js';
-import { connectConsumer, connectProducer, type KafkaConsumer, type KafkaProducer } from '../../../src/streams/runtime/kafka/index.js';
+import { connectConsumer, connectProducer, type KafkaConsumer, type KafkaProducer } from '../../../src/streams/kafka/index.js';
 import { WebhookSecret } from '../../../src/webhook/index.js';
 import { Serdes } from '../../../src/streams/index.js';
 import { readRecords, uniqueName } from '../../integration/helpers.js';

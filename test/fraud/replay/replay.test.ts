@@ -4,7 +4,7 @@ import { replay, type ReplayClock, type ReplayKafka } from '../../../src/fraud/r
 import { vigilSchema, type Transaction, type UserProfile } from '../../../src/fraud/schema/index.js';
 import { readLabelledTransactions, readManifest, readProfiles } from '../../../src/fraud/simulator/index.js';
 import { staticRegistrySerde } from '../../../src/registry/registry-serde.js';
-import type { ProducedRecord, TopicSpec } from '../../../src/streams/runtime/kafka/index.js';
+import type { ProducedRecord, TopicSpec } from '../../../src/streams/kafka/index.js';
 
 const small = join(import.meta.dirname, '../../fixtures/small');
 

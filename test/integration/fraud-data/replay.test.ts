@@ -4,7 +4,7 @@ import { replay, type ReplayResult } from '../../../src/fraud/replay/index.js';
 import type { Transaction, UserProfile } from '../../../src/fraud/schema/index.js';
 import { readLabelledTransactions, readProfiles } from '../../../src/fraud/simulator/index.js';
 import { connectRegistry } from '../../../src/registry/schema-registry.js';
-import { connectConsumer, type ConsumedRecord, type KafkaConsumer } from '../../../src/streams/runtime/kafka/index.js';
+import { connectConsumer, type ConsumedRecord, type KafkaConsumer } from '../../../src/streams/kafka/index.js';
 import { connection, uniqueName } from '../helpers.js';
 
 const consumers: KafkaConsumer[] = [];

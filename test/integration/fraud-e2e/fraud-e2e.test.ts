@@ -6,7 +6,7 @@ import { replay } from '../../../src/fraud/replay/index.js';
 import type { Alert } from '../../../src/fraud/schema/types.js';
 import { buildFraudTopology } from '../../../src/fraud/topology/fraud-topology.js';
 import { fraudStreamsConfig } from '../../../src/fraud/topology/streams-config.js';
-import { connectProducer } from '../../../src/streams/runtime/kafka/index.js';
+import { connectProducer } from '../../../src/streams/kafka/index.js';
 import { runFixture } from '../../fraud/topology/fixture-run.js';
 import { uniqueName } from '../helpers.js';
 import { fraudSerdes, freshFraudTopics } from '../fraud-helpers.js';

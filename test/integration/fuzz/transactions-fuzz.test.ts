@@ -7,7 +7,7 @@ import { buildFraudTopology } from '../../../src/fraud/topology/fraud-topology.j
 import { fraudStreamsConfig } from '../../../src/fraud/topology/streams-config.js';
 import { DEFAULT_VALIDATION_LIMITS, validateTransaction } from '../../../src/fraud/topology/validation.js';
 import type { RegistrySerde } from '../../../src/registry/registry-serde.js';
-import { connectAdmin, connectProducer, type ConsumedRecord, type ProducedRecord } from '../../../src/streams/runtime/kafka/index.js';
+import { connectAdmin, connectProducer, type ConsumedRecord, type ProducedRecord } from '../../../src/streams/kafka/index.js';
 import type { KafkaStreamsState } from '../../../src/streams/runtime/index.js';
 import { uniqueName } from '../helpers.js';
 import { fraudSerdes, freshFraudTopics, preparedSerde } from '../fraud-helpers.js';

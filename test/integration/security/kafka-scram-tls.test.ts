@@ -14,7 +14,7 @@ import { kafkaSecurityFromEnv } from '../../../src/commands/security-env.js';
 import { createLogger } from '../../../src/log.js';
 import { isVigilError } from '../../../src/streams/errors.js';
 import { KafkaStreams } from '../../../src/streams/runtime/index.js';
-import { connectAdmin, connectConsumer, connectProducer, type ConsumedRecord, type KafkaConnectionOptions } from '../../../src/streams/runtime/kafka/index.js';
+import { connectAdmin, connectConsumer, connectProducer, type ConsumedRecord, type KafkaConnectionOptions } from '../../../src/streams/kafka/index.js';
 import { COUNT_STORE, countOnly } from '../streams/topologies.js';
 
 /**

@@ -8,7 +8,7 @@ import { OnnxScorer } from '../../../src/fraud/model/onnx-scorer.js';
 import { buildFraudTopology } from '../../../src/fraud/topology/fraud-topology.js';
 import { fraudStreamsConfig } from '../../../src/fraud/topology/streams-config.js';
 import { systemClock } from '../../../src/streams/index.js';
-import { connectProducer } from '../../../src/streams/runtime/kafka/index.js';
+import { connectProducer } from '../../../src/streams/kafka/index.js';
 import { dispatcherConfig } from '../../../src/webhook/config.js';
 import { WebhookDispatcher } from '../../../src/webhook/dispatcher.js';
 import { WebhookSecret } from '../../../src/webhook/secret.js';

@@ -1,4 +1,4 @@
-import type { KafkaAdmin, KafkaProducer } from '../../../src/streams/runtime/kafka/index.js';
+import type { KafkaAdmin, KafkaProducer } from '../../../src/streams/kafka/index.js';
 import { framedAlert, sampleAlert } from '../../webhook/alert-fixture.js';
 
 /**

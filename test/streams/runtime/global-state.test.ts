@@ -7,7 +7,7 @@ import type { VigilError } from '../../../src/streams/errors.js';
 import type { Processor } from '../../../src/streams/processor/processor.js';
 import { Topology } from '../../../src/streams/processor/topology.js';
 import { GlobalStateManager } from '../../../src/streams/runtime/global-state.js';
-import type { ConsumedRecord, KafkaAdmin, KafkaConsumer, RunOptions } from '../../../src/streams/runtime/kafka/index.js';
+import type { ConsumedRecord, KafkaAdmin, KafkaConsumer, RunOptions } from '../../../src/streams/kafka/index.js';
 import { kafkaStreamsOptions } from '../../../src/streams/runtime/options.js';
 import { Serdes } from '../../../src/streams/serde/serdes.js';
 import { Stores } from '../../../src/streams/state/index.js';

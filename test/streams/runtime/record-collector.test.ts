@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KafkaProducer, KafkaTransaction, ProducedRecord, TopicPartitionOffset } from '../../../src/streams/runtime/kafka/index.js';
+import type { KafkaProducer, KafkaTransaction, ProducedRecord, TopicPartitionOffset } from '../../../src/streams/kafka/index.js';
 import { noopLogger } from '../../../src/streams/runtime/logger.js';
 import type { ProductionExceptionHandler } from '../../../src/streams/runtime/options.js';
 import { RecordCollector, trackEnds } from '../../../src/streams/runtime/record-collector.js';

@@ -7,7 +7,7 @@ import type { KeyValueStore } from '../../../src/streams/state/types.js';
 import { Stores } from '../../../src/streams/state/stores.js';
 import { Topology } from '../../../src/streams/processor/topology.js';
 import type { ProcessorContext } from '../../../src/streams/processor/processor.js';
-import type { KafkaAdmin, KafkaConsumer, KafkaProducer, RunOptions } from '../../../src/streams/runtime/kafka/index.js';
+import type { KafkaAdmin, KafkaConsumer, KafkaProducer, RunOptions } from '../../../src/streams/kafka/index.js';
 import { kafkaStreamsOptions } from '../../../src/streams/runtime/options.js';
 import type { RestoreRequest } from '../../../src/streams/runtime/restorer.js';
 import { StreamThread } from '../../../src/streams/runtime/stream-thread.js';

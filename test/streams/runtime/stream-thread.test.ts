@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { streamsConfig } from '../../../src/streams/config.js';
 import type { VigilError } from '../../../src/streams/errors.js';
 import { Topology } from '../../../src/streams/processor/topology.js';
-import type { ConsumedRecord, KafkaAdmin, KafkaConsumer, KafkaProducer, KafkaTransaction, ProducedRecord, RunOptions, TopicPartitionOffset } from '../../../src/streams/runtime/kafka/index.js';
+import type { ConsumedRecord, KafkaAdmin, KafkaConsumer, KafkaProducer, KafkaTransaction, ProducedRecord, RunOptions, TopicPartitionOffset } from '../../../src/streams/kafka/index.js';
 import { continueOnProductionError, kafkaStreamsOptions } from '../../../src/streams/runtime/options.js';
 import type { ProductionExceptionHandler } from '../../../src/streams/runtime/options.js';
 import { StreamThread } from '../../../src/streams/runtime/stream-thread.js';

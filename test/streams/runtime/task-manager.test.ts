@@ -8,7 +8,7 @@ import type { Record } from '../../../src/streams/processor/record.js';
 import { Topology } from '../../../src/streams/processor/topology.js';
 import { ChangelogReader } from '../../../src/streams/runtime/changelog-reader.js';
 import { readCheckpoint } from '../../../src/streams/runtime/checkpoint-file.js';
-import type { KafkaProducer, KafkaTransaction, ProducedRecord } from '../../../src/streams/runtime/kafka/index.js';
+import type { KafkaProducer, KafkaTransaction, ProducedRecord } from '../../../src/streams/kafka/index.js';
 import { noopLogger } from '../../../src/streams/runtime/logger.js';
 import { RecordCollector } from '../../../src/streams/runtime/record-collector.js';
 import { StateDirectory } from '../../../src/streams/runtime/state-directory.js';

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { streamsConfig } from '../../../src/streams/config.js';
 import type { ProcessorContext } from '../../../src/streams/processor/processor.js';
 import { Topology } from '../../../src/streams/processor/topology.js';
-import type { ConsumedRecord, KafkaAdmin, KafkaConsumer, KafkaProducer, RunOptions } from '../../../src/streams/runtime/kafka/index.js';
+import type { ConsumedRecord, KafkaAdmin, KafkaConsumer, KafkaProducer, RunOptions } from '../../../src/streams/kafka/index.js';
 import { kafkaStreamsOptions } from '../../../src/streams/runtime/options.js';
 import { StreamThread } from '../../../src/streams/runtime/stream-thread.js';
 import { planTopicLayout } from '../../../src/streams/runtime/topic-layout.js';

@@ -1,5 +1,5 @@
 import { AssignerProtocol, type PartitionAssigner } from 'kafkajs';
-import { assignCopartitioned, decodeSubscriptionInfo } from '../partition-assignment.js';
+import { assignCopartitioned, decodeSubscriptionInfo } from '../runtime/partition-assignment.js';
 
 const NAME = 'VigilCopartitionedAssigner';
 

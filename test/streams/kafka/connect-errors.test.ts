@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isVigilError } from '../../../../src/streams/errors.js';
-import { explainConnectError } from '../../../../src/streams/runtime/kafka/connection.js';
-import type { KafkaConnectionOptions } from '../../../../src/streams/runtime/kafka/types.js';
+import { isVigilError } from '../../../src/streams/errors.js';
+import { explainConnectError } from '../../../src/streams/kafka/connection.js';
+import type { KafkaConnectionOptions } from '../../../src/streams/kafka/types.js';
 
 const options: KafkaConnectionOptions = { brokers: ['kafka-1:9094'], sasl: { mechanism: 'scram-sha-512', username: 'vigil-engine', password: () => 'hunter2' } };
 

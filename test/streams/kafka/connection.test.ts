@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { toLogCreator } from '../../../../src/streams/runtime/kafka/connection.js';
-import type { ClientLogger } from '../../../../src/streams/runtime/kafka/types.js';
+import { toLogCreator } from '../../../src/streams/kafka/connection.js';
+import type { ClientLogger } from '../../../src/streams/kafka/types.js';
 
 // kafkajs' logLevel values (kafkajs itself may only be imported by the facade).
 const ERROR = 1;

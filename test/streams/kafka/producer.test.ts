@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_REQUEST_BYTES, splitBySize } from '../../../../src/streams/runtime/kafka/producer.js';
-import type { ProducedRecord } from '../../../../src/streams/runtime/kafka/types.js';
+import { MAX_REQUEST_BYTES, splitBySize } from '../../../src/streams/kafka/producer.js';
+import type { ProducedRecord } from '../../../src/streams/kafka/types.js';
 
 const record = (n: number, bytes: number): ProducedRecord => ({ topic: 't', partition: 0, key: `k${n}`, value: Buffer.alloc(bytes) });
 

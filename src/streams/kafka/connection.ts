@@ -1,5 +1,5 @@
 import { Kafka, logLevel, type KafkaConfig, type logCreator, type SASLOptions } from 'kafkajs';
-import { VigilError } from '../../errors.js';
+import { VigilError } from '../errors.js';
 import type { ClientLogger, KafkaConnectionOptions } from './types.js';
 
 // kafkajs warns on every producer about its v2 partitioner change; we pass

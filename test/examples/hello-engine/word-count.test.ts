@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { countWords } from '../../../examples/hello-engine/word-count.js';
+import { KafkaStreams, StreamsBuilder } from 'vigil/streams';
+import { TopologyTestDriver } from 'vigil/streams/testing';
+import { connectAdmin } from 'vigil/kafka';
+
+describe('the engine as a package', () => {
+  it('runs a topology built from the package entry points alone', async () => {
+    const counts = await countWords(['the quick fox', 'The lazy dog']);
+    expect(Object.fromEntries(counts)).toEqual({ the: 2, quick: 1, fox: 1, lazy: 1, dog: 1 });
+  });
+
+  it('exposes KafkaStreams, the test driver and the Kafka client facade, and no internals', async () => {
+    expect(typeof KafkaStreams).toBe('function');
+    expect(typeof StreamsBuilder).toBe('function');
+    expect(typeof TopologyTestDriver).toBe('function');
+    expect(typeof connectAdmin).toBe('function');
+    const barrel = await import('vigil/streams');
+    for (const internal of ['StreamTask', 'TopologyPlan', 'RecordCollector']) expect(barrel).not.toHaveProperty(internal);
+  });
+
+  it('the example imports nothing but the entry points', () => {
+    const source = readFileSync(new URL('../../../examples/hello-engine/word-count.ts', import.meta.url), 'utf8');
+    const specifiers = [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
+    expect(specifiers.sort()).toEqual(['vigil/streams', 'vigil/streams/testing']);
+  });
+});
