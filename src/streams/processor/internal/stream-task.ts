@@ -52,8 +52,8 @@ export interface TaskNode {
  * 1. `await task.initialize()` — builds and opens the stores, then runs
  *    every processor's `init`. To restore stores from changelogs first,
  *    call `initializeStores()`, restore through `task.stores`, then
- *    `completeRestoration()`. After a restart, `restorePartitionTime`
- *    brings back each partition's time.
+ *    `completeRestoration()`. (Partition time is not kept across restarts:
+ *    Kafka Streams stores it in the commit metadata, kafkajs cannot; see docs/runtime.md.)
  * 2. For each consumed record, in the order the host chooses (Kafka
  *    Streams picks the lowest timestamp across partitions):
  *    `await task.process(record)`. The promise settles when the record has
@@ -196,16 +196,6 @@ export class StreamTask {
   /** The largest timestamp processed from one input partition; -1 before any. */
   partitionTimeMs(topic: string, partition: number): number {
     return this.partitionTimes.get(`${topic}:${partition}`) ?? UNKNOWN_TIME;
-  }
-
-  /**
-   * Restores a partition's time after a restart (Kafka Streams keeps it in
-   * the committed offset's metadata), so stream time does not start over.
-   */
-  restorePartitionTime(topic: string, partition: number, timeMs: number): void {
-    const key = `${topic}:${partition}`;
-    this.partitionTimes.set(key, Math.max(this.partitionTimes.get(key) ?? UNKNOWN_TIME, timeMs));
-    this.streamTime = Math.max(this.streamTime, timeMs);
   }
 
   /**

@@ -161,12 +161,4 @@ describe('StreamTask (the runtime seam)', () => {
     await task.completeRestoration();
     expect(seenAtInit).toEqual(['restored']);
   });
-
-  it('carries restored partition time into stream time', async () => {
-    const { task } = await openTask();
-    task.restorePartitionTime('in', 3, 500);
-    await task.process(consumed('k', 'v', 0)); // timestamp 100: older than the restored time
-    expect(task.partitionTimeMs('in', 3)).toBe(500);
-    expect(task.streamTimeMs).toBe(500);
-  });
 });
