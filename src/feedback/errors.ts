@@ -1,0 +1,18 @@
+/** The feedback loop's error codes; `docs/feedback.md` documents each one. */
+export const FeedbackErrorCodes = {
+  VIGIL_ERR_VERDICT_INPUT: 'A verdict request was malformed: the body must be {"verdict": "confirmed_fraud" | "false_positive" | "unsure", "analyst": "<name>"}.',
+  VIGIL_ERR_VERDICT_UNKNOWN_ALERT: 'A verdict named an alert the dashboard does not hold; pick an alert from the page.',
+  VIGIL_ERR_FEEDBACK_WRITE: 'A verdict could not be written to the alert-feedback topic; check the broker and registry, then retry.',
+} as const;
+
+export type FeedbackErrorCode = keyof typeof FeedbackErrorCodes;
+
+export class FeedbackError extends Error {
+  readonly code: FeedbackErrorCode;
+
+  constructor(code: FeedbackErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'FeedbackError';
+    this.code = code;
+  }
+}
