@@ -1,5 +1,6 @@
 import { ClusterError } from './cluster/errors.js';
 import { overview, UsageError, type Command } from './commands/command.js';
+import { chargebacksCommand } from './commands/chargebacks.js';
 import { dashboardCommand } from './commands/dashboard.js';
 import { dispatchCommand } from './commands/dispatch.js';
 import { engineCommand } from './commands/engine.js';
@@ -20,6 +21,7 @@ const commands: Record<string, Command> = {
   replay: replayCommand(log),
   dispatch: dispatchCommand(log),
   dashboard: dashboardCommand(log),
+  chargebacks: chargebacksCommand(log),
 };
 
 async function main(argv: string[]): Promise<number> {

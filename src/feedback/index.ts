@@ -12,3 +12,5 @@ export {
   type VerdictName,
 } from './schema.js';
 export { VERDICTS, VerdictBook, feedbackFor, parseVerdictRequest, type VerdictCounts, type VerdictRequest } from './verdicts.js';
+export { chargebacksFor, type ChargebackOptions } from './chargebacks.js';
+export { replayChargebacks, type ChargebackReplayOptions, type ChargebackReplayResult } from './chargeback-replay.js';
