@@ -5,6 +5,7 @@ import { dashboardCommand } from './commands/dashboard.js';
 import { dispatchCommand } from './commands/dispatch.js';
 import { engineCommand } from './commands/engine.js';
 import { kafkaCommand } from './commands/kafka.js';
+import { modelCommand } from './commands/model.js';
 import { replayCommand } from './commands/replay.js';
 import { simulateCommand } from './commands/simulate.js';
 import { startCommand } from './commands/start.js';
@@ -22,6 +23,7 @@ const commands: Record<string, Command> = {
   dispatch: dispatchCommand(log),
   dashboard: dashboardCommand(log),
   chargebacks: chargebacksCommand(log),
+  model: modelCommand(log),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { projectRoot } from '../cluster/paths.js';
 import { OnnxScorer } from '../fraud/model/onnx-scorer.js';
+import { SwitchableScorer } from '../fraud/model/switchable-scorer.js';
+import { MODEL_CONTROL_TOPIC, ModelControlListener } from '../feedback/model-control.js';
+import { loadModelVersion } from '../feedback/model-store.js';
 import { VIGIL_PROTO_PATH, type Alert, type Transaction, type UserProfile } from '../fraud/schema/index.js';
 import { buildFraudTopology } from '../fraud/topology/fraud-topology.js';
 import { fraudStreamsConfig } from '../fraud/topology/streams-config.js';
@@ -32,6 +35,8 @@ options:
   --metrics-port Prometheus /metrics port (default: VIGIL_METRICS_PORT or 9464; 0 picks one)
   --app-id       application id: consumer group and internal topic prefix (default: vigil-fraud)
   --transactions the transactions topic, or /regex/ over co-partitioned topics (default: transactions)
+  --models-dir   versioned models for live promotion: <dir>/<version>/fraud.onnx (default: models/versions)
+  --model-control-topic  the compacted topic \`vigil model promote\` writes (default: model-control)
   --mirrored     read MirrorMaker 2's us-east.transactions and us-west.transactions on a central
                  cluster: --transactions '/^(us-east|us-west)\\.transactions$/' (docs/multi-region.md)`;
 
@@ -39,6 +44,8 @@ export interface EngineHandle {
   /** The running instance; a new one after each supervised restart, so read it at each use. */
   readonly streams: KafkaStreams;
   metricsUrl: string;
+  /** The live (and shadow) model; promotions go through the model-control topic. */
+  readonly scorer: SwitchableScorer;
   close(): Promise<void>;
 }
 
@@ -59,6 +66,11 @@ export interface EngineOptions {
   transactions?: string | RegExp;
   /** TLS and SASL for every Kafka client of the engine (see docs/security.md). */
   security?: KafkaSecurity;
+  /**
+   * Live promotion: follow the compacted model-control topic and load the
+   * versions it names from `modelsDir/<version>/` (docs/feedback.md).
+   */
+  modelControl?: { modelsDir: string; topic?: string };
 }
 
 /** Starts the fraud engine and its /metrics endpoint; `close` stops both cleanly. */
@@ -73,7 +85,8 @@ export async function startEngine(o: EngineOptions): Promise<EngineHandle> {
     alert: serde<Alert>(topics.alerts, 'vigil.v1.Alert'),
   };
   for (const s of Object.values(serdes)) await s.prepare();
-  const scorer = await OnnxScorer.load({ modelPath: o.modelPath });
+  // The topology's scorer: the loaded model until a model-control record says otherwise.
+  const scorer = new SwitchableScorer(await OnnxScorer.load({ modelPath: o.modelPath }));
 
   const registry = createMetricsRegistry({ service: 'engine' });
   const metrics = await serveMetrics(registry, o.metricsPort);
@@ -110,6 +123,17 @@ export async function startEngine(o: EngineOptions): Promise<EngineHandle> {
   const supervisor = new StreamsSupervisor(build, { logger: o.log });
 
   await supervisor.start();
+  const control = o.modelControl;
+  const listener = control
+    ? await ModelControlListener.start({
+        connection: { brokers: o.brokers, clientId: `${o.applicationId}-model-control`, ...o.security },
+        registryUrl: o.registryUrl,
+        topic: control.topic ?? MODEL_CONTROL_TOPIC,
+        scorer,
+        load: (version) => loadModelVersion(control.modelsDir, version),
+        log: o.log.child({ component: 'model-control' }),
+      })
+    : undefined;
   const sources = [...(supervisor.current.layout?.sourceTopics.keys() ?? [])].filter((t) => t !== topics.userProfiles);
   o.log.info({ metrics: metrics.url, model: scorer.metadata.version, guarantee: o.guarantee, sources }, 'engine started');
   return {
@@ -117,8 +141,11 @@ export async function startEngine(o: EngineOptions): Promise<EngineHandle> {
       return supervisor.current;
     },
     metricsUrl: metrics.url,
+    scorer,
     async close() {
+      await listener?.close();
       await supervisor.close();
+      await scorer.close();
       for (const s of Object.values(serdes)) s.close();
       await metrics.close();
     },
@@ -142,6 +169,8 @@ export function engineCommand(log: Logger): Command {
           'app-id': { type: 'string', default: 'vigil-fraud' },
           transactions: { type: 'string' },
           mirrored: { type: 'boolean' },
+          'models-dir': { type: 'string', default: join(projectRoot, 'models', 'versions') },
+          'model-control-topic': { type: 'string', default: MODEL_CONTROL_TOPIC },
           help: { type: 'boolean', short: 'h' },
         },
       });
@@ -170,6 +199,7 @@ export function engineCommand(log: Logger): Command {
         metricsPort,
         applicationId: values['app-id'],
         log,
+        modelControl: { modelsDir: values['models-dir'], topic: values['model-control-topic'] },
         ...(transactions !== undefined ? { transactions } : {}),
       });
       await stopped;

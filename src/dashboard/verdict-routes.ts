@@ -12,7 +12,7 @@ export interface VerdictRouteOptions {
   clock: Clock;
 }
 
-const STATUS: Record<FeedbackErrorCode, number> = {
+const STATUS: Partial<Record<FeedbackErrorCode, number>> = {
   VIGIL_ERR_VERDICT_INPUT: 400,
   VIGIL_ERR_VERDICT_UNKNOWN_ALERT: 404,
   VIGIL_ERR_FEEDBACK_WRITE: 503,
@@ -39,7 +39,7 @@ export function verdictRoutes(api: FastifyInstance, o: VerdictRouteOptions): voi
       return reply.code(201).send({ feedback, counts: o.book.counts() });
     } catch (err) {
       if (!(err instanceof FeedbackError)) throw err;
-      const status = STATUS[err.code];
+      const status = STATUS[err.code] ?? 500;
       req.log.info({ code: err.code, status, alertId: req.params.id }, 'verdict refused');
       return reply.code(status).send({ error: err.message, code: err.code });
     }
