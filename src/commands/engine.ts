@@ -12,7 +12,7 @@ import { fraudStreamsConfig } from '../fraud/topology/streams-config.js';
 import { DEFAULT_FRAUD_TOPICS, MIRRORED_TRANSACTIONS } from '../fraud/topology/topics.js';
 import type { Logger } from '../log.js';
 import { createFraudMetrics } from '../metrics/fraud-metrics.js';
-import { createMetricsRegistry, createStreamsMetrics, serveMetrics } from '../metrics/index.js';
+import { createMetricsRegistry, createShadowMetrics, createStreamsMetrics, serveMetrics } from '../metrics/index.js';
 import { registrySerde } from '../registry/registry-serde.js';
 import { KafkaStreams, StreamsSupervisor, type ProcessingGuarantee } from '../streams/runtime/index.js';
 import { help, UsageError, type Command } from './command.js';
@@ -85,11 +85,26 @@ export async function startEngine(o: EngineOptions): Promise<EngineHandle> {
     alert: serde<Alert>(topics.alerts, 'vigil.v1.Alert'),
   };
   for (const s of Object.values(serdes)) await s.prepare();
-  // The topology's scorer: the loaded model until a model-control record says otherwise.
-  const scorer = new SwitchableScorer(await OnnxScorer.load({ modelPath: o.modelPath }));
-
+  const initial = await OnnxScorer.load({ modelPath: o.modelPath });
   const registry = createMetricsRegistry({ service: 'engine' });
   const metrics = await serveMetrics(registry, o.metricsPort);
+  const shadowMetrics = createShadowMetrics(registry);
+  // The topology's scorer: the loaded model until a model-control record says otherwise.
+  const scorer: SwitchableScorer = new SwitchableScorer(initial, {
+    onShadow: (_rows, live, shadow) =>
+      shadowMetrics.observe({
+        liveVersion: live.model.metadata.version,
+        shadowVersion: shadow.model.metadata.version,
+        liveThreshold: live.model.metadata.threshold,
+        shadowThreshold: shadow.model.metadata.threshold,
+        liveScores: live.scores,
+        shadowScores: shadow.scores,
+      }),
+    onShadowError: (err) => {
+      shadowMetrics.shadowFailed(scorer.shadow?.metadata.version ?? 'unknown');
+      o.log.warn({ err, code: 'VIGIL_ERR_MODEL_SCORE' }, 'shadow model failed to score a batch; the live model is unaffected');
+    },
+  });
   const fraudMetrics = createFraudMetrics(registry);
   const streamsMetrics = createStreamsMetrics(registry); // once: every instance reports into it
   const build = (): KafkaStreams => {

@@ -102,6 +102,14 @@ export class ModelControlListener {
             o.onApplied?.(control, { ok: true });
             return;
           }
+          // Promoting the shadow reuses its loaded model; it stops shadowing (SwitchableScorer.promote).
+          const shadow = o.scorer.shadow;
+          if (control.role === 'live' && shadow?.metadata.version === control.version) {
+            await o.scorer.promote(shadow);
+            o.log.info({ role: control.role, version: control.version, requestedBy: control.requested_by }, 'shadow model promoted');
+            o.onApplied?.(control, { ok: true });
+            return;
+          }
           const next = await o.load(control.version);
           try {
             if (control.role === 'live') await o.scorer.promote(next);

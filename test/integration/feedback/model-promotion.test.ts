@@ -41,12 +41,13 @@ function modelsDir(): string {
 }
 
 describe('live model promotion through the model-control topic', () => {
-  it('switches the version on new alerts within seconds, loses and doubles nothing under exactly-once, and refuses a bad model', async () => {
+  it('shadow-scores without alerting, switches the version on new alerts within seconds, loses and doubles nothing under exactly-once, and refuses a bad model', async () => {
     const dir = modelsDir();
     const topics = await freshFraudTopics();
     const controlTopic = uniqueName('model-control');
     const serdes = await fraudSerdes(topics);
-    const scorer = new SwitchableScorer(await loadModelVersion(dir, 'it-a'));
+    let shadowRows = 0;
+    const scorer = new SwitchableScorer(await loadModelVersion(dir, 'it-a'), { onShadow: (rows) => (shadowRows += rows.length) });
     onTestFinished(() => scorer.close());
     const applied: Array<{ control: ModelControl; ok: boolean; code?: string; at: number }> = [];
     const listener = await ModelControlListener.start({
@@ -81,15 +82,21 @@ describe('live model promotion through the model-control topic', () => {
     const alertsNow = async () => (await readToEnd(topics.alerts)).map((r) => serdes.alert.deserialize(topics.alerts, r.value) as Alert);
     const offsetOf = (a: Alert) => Number(a.source?.offset);
 
+    // it-b scores beside it-a first: as a shadow it sees every row and alerts on none.
+    const control = { connection: connection(), registryUrl: inject('schemaRegistryUrl'), topic: controlTopic };
+    await writeModelControl(control, { role: 'shadow', version: 'it-b', requested_by: 'test', requested_at_ms: Date.now() });
+    await waitUntil(async () => scorer.shadow?.metadata.version === 'it-b', 10_000, 'the shadow model loaded');
     await send(txs.slice(0, split));
     const firstHalf = expected.filter((a) => offsetOf(a) < split).length;
     await waitUntil(async () => (await alertsNow()).length >= firstHalf, 90_000, `${firstHalf} alerts of the first half`);
 
+    expect(shadowRows).toBeGreaterThanOrEqual(split);
     const promotedAt = Date.now();
     await writeModelControl({ connection: connection(), registryUrl: inject('schemaRegistryUrl'), topic: controlTopic }, { role: 'live', version: 'it-b', requested_by: 'test', requested_at_ms: promotedAt });
-    await waitUntil(async () => applied.some((a) => a.control.version === 'it-b' && a.ok), 10_000, 'the promotion applied');
-    const switchMs = applied.find((a) => a.control.version === 'it-b')!.at - promotedAt;
+    await waitUntil(async () => applied.some((a) => a.control.role === 'live' && a.control.version === 'it-b' && a.ok), 10_000, 'the promotion applied');
+    const switchMs = applied.find((a) => a.control.role === 'live' && a.control.version === 'it-b')!.at - promotedAt;
     expect(scorer.metadata.version).toBe('it-b');
+    expect(scorer.shadow).toBeUndefined(); // the promoted shadow is live now, not scored twice
 
     await send(txs.slice(split));
     let alerts: Alert[] = [];
