@@ -60,6 +60,8 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
       stateDir: join(projectRoot, '.vigil', 'state', `demo-${o.cluster.topology}`),
       metricsPort: 0,
       applicationId: 'vigil-demo',
+      // `vigil model promote <version>` switches the demo's model too (docs/feedback.md).
+      modelControl: { modelsDir: join(projectRoot, 'models', 'versions') },
       log: o.log.child({ component: 'engine' }),
       ...(multiRegion ? { transactions: MIRRORED_TRANSACTIONS } : {}),
     });
