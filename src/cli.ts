@@ -6,6 +6,7 @@ import { dispatchCommand } from './commands/dispatch.js';
 import { engineCommand } from './commands/engine.js';
 import { kafkaCommand } from './commands/kafka.js';
 import { modelCommand } from './commands/model.js';
+import { trainCommand } from './commands/train.js';
 import { replayCommand } from './commands/replay.js';
 import { simulateCommand } from './commands/simulate.js';
 import { startCommand } from './commands/start.js';
@@ -24,6 +25,7 @@ const commands: Record<string, Command> = {
   dashboard: dashboardCommand(log),
   chargebacks: chargebacksCommand(log),
   model: modelCommand(log),
+  train: trainCommand(log),
 };
 
 async function main(argv: string[]): Promise<number> {
