@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { projectRoot } from '../cluster/paths.js';
 import { OnnxScorer } from '../fraud/model/onnx-scorer.js';
 import { SwitchableScorer } from '../fraud/model/switchable-scorer.js';
+import { DriftTracker, driftReferenceOf } from '../fraud/model/drift.js';
+import type { Scorer } from '../fraud/model/scorer.js';
 import { MODEL_CONTROL_TOPIC, ModelControlListener } from '../feedback/model-control.js';
 import { loadModelVersion } from '../feedback/model-store.js';
 import { VIGIL_PROTO_PATH, type Alert, type Transaction, type UserProfile } from '../fraud/schema/index.js';
@@ -12,7 +14,7 @@ import { fraudStreamsConfig } from '../fraud/topology/streams-config.js';
 import { DEFAULT_FRAUD_TOPICS, MIRRORED_TRANSACTIONS } from '../fraud/topology/topics.js';
 import type { Logger } from '../log.js';
 import { createFraudMetrics } from '../metrics/fraud-metrics.js';
-import { createMetricsRegistry, createShadowMetrics, createStreamsMetrics, serveMetrics } from '../metrics/index.js';
+import { createDriftMetrics, createMetricsRegistry, createShadowMetrics, createStreamsMetrics, serveMetrics } from '../metrics/index.js';
 import { registrySerde } from '../registry/registry-serde.js';
 import { KafkaStreams, StreamsSupervisor, type ProcessingGuarantee } from '../streams/runtime/index.js';
 import { help, UsageError, type Command } from './command.js';
@@ -89,8 +91,18 @@ export async function startEngine(o: EngineOptions): Promise<EngineHandle> {
   const registry = createMetricsRegistry({ service: 'engine' });
   const metrics = await serveMetrics(registry, o.metricsPort);
   const shadowMetrics = createShadowMetrics(registry);
+  // Drift of the live model's inputs against its training data, restarted at each promotion.
+  let drift: { model: Scorer; tracker: DriftTracker | undefined } | undefined;
+  createDriftMetrics(registry, () => (drift?.tracker ? { version: drift.model.metadata.version, features: drift.tracker.psi() } : undefined));
   // The topology's scorer: the loaded model until a model-control record says otherwise.
   const scorer: SwitchableScorer = new SwitchableScorer(initial, {
+    onScored: (rows, model) => {
+      if (drift?.model !== model) {
+        const reference = driftReferenceOf(model.metadata);
+        drift = { model, tracker: reference ? new DriftTracker(reference) : undefined };
+      }
+      drift.tracker?.observe(rows);
+    },
     onShadow: (_rows, live, shadow) =>
       shadowMetrics.observe({
         liveVersion: live.model.metadata.version,

@@ -11,6 +11,7 @@ import { readTopicToEnd } from '../feedback/read-topic.js';
 import { ALERT_FEEDBACK_MESSAGE, CHARGEBACK_MESSAGE, FEEDBACK_TOPICS, feedbackSchemaText, type AlertFeedback, type Chargeback } from '../feedback/schema.js';
 import { featureListHash, labelRows, timeSplit, trainingCsv, type FeatureRow, type UnlabelledPolicy } from '../feedback/training-set.js';
 import { FEATURE_NAMES } from '../fraud/features/feature-names.js';
+import { driftReference } from '../fraud/model/drift.js';
 import { readLabelledTransactions, readManifest, readProfiles } from '../fraud/simulator/fixture-reader.js';
 import type { LabelledTransaction } from '../fraud/simulator/events.js';
 import { backfillFeatures } from '../fraud/topology/backfill.js';
@@ -141,7 +142,11 @@ export async function train(o: TrainOptions) {
     const out = join(work, 'out');
     mkdirSync(out);
     await run(python, [join(projectRoot, 'models', 'train.py'), '--train', join(work, 'train.csv'), '--test', join(work, 'test.csv'), '--out', out], o.log);
-    const metadata = JSON.parse(readFileSync(join(out, 'fraud.metadata.json'), 'utf8')) as { version: string; held_out: unknown };
+    const metadataPath = join(out, 'fraud.metadata.json');
+    const metadata = JSON.parse(readFileSync(metadataPath, 'utf8')) as { version: string; held_out: unknown; drift_reference?: unknown };
+    // The training distribution the engine measures drift against (vigil_feature_psi).
+    metadata.drift_reference = driftReference(FEATURE_NAMES, split.train.map((r) => r.features));
+    writeFileSync(metadataPath, JSON.stringify(metadata, null, 2) + '\n');
     const training = {
       version: metadata.version,
       feature_list_hash: featureListHash(FEATURE_NAMES),

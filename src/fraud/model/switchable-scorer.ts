@@ -38,7 +38,13 @@ export class SwitchableScorer implements AttributingScorer {
 
   constructor(
     initial: Scorer,
-    private readonly options: { expected?: ExpectedFeatures; onShadow?: ShadowObserver; onShadowError?: (err: unknown) => void } = {},
+    private readonly options: {
+      expected?: ExpectedFeatures;
+      /** After each live batch (drift tracking); must not throw. */
+      onScored?: (rows: ReadonlyArray<readonly number[]>, model: Scorer, scores: number[]) => void;
+      onShadow?: ShadowObserver;
+      onShadowError?: (err: unknown) => void;
+    } = {},
   ) {
     this.#live = initial;
   }
@@ -82,6 +88,7 @@ export class SwitchableScorer implements AttributingScorer {
     const shadow = this.#shadow;
     const scores = await this.#using(model, () => model.score(rows));
     for (const row of rows) this.#scoredBy.set(row, model);
+    this.options.onScored?.(rows, model, scores);
     if (shadow && this.options.onShadow) {
       try {
         const shadowScores = await this.#using(shadow, () => shadow.score(rows));

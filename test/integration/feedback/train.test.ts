@@ -12,6 +12,7 @@ import { KafkaFeedbackSink } from '../../../src/feedback/feedback-sink.js';
 import { checkModelVersion } from '../../../src/feedback/model-store.js';
 import { featureListHash } from '../../../src/feedback/training-set.js';
 import { FEATURE_NAMES } from '../../../src/fraud/features/feature-names.js';
+import { driftReferenceOf } from '../../../src/fraud/model/drift.js';
 import { readLabelledTransactions } from '../../../src/fraud/simulator/fixture-reader.js';
 import { connection, uniqueName } from '../helpers.js';
 
@@ -64,6 +65,9 @@ describe('vigil train from Kafka', () => {
     // The candidate fits the engine's features: `vigil model promote` would accept it.
     expect(checkModelVersion(modelsDir, result.version).version).toBe(result.version);
     expect(existsSync(join(result.dir, 'MODEL_CARD.md'))).toBe(true);
+    // The training distribution ships with the model, so the engine can report drift against it.
+    const metadata = JSON.parse(readFileSync(join(result.dir, 'fraud.metadata.json'), 'utf8'));
+    expect(driftReferenceOf(metadata)?.features.map((f) => f.name)).toEqual([...FEATURE_NAMES]);
     const h = training.held_out;
     console.log(`train: ${training.rows.rows} rows (${training.rows.fraud} fraud labels: ${training.rows.bySource.chargeback} chargebacks + ${training.rows.bySource.verdict_fraud} verdict), held out ${h.transactions} rows after the time split: PR-AUC ${h.pr_auc}, precision ${h.precision}, recall ${h.recall}; ${trainMs} ms`);
   }, 600_000);
