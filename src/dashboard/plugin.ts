@@ -51,6 +51,7 @@ export async function dashboardPlugin(app: FastifyInstance, options: DashboardOp
   const counters = newReceiverCounters();
   const sseClients = new Set<FastifyReply>();
   const verdicts = new VerdictBook();
+  for (const f of options.feedback?.existing?.() ?? []) verdicts.record(f);
   app.addHook('preClose', async () => {
     for (const c of sseClients) c.raw.end();
   });

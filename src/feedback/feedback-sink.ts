@@ -2,11 +2,14 @@ import type { Logger } from '../log.js';
 import { registrySerde, type RegistrySerde } from '../registry/registry-serde.js';
 import { connectAdmin, connectProducer, type KafkaConnectionOptions, type KafkaProducer } from '../streams/runtime/kafka/index.js';
 import { FeedbackError } from './errors.js';
+import { readTopicToEnd } from './read-topic.js';
 import { ALERT_FEEDBACK_MESSAGE, FEEDBACK_TOPICS, feedbackSchemaText, type AlertFeedback } from './schema.js';
 
 /** Where verdicts go. The dashboard records a verdict only after `write` resolved. */
 export interface FeedbackSink {
   write(feedback: AlertFeedback): Promise<void>;
+  /** Verdicts already on the topic when the sink started (latest per transaction), so a restarted dashboard keeps its counts. */
+  existing?(): readonly AlertFeedback[];
   close(): Promise<void>;
 }
 
@@ -36,7 +39,12 @@ export class KafkaFeedbackSink implements FeedbackSink {
     private readonly serde: RegistrySerde<AlertFeedback>,
     readonly topic: string,
     private readonly log: Logger,
+    private readonly loaded: readonly AlertFeedback[],
   ) {}
+
+  existing(): readonly AlertFeedback[] {
+    return this.loaded;
+  }
 
   static async start(o: KafkaFeedbackSinkOptions): Promise<KafkaFeedbackSink> {
     const topic = o.topic ?? FEEDBACK_TOPICS.alertFeedback;
@@ -55,8 +63,21 @@ export class KafkaFeedbackSink implements FeedbackSink {
       serde.close();
       throw err;
     }
+    const latest = new Map<string, AlertFeedback>();
+    try {
+      for (const r of await readTopicToEnd(o.connection, topic)) {
+        const key = r.key?.toString();
+        if (!key) continue;
+        const value = r.value === null ? null : serde.deserialize(topic, r.value);
+        latest.delete(key); // keeps "last decided last"
+        if (value) latest.set(key, value);
+      }
+    } catch (err) {
+      serde.close();
+      throw err;
+    }
     const producer = await connectProducer(o.connection, { idempotent: true, acks: -1 });
-    return new KafkaFeedbackSink(producer, serde, topic, o.log);
+    return new KafkaFeedbackSink(producer, serde, topic, o.log, [...latest.values()]);
   }
 
   async write(feedback: AlertFeedback): Promise<void> {

@@ -80,6 +80,16 @@ describe('dashboard verdicts', () => {
     expect((await app.inject({ url: '/api/verdicts', headers: auth })).json().counts.confirmedFraud).toBe(0);
   });
 
+  it('starts its counts from the verdicts the sink found on the topic', async () => {
+    const earlier = { transaction_id: 't-9', alert_id: 'msg_9', verdict: 'VERDICT_FALSE_POSITIVE', analyst: 'carol', decided_at_ms: NOW - 60_000, model_version: 'm', score: 0.8, card_id: 'c', event_time_ms: NOW - 120_000 } as const;
+    const sink = Object.assign(new MemorySink(), { existing: () => [earlier] });
+    const { app } = await buildDashboardApp({ token: TOKEN, secrets: [secret], clock: new ManualClock(NOW), log: pino({ level: 'silent' }), feedback: sink });
+    onTestFinished(() => app.close());
+    const listed = (await app.inject({ url: '/api/verdicts', headers: auth })).json();
+    expect(listed.counts).toEqual({ confirmedFraud: 0, falsePositive: 1, unsure: 0, precision: 0 });
+    expect(listed.verdicts[0].analyst).toBe('carol');
+  });
+
   it('reports verdicts as disabled when no sink is configured', async () => {
     const { app } = await buildDashboardApp({ token: TOKEN, secrets: [secret], clock: new ManualClock(NOW), log: pino({ level: 'silent' }) });
     onTestFinished(() => app.close());

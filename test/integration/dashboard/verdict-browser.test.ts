@@ -81,6 +81,11 @@ describe('analyst verdicts in Chromium', () => {
     expect(byKey.get(alerts[1]!.transaction!.transaction_id)).toMatchObject({ verdict: 'VERDICT_FALSE_POSITIVE', analyst: 'alice' });
     for (const g of got) expect(Math.abs(g.value!.decided_at_ms - Date.now())).toBeLessThan(120_000);
 
+    // A restarted dashboard starts from the verdicts on the topic.
+    const again = await KafkaFeedbackSink.start({ connection: connection(), registryUrl: inject('schemaRegistryUrl'), topic, log });
+    onTestFinished(() => again.close());
+    expect(again.existing().map((f) => `${f.transaction_id}=${f.verdict}`).sort()).toEqual(got.map((g) => `${g.key}=${g.value!.verdict}`).sort());
+
     // An unauthenticated write from outside the page is refused and writes nothing.
     const refused = await fetch(`${dashboard.url}/api/alerts/msg_verdict_2/verdict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ verdict: 'unsure', analyst: 'mallory' }) });
     expect(refused.status).toBe(401);
