@@ -1,11 +1,14 @@
 import { isVigilError } from './streams/index.js';
 import { overview, UsageError, type Command } from './commands/command.js';
+import { chargebacksCommand } from './commands/chargebacks.js';
 import { dashboardCommand } from './commands/dashboard.js';
 import { dispatchCommand } from './commands/dispatch.js';
 import { engineCommand } from './commands/engine.js';
 import { exampleCommand } from './commands/example.js';
 import { kafkaCommand } from './commands/kafka.js';
 import { registryShimCommand } from './commands/registry-shim.js';
+import { modelCommand } from './commands/model.js';
+import { trainCommand } from './commands/train.js';
 import { replayCommand } from './commands/replay.js';
 import { simulateCommand } from './commands/simulate.js';
 import { startCommand } from './commands/start.js';
@@ -24,6 +27,9 @@ const commands: Record<string, Command> = {
   dashboard: dashboardCommand(log),
   'registry-shim': registryShimCommand(log),
   example: exampleCommand(log),
+  chargebacks: chargebacksCommand(log),
+  model: modelCommand(log),
+  train: trainCommand(log),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -3,13 +3,18 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { projectRoot } from '../cluster/paths.js';
 import { OnnxScorer } from '../fraud/model/onnx-scorer.js';
+import { SwitchableScorer } from '../fraud/model/switchable-scorer.js';
+import { DriftTracker, driftReferenceOf } from '../fraud/model/drift.js';
+import type { Scorer } from '../fraud/model/scorer.js';
+import { MODEL_CONTROL_TOPIC, ModelControlListener } from '../feedback/model-control.js';
+import { loadModelVersion } from '../feedback/model-store.js';
 import { VIGIL_PROTO_PATH, type Alert, type Transaction, type UserProfile } from '../fraud/schema/index.js';
 import { buildFraudTopology } from '../fraud/topology/fraud-topology.js';
 import { fraudStreamsConfig } from '../fraud/topology/streams-config.js';
 import { DEFAULT_FRAUD_TOPICS, MIRRORED_TRANSACTIONS } from '../fraud/topology/topics.js';
 import type { Logger } from '../log.js';
 import { createFraudMetrics } from '../metrics/fraud-metrics.js';
-import { createMetricsRegistry, createStreamsMetrics, serveMetrics } from '../metrics/index.js';
+import { createDriftMetrics, createMetricsRegistry, createShadowMetrics, createStreamsMetrics, serveMetrics } from '../metrics/index.js';
 import { registrySerde } from '../registry/registry-serde.js';
 import { KafkaStreams, StreamsSupervisor, type ProcessingGuarantee } from '../streams/index.js';
 import { help, UsageError, type Command } from './command.js';
@@ -32,6 +37,8 @@ options:
   --metrics-port Prometheus /metrics port (default: VIGIL_METRICS_PORT or 9464; 0 picks one)
   --app-id       application id: consumer group and internal topic prefix (default: vigil-fraud)
   --transactions the transactions topic, or /regex/ over co-partitioned topics (default: transactions)
+  --models-dir   versioned models for live promotion: <dir>/<version>/fraud.onnx (default: models/versions)
+  --model-control-topic  the compacted topic \`vigil model promote\` writes (default: model-control)
   --mirrored     read MirrorMaker 2's us-east.transactions and us-west.transactions on a central
                  cluster: --transactions '/^(us-east|us-west)\\.transactions$/' (docs/multi-region.md)`;
 
@@ -39,6 +46,8 @@ export interface EngineHandle {
   /** The running instance; a new one after each supervised restart, so read it at each use. */
   readonly streams: KafkaStreams;
   metricsUrl: string;
+  /** The live (and shadow) model; promotions go through the model-control topic. */
+  readonly scorer: SwitchableScorer;
   close(): Promise<void>;
 }
 
@@ -59,6 +68,11 @@ export interface EngineOptions {
   transactions?: string | RegExp;
   /** TLS and SASL for every Kafka client of the engine (see docs/security.md). */
   security?: KafkaSecurity;
+  /**
+   * Live promotion: follow the compacted model-control topic and load the
+   * versions it names from `modelsDir/<version>/` (docs/feedback.md).
+   */
+  modelControl?: { modelsDir: string; topic?: string };
 }
 
 /** Starts the fraud engine and its /metrics endpoint; `close` stops both cleanly. */
@@ -73,10 +87,36 @@ export async function startEngine(o: EngineOptions): Promise<EngineHandle> {
     alert: serde<Alert>(topics.alerts, 'vigil.v1.Alert'),
   };
   for (const s of Object.values(serdes)) await s.prepare();
-  const scorer = await OnnxScorer.load({ modelPath: o.modelPath });
-
+  const initial = await OnnxScorer.load({ modelPath: o.modelPath });
   const registry = createMetricsRegistry({ service: 'engine' });
   const metrics = await serveMetrics(registry, o.metricsPort);
+  const shadowMetrics = createShadowMetrics(registry);
+  // Drift of the live model's inputs against its training data, restarted at each promotion.
+  let drift: { model: Scorer; tracker: DriftTracker | undefined } | undefined;
+  createDriftMetrics(registry, () => (drift?.tracker ? { version: drift.model.metadata.version, features: drift.tracker.psi() } : undefined));
+  // The topology's scorer: the loaded model until a model-control record says otherwise.
+  const scorer: SwitchableScorer = new SwitchableScorer(initial, {
+    onScored: (rows, model) => {
+      if (drift?.model !== model) {
+        const reference = driftReferenceOf(model.metadata);
+        drift = { model, tracker: reference ? new DriftTracker(reference) : undefined };
+      }
+      drift.tracker?.observe(rows);
+    },
+    onShadow: (_rows, live, shadow) =>
+      shadowMetrics.observe({
+        liveVersion: live.model.metadata.version,
+        shadowVersion: shadow.model.metadata.version,
+        liveThreshold: live.model.metadata.threshold,
+        shadowThreshold: shadow.model.metadata.threshold,
+        liveScores: live.scores,
+        shadowScores: shadow.scores,
+      }),
+    onShadowError: (err) => {
+      shadowMetrics.shadowFailed(scorer.shadow?.metadata.version ?? 'unknown');
+      o.log.warn({ err, code: 'VIGIL_ERR_MODEL_SCORE' }, 'shadow model failed to score a batch; the live model is unaffected');
+    },
+  });
   const fraudMetrics = createFraudMetrics(registry);
   const streamsMetrics = createStreamsMetrics(registry); // once: every instance reports into it
   const build = (): KafkaStreams => {
@@ -110,6 +150,17 @@ export async function startEngine(o: EngineOptions): Promise<EngineHandle> {
   const supervisor = new StreamsSupervisor(build, { logger: o.log });
 
   await supervisor.start();
+  const control = o.modelControl;
+  const listener = control
+    ? await ModelControlListener.start({
+        connection: { brokers: o.brokers, clientId: `${o.applicationId}-model-control`, ...o.security },
+        registryUrl: o.registryUrl,
+        topic: control.topic ?? MODEL_CONTROL_TOPIC,
+        scorer,
+        load: (version) => loadModelVersion(control.modelsDir, version),
+        log: o.log.child({ component: 'model-control' }),
+      })
+    : undefined;
   const sources = [...(supervisor.current.layout?.sourceTopics.keys() ?? [])].filter((t) => t !== topics.userProfiles);
   o.log.info({ metrics: metrics.url, model: scorer.metadata.version, guarantee: o.guarantee, sources }, 'engine started');
   return {
@@ -117,8 +168,11 @@ export async function startEngine(o: EngineOptions): Promise<EngineHandle> {
       return supervisor.current;
     },
     metricsUrl: metrics.url,
+    scorer,
     async close() {
+      await listener?.close();
       await supervisor.close();
+      await scorer.close();
       for (const s of Object.values(serdes)) s.close();
       await metrics.close();
     },
@@ -142,6 +196,8 @@ export function engineCommand(log: Logger): Command {
           'app-id': { type: 'string', default: 'vigil-fraud' },
           transactions: { type: 'string' },
           mirrored: { type: 'boolean' },
+          'models-dir': { type: 'string', default: join(projectRoot, 'models', 'versions') },
+          'model-control-topic': { type: 'string', default: MODEL_CONTROL_TOPIC },
           help: { type: 'boolean', short: 'h' },
         },
       });
@@ -170,6 +226,7 @@ export function engineCommand(log: Logger): Command {
         metricsPort,
         applicationId: values['app-id'],
         log,
+        modelControl: { modelsDir: values['models-dir'], topic: values['model-control-topic'] },
         ...(transactions !== undefined ? { transactions } : {}),
       });
       await stopped;

@@ -1,5 +1,6 @@
 import { ClusterErrorCodes } from '../cluster/errors.js';
 import { DashboardErrorCodes } from '../dashboard/errors.js';
+import { FeedbackErrorCodes } from '../feedback/errors.js';
 import { FraudErrorCodes } from '../fraud/errors.js';
 import { ModelErrorCodes } from '../fraud/model/errors.js';
 import { FraudDataErrorCodes } from '../fraud/simulator/errors.js';
@@ -18,6 +19,7 @@ export const ERROR_TABLES: ReadonlyArray<{ readonly title: string; readonly modu
   { title: 'Fraud model and scoring', module: 'src/fraud/model/errors.ts', codes: ModelErrorCodes },
   { title: 'Webhook dispatcher', module: 'src/webhook/errors.ts', codes: WebhookErrorCodes },
   { title: 'Dashboard', module: 'src/dashboard/errors.ts', codes: DashboardErrorCodes },
+  { title: 'Feedback loop: verdicts, labels, training, model control', module: 'src/feedback/errors.ts', codes: FeedbackErrorCodes },
   { title: 'Command line', module: 'src/commands/command.ts', codes: CommandErrorCodes },
   { title: 'Example: notifications', module: 'examples/notifications/errors.ts', codes: NotificationErrorCodes },
   { title: 'Example: order saga', module: 'examples/order-saga/errors.ts', codes: SagaErrorCodes },

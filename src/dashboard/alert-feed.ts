@@ -92,6 +92,11 @@ export class AlertFeed {
     return this.#recent.slice(0, limit);
   }
 
+  /** One alert the feed still holds (the last {@link RECENT}), by webhook id. */
+  get(id: string): FeedAlert | undefined {
+    return this.#recent.find((a) => a.id === id);
+  }
+
   /** Alerts seen for one card, newest first. */
   byCard(cardId: string): FeedAlert[] {
     return this.#recent.filter((a) => a.alert.transaction?.card_id === cardId);

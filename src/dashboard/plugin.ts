@@ -2,6 +2,8 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { FEATURE_KINDS } from '../fraud/features/feature-kinds.js';
 import type { Clock } from '../streams/index.js';
+import type { FeedbackSink } from '../feedback/feedback-sink.js';
+import { VerdictBook } from '../feedback/verdicts.js';
 import type { WebhookSecret } from '../webhook/secret.js';
 import type { AlertFeed } from './alert-feed.js';
 import { presentedToken, requireToken, tokenCookie, tokenMatches } from './auth.js';
@@ -11,6 +13,7 @@ import { metricsText } from './metrics-text.js';
 import { newReceiverCounters, webhookReceiver } from './receiver.js';
 import { alertStream } from './sse.js';
 import { loadAssets } from './static-assets.js';
+import { verdictRoutes } from './verdict-routes.js';
 
 export interface DashboardOptions {
   /** Required for the page and its API (cookie, `?token=` or `Authorization: Bearer`). */
@@ -22,6 +25,8 @@ export interface DashboardOptions {
   /** Recent transactions per card; defaults to what the alerts carried. */
   cardHistory?: CardHistoryProvider;
   toleranceSeconds?: number;
+  /** Where analyst verdicts are written (the `alert-feedback` topic); without it the page offers none. */
+  feedback?: FeedbackSink;
 }
 
 const MIN_TOKEN_LENGTH = 16;
@@ -31,7 +36,8 @@ const MIN_TOKEN_LENGTH = 16;
  *
  * Routes: `GET /` (the page), `GET /assets/*`, `GET /api/alerts`,
  * `GET /api/stats`, `GET /api/cards/:cardId/transactions`,
- * `GET /api/stream` (SSE), `POST /webhooks/alerts` (signature-checked,
+ * `GET /api/stream` (SSE), `POST /api/alerts/:id/verdict` and
+ * `GET /api/verdicts` (when a feedback sink is given), `POST /webhooks/alerts` (signature-checked,
  * no token), `GET /healthz`, `GET /metrics`. SSE streams are ended in
  * `preClose`, so `app.close()` does not wait on open pages.
  */
@@ -45,6 +51,8 @@ export async function dashboardPlugin(app: FastifyInstance, options: DashboardOp
   const assets = loadAssets();
   const counters = newReceiverCounters();
   const sseClients = new Set<FastifyReply>();
+  const verdicts = new VerdictBook();
+  for (const f of options.feedback?.existing?.() ?? []) verdicts.record(f);
   app.addHook('preClose', async () => {
     for (const c of sseClients) c.raw.end();
   });
@@ -99,6 +107,8 @@ export async function dashboardPlugin(app: FastifyInstance, options: DashboardOp
       source: history.source,
       transactions: await history.recentTransactions(req.params.cardId, Math.min(50, Number(req.query.limit ?? 10) || 10)),
     }));
+    if (options.feedback) verdictRoutes(api, { feed, sink: options.feedback, book: verdicts, clock: options.clock });
+    else api.get('/api/verdicts', async () => ({ disabled: true }));
     alertStream(api, feed, sseClients);
   });
 }

@@ -5,6 +5,7 @@ import { AlertFeed } from './alert-feed.js';
 import type { CardHistoryProvider } from './card-history.js';
 import { dashboardPlugin } from './plugin.js';
 import type { WebhookSecret } from '../webhook/secret.js';
+import type { FeedbackSink } from '../feedback/feedback-sink.js';
 
 export interface DashboardServerOptions {
   host?: string;
@@ -15,6 +16,8 @@ export interface DashboardServerOptions {
   clock: Clock;
   log: Logger;
   cardHistory?: CardHistoryProvider;
+  /** Enables analyst verdicts, written here. */
+  feedback?: FeedbackSink;
 }
 
 export interface DashboardServer {
@@ -48,6 +51,7 @@ export async function buildDashboardApp(options: Omit<DashboardServerOptions, 'h
     feed,
     clock: options.clock,
     ...(options.cardHistory ? { cardHistory: options.cardHistory } : {}),
+    ...(options.feedback ? { feedback: options.feedback } : {}),
   });
   return { app, feed };
 }

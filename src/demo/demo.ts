@@ -6,6 +6,7 @@ import { REGIONS } from '../cluster/topology.js';
 import { projectRoot } from '../cluster/paths.js';
 import { startEngine, type EngineHandle } from '../commands/engine.js';
 import { startDashboard, type DashboardServer } from '../dashboard/server.js';
+import { KafkaFeedbackSink } from '../feedback/feedback-sink.js';
 import { replay } from '../fraud/replay/index.js';
 import { MIRRORED_TRANSACTIONS } from '../fraud/topology/topics.js';
 import type { Logger } from '../log.js';
@@ -65,6 +66,8 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
       stateDir,
       metricsPort: 0,
       applicationId: 'vigil-demo',
+      // `vigil model promote <version>` switches the demo's model too (docs/feedback.md).
+      modelControl: { modelsDir: join(projectRoot, 'models', 'versions') },
       log: o.log.child({ component: 'engine' }),
       ...(multiRegion ? { transactions: MIRRORED_TRANSACTIONS } : {}),
     });
@@ -76,6 +79,9 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
 
     const secret = WebhookSecret.parse(WebhookSecret.generate(randomBytes(24)));
     const token = process.env.VIGIL_DASHBOARD_TOKEN ?? randomBytes(18).toString('base64url');
+    // Analyst verdicts from the page go to the compacted alert-feedback topic (docs/feedback.md).
+    const feedback = await KafkaFeedbackSink.start({ connection: { brokers: [o.cluster.primary] }, registryUrl: o.cluster.registryUrl, log: o.log.child({ component: 'feedback' }) });
+    closers.push(() => feedback.close());
     const dashboard: DashboardServer = await startDashboard({
       port: o.dashboardPort ?? 8088,
       token,
@@ -84,6 +90,7 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
       log: o.log.child({ component: 'dashboard' }),
       // Through the handle at each query: a supervised restart replaces the instance.
       cardHistory: interactiveCardHistory({ windowStore: (name) => engine.streams.windowStore(name) }),
+      feedback,
     });
     closers.push(() => dashboard.close());
 

@@ -7,7 +7,7 @@ describe('vigil dashboard', () => {
   it('prints the page URL with its token, serves it, and exits 0 on SIGTERM', async () => {
     const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'dashboard', '--port', '0'], {
       cwd: process.cwd(),
-      env: { ...process.env, VIGIL_WEBHOOK_SECRET: SECRET, VIGIL_DASHBOARD_TOKEN: 'command-test-token-0123456789', LOG_LEVEL: 'warn' },
+      env: { ...process.env, KAFKA_BROKERS: '', VIGIL_WEBHOOK_SECRET: SECRET, VIGIL_DASHBOARD_TOKEN: 'command-test-token-0123456789', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     onTestFinished(() => {
@@ -40,5 +40,6 @@ describe('vigil dashboard', () => {
     expect(code).toBe(0);
     expect(out).toContain('usage: vigil dashboard');
     expect(out).toContain('--secret ref');
+    expect(out).toContain('--brokers list');
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/cluster/paths.js';
-import { createMetricsRegistry, createStreamsMetrics } from '../../src/metrics/index.js';
+import { createDriftMetrics, createMetricsRegistry, createShadowMetrics, createStreamsMetrics } from '../../src/metrics/index.js';
 
 interface Dashboard {
   panels: Array<{ title: string; targets: Array<{ expr: string }> }>;
@@ -12,6 +12,8 @@ interface Dashboard {
 async function knownSeries(): Promise<Set<string>> {
   const registry = createMetricsRegistry();
   createStreamsMetrics(registry);
+  createShadowMetrics(registry);
+  createDriftMetrics(registry, () => ({ version: 'v', features: [{ feature: 'f', psi: 0 }] }));
   const names = new Set<string>();
   for (const m of await registry.getMetricsAsJSON()) {
     names.add(m.name);

@@ -1,5 +1,5 @@
 /* The fraud-operations page: live feed over SSE, alert detail, card history, charts. */
-/* global window, document, EventSource, fetch, setInterval */
+/* global window, document, EventSource, fetch, setInterval, queueMicrotask */
 'use strict';
 
 (function () {
@@ -29,7 +29,15 @@
     return facts;
   }
 
-  const state = { alerts: [], selected: null, pinned: false, filter: '', kinds: {} };
+  const state = { alerts: [], selected: null, pinned: false, filter: '', kinds: {}, verdictsEnabled: false, verdicts: new Map() };
+  /** What the API takes, the label, the shortcut key and the stored enum name. */
+  const VERDICTS = [
+    { value: 'confirmed_fraud', label: 'Confirmed fraud', key: 'f', stored: 'VERDICT_CONFIRMED_FRAUD', cls: 'v-fraud' },
+    { value: 'false_positive', label: 'False positive', key: 'p', stored: 'VERDICT_FALSE_POSITIVE', cls: 'v-fp' },
+    { value: 'unsure', label: 'Unsure', key: 'u', stored: 'VERDICT_UNSURE', cls: 'v-unsure' },
+  ];
+  const verdictOf = (stored) => VERDICTS.find((v) => v.stored === stored);
+  const txId = (a) => (a.alert.transaction || {}).transaction_id;
   const $ = (id) => document.getElementById(id);
 
   function el(tag, attrs, ...children) {
@@ -106,9 +114,80 @@
         { class: 'alert-side' },
         el('span', {}, el('span', { class: 'badge ' + regionClass(t.region) }, t.region || 'unknown')),
         el('span', { class: 'mono' }, t.card_id || ''),
+        verdictBadge(a),
         el('span', { title: 'transaction in Kafka → alert here' }, ago(a.receivedAt) + (a.latencyMs === null ? '' : ' · ' + ms(a.latencyMs))),
       ),
     );
+  }
+
+  function verdictBadge(a) {
+    const f = state.verdicts.get(txId(a));
+    const v = f && verdictOf(f.verdict);
+    return v ? el('span', { class: 'verdict-badge ' + v.cls, 'data-testid': 'verdict-badge', title: 'by ' + f.analyst }, v.label) : null;
+  }
+
+  function renderVerdictCounts(counts) {
+    $('kpi-verdicts').textContent = counts.confirmedFraud + ' · ' + counts.falsePositive + ' · ' + counts.unsure;
+    $('kpi-precision').textContent = counts.precision === null ? '–' : (counts.precision * 100).toFixed(1) + '%';
+  }
+
+  async function loadVerdicts() {
+    try {
+      const body = await (await fetch('/api/verdicts', { credentials: 'same-origin' })).json();
+      if (body.disabled) return;
+      state.verdictsEnabled = true;
+      for (const id of ['analyst-box', 'kpi-verdicts-box', 'kpi-precision-box']) $(id).hidden = false;
+      state.verdicts = new Map(body.verdicts.map((f) => [f.transaction_id, f]));
+      renderVerdictCounts(body.counts);
+      renderFeed();
+      const a = state.alerts.find((x) => x.id === state.selected);
+      if (a) renderVerdictBox(a);
+    } catch {
+      /* verdicts stay hidden; the feed still works */
+    }
+  }
+
+  function renderVerdictBox(a) {
+    const box = $('verdict');
+    if (!box || !state.verdictsEnabled) return;
+    const f = state.verdicts.get(txId(a));
+    const given = f && verdictOf(f.verdict);
+    box.replaceChildren(
+      el('div', { class: 'verdict-buttons' }, VERDICTS.map((v) =>
+        el('button', { type: 'button', class: 'verdict-btn ' + v.cls + (given === v ? ' chosen' : ''), 'data-verdict': v.value, title: 'shortcut: ' + v.key.toUpperCase(), onclick: () => void giveVerdict(a, v) }, v.label, ' ', el('kbd', {}, v.key.toUpperCase())),
+      )),
+      el('p', { class: 'muted verdict-status', 'data-testid': 'verdict-status' }, given ? given.label + ' by ' + f.analyst + ' at ' + new Date(f.decided_at_ms).toLocaleString() : 'No verdict yet.'),
+    );
+  }
+
+  async function giveVerdict(a, v) {
+    const analyst = $('analyst').value.trim();
+    const status = document.querySelector('[data-testid="verdict-status"]');
+    if (!analyst) {
+      if (status) status.textContent = 'Enter your name (top right) before giving a verdict.';
+      $('analyst').focus();
+      return;
+    }
+    window.localStorage.setItem('vigil.analyst', analyst);
+    try {
+      const res = await fetch('/api/alerts/' + encodeURIComponent(a.id) + '/verdict', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ verdict: v.value, analyst }),
+      });
+      const body = await res.json();
+      if (!res.ok) {
+        if (status) status.textContent = 'Not saved: ' + (body.error || res.status);
+        return;
+      }
+      state.verdicts.set(body.feedback.transaction_id, body.feedback);
+      renderVerdictCounts(body.counts);
+      renderFeed();
+      if (state.selected === a.id) renderVerdictBox(a);
+    } catch {
+      if (status) status.textContent = 'Not saved: the dashboard did not answer; try again.';
+    }
   }
 
   function renderFeed(freshId) {
@@ -152,6 +231,7 @@
       ),
     );
     const txBox = el('div', {}, el('p', { class: 'muted' }, 'Loading…'));
+    queueMicrotask(() => renderVerdictBox(a));
     box.replaceChildren(
       el(
         'div',
@@ -173,6 +253,8 @@
         el('dt', {}, 'Model'), el('dd', { class: 'mono' }, a.alert.model_version),
         el('dt', {}, 'Webhook id'), el('dd', { class: 'mono' }, a.id),
       ),
+      state.verdictsEnabled ? el('h3', {}, 'Verdict') : null,
+      state.verdictsEnabled ? el('div', { id: 'verdict', class: 'verdict', 'data-testid': 'verdict' }) : null,
       el('h3', {}, 'Why it fired'),
       el('div', { class: 'why', 'data-testid': 'why' }, why),
       el('h3', {}, 'Card’s recent transactions'),
@@ -236,6 +318,7 @@
       renderKpis(snap.stats);
       renderCharts(snap.stats);
       if (state.alerts[0] && !state.pinned) select(state.alerts[0].id, false);
+      void loadVerdicts();
     });
     es.addEventListener('alert', (e) => onAlert(JSON.parse(e.data)));
     es.addEventListener('stats', (e) => {
@@ -253,6 +336,18 @@
     const li = e.target.closest('.alert');
     if (li && (e.key === 'Enter' || e.key === ' ')) select(li.getAttribute('data-alert-id'), true);
   });
+  // Verdict shortcuts act on the selected alert; typing in a field is left alone.
+  document.addEventListener('keydown', (e) => {
+    if (!state.verdictsEnabled || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.target instanceof window.HTMLInputElement || e.target instanceof window.HTMLTextAreaElement) return;
+    const v = VERDICTS.find((x) => x.key === e.key.toLowerCase());
+    const a = state.alerts.find((x) => x.id === state.selected);
+    if (v && a) {
+      e.preventDefault();
+      void giveVerdict(a, v);
+    }
+  });
+  $('analyst').value = window.localStorage.getItem('vigil.analyst') || '';
   $('filter').addEventListener('input', (e) => {
     state.filter = e.target.value.trim().toLowerCase();
     renderFeed();

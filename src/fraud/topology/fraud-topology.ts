@@ -137,12 +137,13 @@ export function buildFraudTopology(options: FraudTopologyOptions): Topology {
   if (options.scoring) {
     const { scorer } = options.scoring;
     const batch = microBatchOptions(options.scoring.batch);
-    const threshold = options.scoring.threshold ?? scorer.metadata.threshold;
+    // Unset: each alert uses the threshold of the model that scored it, so a promoted model brings its own.
+    const threshold = options.scoring.threshold;
     const reasons = { ...DEFAULT_REASON_OPTIONS, ...options.scoring.reasons };
     builder.addStateStore(scoringBufferStoreBuilder(storeType === 'leveldb'));
     featured
       .process(() => new ScoringProcessor(scorer, batch), SCORING_BUFFER_STORE)
-      .process(() => new DecisionProcessor(scorer, { threshold, reasons }))
+      .process(() => new DecisionProcessor(scorer, { ...(threshold !== undefined ? { threshold } : {}), reasons }))
       .to(topics.alerts, Produced.with(Serdes.String(), options.serdes.alert as Serde<Alert>));
   }
   return builder.build();

@@ -1,0 +1,95 @@
+/** One feature's training distribution: bin upper edges (the last bin is open) and each bin's share. */
+export interface FeatureReference {
+  name: string;
+  /** Ascending upper edges; a value v falls in the first bin whose edge is >= v, else the last bin. */
+  edges: number[];
+  /** edges.length + 1 shares summing to 1. */
+  proportions: number[];
+}
+
+/** `drift_reference` in a model's metadata, written by `vigil train`. */
+export interface DriftReference {
+  features: FeatureReference[];
+}
+
+const EPSILON = 1e-4;
+const DEFAULT_BINS = 10;
+
+function binOf(edges: readonly number[], v: number): number {
+  let lo = 0;
+  let hi = edges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (v <= (edges[mid] as number)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
+ * Reference bins from training rows: decile edges per feature (deduplicated,
+ * so a mostly-zero feature gets few bins) and the share of rows in each.
+ */
+export function driftReference(names: readonly string[], rows: ReadonlyArray<readonly number[]>, bins = DEFAULT_BINS): DriftReference {
+  return {
+    features: names.map((name, f) => {
+      const values = rows.map((r) => r[f] as number).sort((a, b) => a - b);
+      const edges = [...new Set(Array.from({ length: bins - 1 }, (_, i) => values[Math.floor(((i + 1) * values.length) / bins)] as number))].filter((v) => v !== undefined);
+      const counts = new Array<number>(edges.length + 1).fill(0);
+      for (const v of values) counts[binOf(edges, v)]! += 1;
+      return { name, edges, proportions: counts.map((c) => c / Math.max(1, values.length)) };
+    }),
+  };
+}
+
+/** Population stability index of `actual` counts against `expected` shares; small shares are floored so empty bins stay finite. */
+export function psi(expected: readonly number[], actual: readonly number[]): number {
+  const total = actual.reduce((a, b) => a + b, 0);
+  if (total === 0) return 0;
+  let sum = 0;
+  expected.forEach((e, i) => {
+    const ee = Math.max(e, EPSILON);
+    const a = Math.max((actual[i] ?? 0) / total, EPSILON);
+    sum += (a - ee) * Math.log(a / ee);
+  });
+  return sum;
+}
+
+/**
+ * Serving distribution per feature, binned as in training, since the model
+ * went live. PSI per feature: < 0.1 stable, 0.1–0.25 moderate, > 0.25 a shift
+ * worth retraining for (the usual reading).
+ */
+export class DriftTracker {
+  readonly #counts: number[][];
+  #rows = 0;
+
+  constructor(readonly reference: DriftReference) {
+    this.#counts = reference.features.map((f) => new Array<number>(f.proportions.length).fill(0));
+  }
+
+  observe(rows: ReadonlyArray<readonly number[]>): void {
+    for (const row of rows) {
+      this.reference.features.forEach((f, i) => {
+        this.#counts[i]![binOf(f.edges, row[i] as number)]! += 1;
+      });
+    }
+    this.#rows += rows.length;
+  }
+
+  get rows(): number {
+    return this.#rows;
+  }
+
+  psi(): Array<{ feature: string; psi: number }> {
+    return this.reference.features.map((f, i) => ({ feature: f.name, psi: psi(f.proportions, this.#counts[i]!) }));
+  }
+}
+
+/** The metadata's drift reference, if it has a usable one for these feature names. */
+export function driftReferenceOf(metadata: { feature_names: readonly string[]; [k: string]: unknown }): DriftReference | undefined {
+  const ref = metadata.drift_reference as DriftReference | undefined;
+  if (!ref || !Array.isArray(ref.features) || ref.features.length !== metadata.feature_names.length) return undefined;
+  const ok = ref.features.every((f, i) => f.name === metadata.feature_names[i] && Array.isArray(f.edges) && Array.isArray(f.proportions) && f.proportions.length === f.edges.length + 1);
+  return ok ? ref : undefined;
+}

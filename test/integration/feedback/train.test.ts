@@ -1,0 +1,74 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { describe, expect, inject, it, onTestFinished } from 'vitest';
+import { projectRoot } from '../../../src/cluster/paths.js';
+import { train } from '../../../src/commands/train.js';
+import { replayChargebacks } from '../../../src/feedback/chargeback-replay.js';
+import { chargebacksFor } from '../../../src/feedback/chargebacks.js';
+import { KafkaFeedbackSink } from '../../../src/feedback/feedback-sink.js';
+import { checkModelVersion } from '../../../src/feedback/model-store.js';
+import { featureListHash } from '../../../src/feedback/training-set.js';
+import { FEATURE_NAMES } from '../../../src/fraud/features/feature-names.js';
+import { driftReferenceOf } from '../../../src/fraud/model/drift.js';
+import { readLabelledTransactions } from '../../../src/fraud/simulator/fixture-reader.js';
+import { connection, uniqueName } from '../helpers.js';
+
+const FIXTURE = 'test/fixtures/small';
+const PYTHON = join(projectRoot, 'models', '.venv', 'bin', 'python');
+
+/** The pinned environment, created from the project's own files when missing (as `npm run train` does). */
+function ensureVenv(): void {
+  if (existsSync(PYTHON)) return;
+  execFileSync('python3', ['-m', 'venv', join(projectRoot, 'models', '.venv')], { stdio: 'inherit' });
+  execFileSync(join(projectRoot, 'models', '.venv', 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', '-r', join(projectRoot, 'models', 'requirements.txt')], { stdio: 'inherit' });
+}
+
+describe('vigil train from Kafka', () => {
+  it('trains a candidate from replayed chargebacks and verdicts, evaluated on a later time split, into a promotable version dir', async () => {
+    ensureVenv();
+    const log = pino({ level: 'silent' });
+    const chargebacksTopic = uniqueName('chargebacks');
+    const feedbackTopic = uniqueName('alert-feedback');
+    const cb = await replayChargebacks({ fixtureDir: FIXTURE, connection: connection(), registryUrl: inject('schemaRegistryUrl'), topic: chargebacksTopic, log });
+    // Two analyst verdicts: a confirmed fraud the chargebacks missed, and a false positive on a legitimate payment.
+    const txs = [];
+    for await (const t of readLabelledTransactions(FIXTURE)) txs.push(t);
+    const sink = await KafkaFeedbackSink.start({ connection: connection(), registryUrl: inject('schemaRegistryUrl'), topic: feedbackTopic, log });
+    onTestFinished(() => sink.close());
+    const disputed = new Set(chargebacksFor(txs, { seed: 42 }).map((c) => c.transaction_id));
+    const fraud = txs.find((t) => t.label && !disputed.has(t.transaction.transaction_id))!.transaction;
+    const legit = txs.find((t) => !t.label)!.transaction;
+    for (const [tx, verdict] of [[fraud, 'VERDICT_CONFIRMED_FRAUD'], [legit, 'VERDICT_FALSE_POSITIVE']] as const) {
+      await sink.write({ transaction_id: tx.transaction_id, alert_id: `a-${tx.transaction_id}`, verdict, analyst: 'alice', decided_at_ms: tx.event_time_ms + 3_600_000, model_version: 'm', score: 0.9, card_id: tx.card_id, event_time_ms: tx.event_time_ms });
+    }
+
+    const modelsDir = mkdtempSync(join(tmpdir(), 'vigil-trained-'));
+    onTestFinished(() => rmSync(modelsDir, { recursive: true, force: true }));
+    const started = Date.now();
+    const result = await train({ fixtureDir: FIXTURE, connection: connection(), registryUrl: inject('schemaRegistryUrl'), feedbackTopic, chargebacksTopic, unlabelled: 'legit', testFraction: 0.25, modelsDir, log });
+    const trainMs = Date.now() - started;
+
+    const training = JSON.parse(readFileSync(join(result.dir, 'training.json'), 'utf8'));
+    expect(training.feature_list_hash).toBe(featureListHash(FEATURE_NAMES));
+    expect(training.label_sources).toEqual({ alert_feedback: { topic: feedbackTopic, transactions: 2 }, chargebacks: { topic: chargebacksTopic, transactions: cb.chargebacks } });
+    expect(training.rows.bySource.chargeback).toBe(cb.chargebacks);
+    expect(training.rows.bySource.verdict_legit).toBe(1);
+    expect(training.rows.bySource.verdict_fraud).toBe(1); // missed by the chargebacks, labelled by the analyst
+    expect(training.rows.fraud).toBe(cb.chargebacks + 1);
+    expect(training.time_split.train_fraud).toBeGreaterThan(0);
+    expect(training.time_split.test_fraud).toBeGreaterThan(0);
+    expect(training.held_out).toMatchObject({ transactions: training.time_split.test_rows, fraud_transactions: training.time_split.test_fraud });
+    expect(training.held_out.pr_auc).toBeGreaterThan(0);
+    // The candidate fits the engine's features: `vigil model promote` would accept it.
+    expect(checkModelVersion(modelsDir, result.version).version).toBe(result.version);
+    expect(existsSync(join(result.dir, 'MODEL_CARD.md'))).toBe(true);
+    // The training distribution ships with the model, so the engine can report drift against it.
+    const metadata = JSON.parse(readFileSync(join(result.dir, 'fraud.metadata.json'), 'utf8'));
+    expect(driftReferenceOf(metadata)?.features.map((f) => f.name)).toEqual([...FEATURE_NAMES]);
+    const h = training.held_out;
+    console.log(`train: ${training.rows.rows} rows (${training.rows.fraud} fraud labels: ${training.rows.bySource.chargeback} chargebacks + ${training.rows.bySource.verdict_fraud} verdict), held out ${h.transactions} rows after the time split: PR-AUC ${h.pr_auc}, precision ${h.precision}, recall ${h.recall}; ${trainMs} ms`);
+  }, 600_000);
+});
