@@ -40,6 +40,7 @@ import { StreamTask } from '../../src/streams/processor/internal/stream-task.js'
 import type { ConsumedRecord } from '../../src/streams/processor/internal/record-collector.js';
 import { RunTimer, formatTable, type RunResult } from './stats.js';
 import { WINDOW, generateRecords, parseArgs, type BenchArgs } from './workload.js';
+import { TOPOLOGY_INTERNALS } from '../../src/streams/processor/internal/topology-internals.js';
 
 const SETUPS: Record<string, { storeType: StoreType; caching: boolean }> = {
   memory: { storeType: 'memory', caching: false },
@@ -82,7 +83,7 @@ async function run(name: string, args: BenchArgs): Promise<RunResult> {
     cachingEnabled: setup.caching,
     loggingEnabled: true,
   });
-  const plan = benchTopology().plan(config.applicationId);
+  const plan = benchTopology()[TOPOLOGY_INTERNALS].plan(config.applicationId);
   let produced = 0;
   let changes = 0;
   const tasks = plan.subtopologies.map(

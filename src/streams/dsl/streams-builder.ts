@@ -8,6 +8,7 @@ import { timestampedKeyValueStoreFactory } from './internal/store-factories.js';
 import { KStream } from './kstream.js';
 import { KTable } from './ktable.js';
 import { Materialized } from './materialized.js';
+import { TOPOLOGY_INTERNALS } from '../processor/internal/topology-internals.js';
 
 /**
  * Entry point of the DSL (Kafka Streams' StreamsBuilder). Operations on
@@ -82,7 +83,7 @@ export class StreamsBuilder {
       name,
       tableSourceSupplier<K, V>(storeName) as never,
     );
-    this.context.topology.markTimestampedStore(storeName);
+    this.context.topology[TOPOLOGY_INTERNALS].markTimestampedStore(storeName);
     return new GlobalKTable<K, V>(storeName, keySerde, valueSerde);
   }
 

@@ -16,6 +16,7 @@ import type {
 } from './internal/topology-model.js';
 import { describeTopology } from './topology-description.js';
 import type { TopologyDescription } from './topology-description.js';
+import { TOPOLOGY_INTERNALS, type TopologyInternals } from './internal/topology-internals.js';
 
 export type { StreamPartitioner, TopicNameExtractor } from './internal/topology-model.js';
 
@@ -55,6 +56,14 @@ export interface GlobalSourceOptions<K = unknown, V = unknown> {
  * chaining.
  */
 export class Topology {
+  /** The builder side, for the engine only (see topology-internals.ts). */
+  readonly [TOPOLOGY_INTERNALS]: TopologyInternals = {
+    addStateStoreFactory: (name, factory, ...processorNames) => this.addStateStoreFactory(name, factory, ...processorNames),
+    addInternalTopic: (name, options) => this.addInternalTopic(name, options),
+    markTimestampedStore: (name) => this.markTimestampedStore(name),
+    plan: (applicationId) => this.plan(applicationId),
+  };
+
   private readonly nodes = new Map<string, NodeDef>();
   private readonly globalNodes = new Set<string>();
   private readonly stores = new Map<string, StoreDef>();
@@ -107,12 +116,8 @@ export class Topology {
     return this.addStateStoreFactory(storeBuilder.name, () => storeBuilder, ...processorNames);
   }
 
-  /**
-   * Adds a store whose builder depends on the final configuration (used by
-   * the DSL so `defaultStoreType` and caching apply). The factory must
-   * return a builder named `name`.
-   */
-  addStateStoreFactory(name: string, factory: StoreFactory, ...processorNames: string[]): this {
+  /** See {@link TopologyInternals.addStateStoreFactory}. */
+  private addStateStoreFactory(name: string, factory: StoreFactory, ...processorNames: string[]): this {
     if (!name) throw topologyError('a state store needs a non-empty name');
     if (this.stores.has(name)) throw topologyError(`state store "${name}" is already added; store names must be unique`);
     this.stores.set(name, { name, factory, global: false });
@@ -191,12 +196,8 @@ export class Topology {
     return this;
   }
 
-  /**
-   * Marks a topic the application owns (repartition topics): its name gets
-   * the `<applicationId>-` prefix when the topology runs, and the test
-   * driver feeds what is produced to it back into the topology.
-   */
-  addInternalTopic(name: string, options: { numberOfPartitions?: number | undefined } = {}): this {
+  /** See {@link TopologyInternals.addInternalTopic}. */
+  private addInternalTopic(name: string, options: { numberOfPartitions?: number | undefined } = {}): this {
     this.internalTopics.add(name);
     if (options.numberOfPartitions !== undefined) {
       if (!Number.isInteger(options.numberOfPartitions) || options.numberOfPartitions < 1) {
@@ -207,12 +208,8 @@ export class Topology {
     return this;
   }
 
-  /**
-   * Marks a key-value store whose values are `ValueAndTimestamp` (the DSL's
-   * tables and aggregations, like Kafka Streams' timestamped stores). The
-   * test driver's `getKeyValueStore` then shows plain values.
-   */
-  markTimestampedStore(name: string): this {
+  /** See {@link TopologyInternals.markTimestampedStore}. */
+  private markTimestampedStore(name: string): this {
     this.timestamped.add(name);
     return this;
   }
@@ -230,9 +227,8 @@ export class Topology {
    * Splits the topology into sub-topologies, numbered as Kafka Streams does
    * (source names in sorted order first, then the other nodes), and resolves
    * internal topic names for `applicationId` (left bare when undefined).
-   * Used by tasks, the test driver and the runtime.
    */
-  plan(applicationId: string | undefined): TopologyPlan {
+  private plan(applicationId: string | undefined): TopologyPlan {
     const resolveTopic = (t: string): string => (applicationId !== undefined && this.internalTopics.has(t) ? `${applicationId}-${t}` : t);
     const groups = this.nodeGroups();
     const childrenOf = new Map<string, string[]>();

@@ -13,6 +13,7 @@ import { GlobalStateManager } from './global-state.js';
 import { StreamThread } from './stream-thread.js';
 import { planTopicLayout, resolveSourcePatterns } from './topic-layout.js';
 import type { TopicLayout } from './topic-layout.js';
+import { TOPOLOGY_INTERNALS } from '../processor/internal/topology-internals.js';
 
 /**
  * Kafka Streams' states. CREATED → REBALANCING ⇄ RUNNING → PENDING_SHUTDOWN
@@ -71,7 +72,7 @@ export class KafkaStreams {
     const { streams, runtime } = kafkaStreamsOptions(config);
     this.config = streamsConfig(streams);
     this.options = runtime;
-    this.plan = topology.plan(this.config.applicationId);
+    this.plan = topology[TOPOLOGY_INTERNALS].plan(this.config.applicationId);
   }
 
   get state(): KafkaStreamsState {

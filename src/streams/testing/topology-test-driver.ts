@@ -17,6 +17,7 @@ import type { ValueAndTimestamp } from '../dsl/internal/store-factories.js';
 import { KeyValueStoreFacade } from './internal/key-value-store-facade.js';
 import { TestInputTopic } from './test-input-topic.js';
 import { TestOutputTopic } from './test-output-topic.js';
+import { TOPOLOGY_INTERNALS } from '../processor/internal/topology-internals.js';
 
 export interface TopologyTestDriverOptions {
   /** The wall clock punctuators and `currentSystemTimeMs` read; defaults to a ManualClock. */
@@ -74,7 +75,7 @@ export class TopologyTestDriver {
     this.stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'vigil-ttd-'));
     this.config = streamsConfig({ applicationId: 'topology-test-driver', ...config, stateDir: this.stateDir });
     this.clock = options.clock ?? new ManualClock(options.initialWallClockTimeMs ?? 0);
-    this.plan = topology.plan(this.config.applicationId);
+    this.plan = topology[TOPOLOGY_INTERNALS].plan(this.config.applicationId);
     this.timestampedStores = new Set(this.plan.timestampedStores);
     const collector: RecordCollector = { send: (record) => this.capture(record) };
     const common = { partition: 0, config: this.config, collector, clock: this.clock, globalStores: this.globalStores };

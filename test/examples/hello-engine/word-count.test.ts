@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { countWords } from '../../../examples/hello-engine/word-count.js';
-import { KafkaStreams, StreamsBuilder } from 'vigil/streams';
+import { KafkaStreams, StreamsBuilder, Topology } from 'vigil/streams';
 import { TopologyTestDriver } from 'vigil/streams/testing';
 import { connectAdmin } from 'vigil/kafka';
 
@@ -18,6 +18,18 @@ describe('the engine as a package', () => {
     expect(typeof connectAdmin).toBe('function');
     const barrel = await import('vigil/streams');
     for (const internal of ['StreamTask', 'TopologyPlan', 'RecordCollector']) expect(barrel).not.toHaveProperty(internal);
+  });
+
+  it('the public Topology shows the Processor API, not the builder internals', () => {
+    const topology = new Topology().addSource('in', 'lines');
+    // Type-level checks: tsc fails on an unused @ts-expect-error if any of these becomes public again.
+    // @ts-expect-error the plan is the engine's (topology-internals.ts)
+    void topology.plan;
+    // @ts-expect-error internal topics are the DSL's
+    void topology.addInternalTopic;
+    // @ts-expect-error store factories are the DSL's
+    void topology.addStateStoreFactory;
+    expect(topology.describe().subtopologies).toHaveLength(1);
   });
 
   it('the example imports nothing but the entry points', () => {

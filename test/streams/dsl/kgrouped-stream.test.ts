@@ -10,6 +10,7 @@ import { StreamsBuilder } from '../../../src/streams/dsl/streams-builder.js';
 import { Serdes } from '../../../src/streams/serde/serdes.js';
 import { Stores } from '../../../src/streams/state/index.js';
 import { openDriver } from '../testing/driver-fixture.js';
+import { TOPOLOGY_INTERNALS } from '../../../src/streams/processor/internal/topology-internals.js';
 
 const S = Serdes.String();
 const N = Serdes.Number();
@@ -204,7 +205,7 @@ describe('repartitioning', () => {
   it('passes Repartitioned.withNumberOfPartitions to the plan for the runtime', () => {
     const builder = new StreamsBuilder();
     builder.stream('in', Consumed.with(S, N)).repartition(Repartitioned.as<string, number>('spread').withNumberOfPartitions(6));
-    expect(builder.build().plan('app').internalTopicPartitions).toEqual(new Map([['app-spread-repartition', 6]]));
+    expect(builder.build()[TOPOLOGY_INTERNALS].plan('app').internalTopicPartitions).toEqual(new Map([['app-spread-repartition', 6]]));
   });
 
   it('drops null-key records before the repartition topic', async () => {

@@ -3,6 +3,7 @@ import { isVigilError } from '../../../src/streams/errors.js';
 import { Topology } from '../../../src/streams/processor/topology.js';
 import { Serdes } from '../../../src/streams/serde/serdes.js';
 import { Stores } from '../../../src/streams/state/index.js';
+import { TOPOLOGY_INTERNALS } from '../../../src/streams/processor/internal/topology-internals.js';
 
 const passThrough = () => ({ process: () => {} });
 const kvStore = (name: string) => Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), Serdes.String());
@@ -83,8 +84,8 @@ describe('Topology sub-topologies', () => {
   });
 
   it('prefixes internal topics with the application id when planned', () => {
-    const t = new Topology().addInternalTopic('x-repartition').addSource('src', 'x-repartition').addSink('sink', 'x-repartition', {}, 'src');
-    const plan = t.plan('my-app');
+    const t = new Topology()[TOPOLOGY_INTERNALS].addInternalTopic('x-repartition').addSource('src', 'x-repartition').addSink('sink', 'x-repartition', {}, 'src');
+    const plan = t[TOPOLOGY_INTERNALS].plan('my-app');
     expect(plan.internalTopics).toEqual(['my-app-x-repartition']);
     expect(plan.subtopologies[0]?.sourceTopics).toEqual(['my-app-x-repartition']);
   });

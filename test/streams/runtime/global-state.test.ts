@@ -13,6 +13,7 @@ import { Serdes } from '../../../src/streams/serde/serdes.js';
 import { Stores } from '../../../src/streams/state/index.js';
 import type { KeyValueStore } from '../../../src/streams/state/types.js';
 import { ManualClock } from '../../../src/streams/time/clock.js';
+import { TOPOLOGY_INTERNALS } from '../../../src/streams/processor/internal/topology-internals.js';
 
 const S = Serdes.String();
 const dirs: string[] = [];
@@ -41,7 +42,7 @@ function manager(): { global: GlobalStateManager; run: Promise<RunOptions> } {
   const topology = new Topology()
     .addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('rates'), S, S).withLoggingDisabled(), 'rates-source', { topic: 'rates', keySerde: S, valueSerde: S }, 'rates-updater', updater)
     .addSource('in', { topics: ['in'], keySerde: S, valueSerde: S });
-  const plan = topology.plan('app');
+  const plan = topology[TOPOLOGY_INTERNALS].plan('app');
   const { streams, runtime } = kafkaStreamsOptions({ applicationId: 'app', brokers: ['h:1'], stateDir, clock: new ManualClock(0) });
   let ran: (o: RunOptions) => void = () => {};
   const run = new Promise<RunOptions>((resolve) => (ran = resolve));

@@ -14,6 +14,7 @@ import { StreamThread } from '../../../src/streams/runtime/stream-thread.js';
 import { planTopicLayout } from '../../../src/streams/runtime/topic-layout.js';
 import { Serdes } from '../../../src/streams/serde/serdes.js';
 import { ManualClock } from '../../../src/streams/time/clock.js';
+import { TOPOLOGY_INTERNALS } from '../../../src/streams/processor/internal/topology-internals.js';
 
 // The changelog holds one entry; the fake restorer applies it as the real one would.
 vi.mock('../../../src/streams/runtime/restorer.js', () => ({
@@ -43,7 +44,7 @@ describe('StreamThread restoration (fake Kafka clients)', () => {
         },
         process: async () => {},
       }), 'src')
-      .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore('buffer'), S, S), 'resumer')
+      .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore('buffer'), S, S), 'resumer')[TOPOLOGY_INTERNALS]
       .plan('app');
     const { streams, runtime } = kafkaStreamsOptions({ applicationId: 'app', brokers: ['h:1'], processingGuarantee: 'exactly_once', stateDir, clock: new ManualClock(0) });
     const layout = planTopicLayout(plan, 'app', new Map([['in', 1]]), new Map([[0, ['buffer']]]));

@@ -12,6 +12,7 @@ import { StreamThread } from '../../../src/streams/runtime/stream-thread.js';
 import { planTopicLayout, resolveSourcePatterns } from '../../../src/streams/runtime/topic-layout.js';
 import { Serdes } from '../../../src/streams/serde/serdes.js';
 import { ManualClock } from '../../../src/streams/time/clock.js';
+import { TOPOLOGY_INTERNALS } from '../../../src/streams/processor/internal/topology-internals.js';
 
 const S = Serdes.String();
 const dirs: string[] = [];
@@ -86,7 +87,7 @@ async function running(guarantee: 'at_least_once' | 'exactly_once', handler?: Pr
     ...(handler ? { productionExceptionHandler: handler } : {}),
   });
   const config = streamsConfig(streams);
-  const plan = topology().plan('app');
+  const plan = topology()[TOPOLOGY_INTERNALS].plan('app');
   const layout = planTopicLayout(plan, 'app', new Map([['in', 1]]), new Map());
   const fakes = new Fakes();
   const fatal: VigilError[] = [];
@@ -251,7 +252,7 @@ describe('StreamThread with a pattern subscription (fake Kafka clients)', () => 
     const { streams, runtime } = kafkaStreamsOptions({ applicationId: 'app', brokers: ['h:1'], commitIntervalMs: 0, stateDir, clock: new ManualClock(0) });
     const plan = new Topology()
       .addSource('src', { topicPattern: /^us-(east|west)\.in$/, keySerde: S, valueSerde: S })
-      .addSink('sink', 'out', { keySerde: S, valueSerde: S }, 'src')
+      .addSink('sink', 'out', { keySerde: S, valueSerde: S }, 'src')[TOPOLOGY_INTERNALS]
       .plan('app');
     const matches = resolveSourcePatterns(plan, 'app', ['us-east.in', 'us-west.in', 'in']);
     const layout = planTopicLayout(plan, 'app', new Map([['us-east.in', 2], ['us-west.in', 2]]), new Map(), 1, matches);

@@ -18,6 +18,7 @@ import { Serdes } from '../../../src/streams/serde/serdes.js';
 import { Stores } from '../../../src/streams/state/stores.js';
 import type { KeyValueStore } from '../../../src/streams/state/types.js';
 import { ManualClock } from '../../../src/streams/time/clock.js';
+import { TOPOLOGY_INTERNALS } from '../../../src/streams/processor/internal/topology-internals.js';
 
 const S = Serdes.String();
 const dirs: string[] = [];
@@ -50,7 +51,7 @@ function manager(exactlyOnce = false) {
       'src',
     )
     .addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore('counts'), S, S).withCachingDisabled(), 'count')
-    .addSink('sink', 'out', { keySerde: S, valueSerde: S }, 'count')
+    .addSink('sink', 'out', { keySerde: S, valueSerde: S }, 'count')[TOPOLOGY_INTERNALS]
     .plan('app');
   const config = streamsConfig({ applicationId: 'app', stateDir, commitIntervalMs: 100 });
   const layout = planTopicLayout(plan, 'app', new Map([['in', 2]]), new Map([[0, ['counts']]]));

@@ -7,6 +7,7 @@ import { isVigilError } from '../../../src/streams/errors.js';
 import type { Topology } from '../../../src/streams/processor/topology.js';
 import { planTopicLayout, resolveSourcePatterns } from '../../../src/streams/runtime/topic-layout.js';
 import { Serdes } from '../../../src/streams/serde/serdes.js';
+import { TOPOLOGY_INTERNALS } from '../../../src/streams/processor/internal/topology-internals.js';
 
 const S = Serdes.String();
 
@@ -30,12 +31,12 @@ function regroup(): Topology {
 }
 
 const logged = (t: Topology, app: string): Map<number, string[]> =>
-  new Map(t.plan(app).subtopologies.map((s) => [s.id as number, s.stores.map((x) => x.name)]));
+  new Map(t[TOPOLOGY_INTERNALS].plan(app).subtopologies.map((s) => [s.id as number, s.stores.map((x) => x.name)]));
 
 describe('planTopicLayout', () => {
   it('runs one task per partition of co-partitioned sources and sizes changelogs to match', () => {
     const t = join();
-    const layout = planTopicLayout(t.plan('app'), 'app', new Map([['users', 3], ['clicks', 3]]), logged(t, 'app'));
+    const layout = planTopicLayout(t[TOPOLOGY_INTERNALS].plan('app'), 'app', new Map([['users', 3], ['clicks', 3]]), logged(t, 'app'));
     expect([...layout.taskCounts]).toEqual([[0, 3]]);
     expect([...layout.sourceTopics.keys()].sort()).toEqual(['clicks', 'users']);
     expect(layout.internalTopics.map((s) => [s.topic, s.partitions, s.config?.['cleanup.policy']])).toEqual(
@@ -48,7 +49,7 @@ describe('planTopicLayout', () => {
     const t = join();
     let error: unknown;
     try {
-      planTopicLayout(t.plan('app'), 'app', new Map([['users', 2], ['clicks', 4]]), logged(t, 'app'));
+      planTopicLayout(t[TOPOLOGY_INTERNALS].plan('app'), 'app', new Map([['users', 2], ['clicks', 4]]), logged(t, 'app'));
     } catch (e) {
       error = e;
     }
@@ -58,12 +59,12 @@ describe('planTopicLayout', () => {
 
   it('fails clearly when a source topic does not exist', () => {
     const t = join();
-    expect(() => planTopicLayout(t.plan('app'), 'app', new Map([['clicks', 1]]), logged(t, 'app'))).toThrow(/"users" does not exist/);
+    expect(() => planTopicLayout(t[TOPOLOGY_INTERNALS].plan('app'), 'app', new Map([['clicks', 1]]), logged(t, 'app'))).toThrow(/"users" does not exist/);
   });
 
   it('creates the repartition topic with as many partitions as the sub-topology that writes it reads', () => {
     const t = regroup();
-    const plan = t.plan('app');
+    const plan = t[TOPOLOGY_INTERNALS].plan('app');
     const layout = planTopicLayout(plan, 'app', new Map([['clicks', 6]]), logged(t, 'app'));
     const repartition = plan.internalTopics[0] as string;
     expect(repartition).toMatch(/^app-.*-repartition$/);
@@ -88,7 +89,7 @@ const CLUSTER = ['us-east.transactions', 'us-west.transactions', 'transactions',
 describe('pattern subscriptions', () => {
   it('resolves a source pattern to the matching topics, which become the sub-topology sources', () => {
     const t = mirrored();
-    const plan = t.plan('app');
+    const plan = t[TOPOLOGY_INTERNALS].plan('app');
     const matches = resolveSourcePatterns(plan, 'app', CLUSTER);
     expect([...matches]).toEqual([[0, ['us-east.transactions', 'us-west.transactions']]]);
     const layout = planTopicLayout(plan, 'app', new Map([['us-east.transactions', 4], ['us-west.transactions', 4]]), logged(t, 'app'), 1, matches);
@@ -99,20 +100,20 @@ describe('pattern subscriptions', () => {
   });
 
   it('never matches the application’s own topics, Kafka’s internal topics or the excluded dead-letter topic', () => {
-    const plan = mirrored(/transactions/).plan('app');
+    const plan = mirrored(/transactions/)[TOPOLOGY_INTERNALS].plan('app');
     const existing = [...CLUSTER, 'app-counts-changelog', '__transaction_state'];
     const matches = resolveSourcePatterns(plan, 'app', existing, ['transactions.dlq']);
     expect(matches.get(0)).toEqual(['transactions', 'us-east.transactions', 'us-west.transactions']);
   });
 
   it('ignores the lastIndex state of a global regex', () => {
-    const plan = mirrored(/^us-(east|west)\.transactions$/g).plan('app');
+    const plan = mirrored(/^us-(east|west)\.transactions$/g)[TOPOLOGY_INTERNALS].plan('app');
     expect(resolveSourcePatterns(plan, 'app', CLUSTER).get(0)).toEqual(['us-east.transactions', 'us-west.transactions']);
   });
 
   it('applies the co-partitioning check to the matched topics', () => {
     const t = mirrored();
-    const plan = t.plan('app');
+    const plan = t[TOPOLOGY_INTERNALS].plan('app');
     const matches = resolveSourcePatterns(plan, 'app', CLUSTER);
     let error: unknown;
     try {
@@ -125,7 +126,7 @@ describe('pattern subscriptions', () => {
   });
 
   it('fails with VIGIL_ERR_CONFIG when a pattern matches no topic, because topics created after start are not picked up', () => {
-    const plan = mirrored(/^eu-.*\.transactions$/).plan('app');
+    const plan = mirrored(/^eu-.*\.transactions$/)[TOPOLOGY_INTERNALS].plan('app');
     let error: unknown;
     try {
       resolveSourcePatterns(plan, 'app', CLUSTER);
@@ -140,11 +141,11 @@ describe('pattern subscriptions', () => {
     const b = new StreamsBuilder();
     b.stream('us-east.transactions', Consumed.with(S, S)).to('a', Produced.with(S, S));
     b.stream(/\.transactions$/, Consumed.with(S, S)).to('b', Produced.with(S, S));
-    expect(() => resolveSourcePatterns(b.build().plan('app'), 'app', CLUSTER)).toThrow(/"us-east\.transactions" .* already read by sub-topology/);
+    expect(() => resolveSourcePatterns(b.build()[TOPOLOGY_INTERNALS].plan('app'), 'app', CLUSTER)).toThrow(/"us-east\.transactions" .* already read by sub-topology/);
   });
 
   it('refuses to plan a pattern sub-topology whose pattern was not resolved', () => {
     const t = mirrored();
-    expect(() => planTopicLayout(t.plan('app'), 'app', new Map(), logged(t, 'app'))).toThrow(/pattern was not resolved/);
+    expect(() => planTopicLayout(t[TOPOLOGY_INTERNALS].plan('app'), 'app', new Map(), logged(t, 'app'))).toThrow(/pattern was not resolved/);
   });
 });

@@ -12,6 +12,7 @@ import { planTopicLayout } from '../../../src/streams/runtime/topic-layout.js';
 import { Serdes } from '../../../src/streams/serde/serdes.js';
 import { ManualClock } from '../../../src/streams/time/clock.js';
 import { ManualTimers } from '../../../src/streams/time/timers.js';
+import { TOPOLOGY_INTERNALS } from '../../../src/streams/processor/internal/topology-internals.js';
 
 const S = Serdes.String();
 const dirs: string[] = [];
@@ -37,7 +38,7 @@ async function threadWithPunctuator(intervalMs: number, commitIntervalMs: number
         process: () => {},
       }),
       'src',
-    )
+    )[TOPOLOGY_INTERNALS]
     .plan('app');
   const { streams, runtime } = kafkaStreamsOptions({ applicationId: 'app', brokers: ['h:1'], commitIntervalMs, stateDir, clock, timers });
   let run: RunOptions | undefined;

@@ -7,6 +7,7 @@ import type { Materialized } from '../materialized.js';
 import type { Named } from '../named.js';
 import { dropNullKeysSupplier } from './processors/stateless.js';
 import { keyValueStoreFactory, timestampedKeyValueStoreFactory } from './store-factories.js';
+import { TOPOLOGY_INTERNALS } from '../../processor/internal/topology-internals.js';
 
 export type { StoreFactory } from '../../processor/internal/topology-model.js';
 
@@ -69,7 +70,7 @@ export class BuilderContext {
 
   /** Adds a store built per task by `factory(config)` and connects it to `processorNames`. */
   addStateStore(storeName: string, factory: StoreFactory, ...processorNames: string[]): void {
-    this.topology.addStateStoreFactory(storeName, factory, ...processorNames);
+    this.topology[TOPOLOGY_INTERNALS].addStateStoreFactory(storeName, factory, ...processorNames);
   }
 
   /** Connects more processors to an existing store (e.g. both sides of a join). */
@@ -124,7 +125,7 @@ export class BuilderContext {
     const sink = options.named ? `${topic}-sink` : this.newProcessorName('KSTREAM-SINK-');
     const filter = options.named ? `${topic}-filter` : this.newProcessorName('KSTREAM-FILTER-');
     const source = options.named ? `${topic}-source` : this.newProcessorName('KSTREAM-SOURCE-');
-    this.topology.addInternalTopic(topic, { numberOfPartitions: options.numberOfPartitions });
+    this.topology[TOPOLOGY_INTERNALS].addInternalTopic(topic, { numberOfPartitions: options.numberOfPartitions });
     this.addProcessor(filter, dropNullKeysSupplier<K, V>(), parent);
     this.addSink(
       sink,
@@ -172,6 +173,6 @@ export class BuilderContext {
     ...processorNames: string[]
   ): void {
     this.addStateStore(storeName, timestampedKeyValueStoreFactory(storeName, materialized, keySerde, valueSerde), ...processorNames);
-    this.topology.markTimestampedStore(storeName);
+    this.topology[TOPOLOGY_INTERNALS].markTimestampedStore(storeName);
   }
 }

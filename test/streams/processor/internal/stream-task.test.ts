@@ -13,6 +13,7 @@ import { Serdes } from '../../../../src/streams/serde/serdes.js';
 import { Stores } from '../../../../src/streams/state/index.js';
 import type { KeyValueStore, StoreChange } from '../../../../src/streams/state/types.js';
 import { ManualClock } from '../../../../src/streams/time/clock.js';
+import { TOPOLOGY_INTERNALS } from '../../../../src/streams/processor/internal/topology-internals.js';
 
 const S = Serdes.String();
 
@@ -50,7 +51,7 @@ async function openTask() {
   const changes: StoreChange[] = [];
   let flushes = 0;
   const task = new StreamTask({
-    plan: topology().plan('app').subtopologies[0]!,
+    plan: topology()[TOPOLOGY_INTERNALS].plan('app').subtopologies[0]!,
     partition: 3,
     config: streamsConfig({ applicationId: 'app', stateDir }),
     collector: {
@@ -107,7 +108,7 @@ describe('StreamTask (the runtime seam)', () => {
   });
 
   it('asks for a serde when neither the source nor the config has one', () => {
-    const plan = new Topology().addSource('src', 'in').plan('app').subtopologies[0]!;
+    const plan = new Topology().addSource('src', 'in')[TOPOLOGY_INTERNALS].plan('app').subtopologies[0]!;
     expect(
       () =>
         new StreamTask({ plan, partition: 0, config: streamsConfig({ applicationId: 'app' }), collector: { send: () => {} }, clock: new ManualClock() }),
@@ -117,7 +118,7 @@ describe('StreamTask (the runtime seam)', () => {
   it('raises commitRequested when a processor asks to commit, until the next commit', async () => {
     const plan = new Topology()
       .addSource('src', { topics: ['in'], keySerde: S, valueSerde: S })
-      .addProcessor('p', (): Processor => ({ init: (c) => void (ctx = c), process: () => ctx.commit() }), 'src')
+      .addProcessor('p', (): Processor => ({ init: (c) => void (ctx = c), process: () => ctx.commit() }), 'src')[TOPOLOGY_INTERNALS]
       .plan('app').subtopologies[0]!;
     let ctx!: ProcessorContext;
     const task = new StreamTask({ plan, partition: 0, config: streamsConfig({ applicationId: 'app' }), collector: { send: () => {} }, clock: new ManualClock() });
@@ -151,7 +152,7 @@ describe('StreamTask (the runtime seam)', () => {
         }),
         'src',
       )
-      .addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('kv'), S, S), 'p')
+      .addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('kv'), S, S), 'p')[TOPOLOGY_INTERNALS]
       .plan('app').subtopologies[0]!;
     const task = new StreamTask({ plan, partition: 0, config: streamsConfig({ applicationId: 'app' }), collector: { send: () => {} }, clock: new ManualClock() });
     onTestFinished(() => task.close());
