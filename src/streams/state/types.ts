@@ -9,6 +9,14 @@
  * Kafka Streams.
  */
 
+/**
+ * A value that is either at hand or on its way. Cached stores return the
+ * plain value on a cache hit and on a buffered write, and a promise only
+ * when they must go to disk; `await` accepts both, and hot paths can test
+ * with isPromiseLike() to skip the microtask.
+ */
+export type MaybePromise<T> = T | Promise<T>;
+
 export interface StoreContext {
   readonly applicationId: string;
   readonly taskId: string;
@@ -47,7 +55,8 @@ export interface KeyValue<K, V> {
 export type KeyValueIterator<K, V> = AsyncIterableIterator<KeyValue<K, V>>;
 
 export interface ReadOnlyKeyValueStore<K, V> {
-  get(key: K): Promise<V | undefined>;
+  /** Synchronous on a cache hit (see MaybePromise); errors always arrive as a rejected promise. */
+  get(key: K): MaybePromise<V | undefined>;
   /** Inclusive on both ends, in key byte order. Omitted bounds are open. */
   range(from?: K, to?: K): KeyValueIterator<K, V>;
   reverseRange?(from?: K, to?: K): KeyValueIterator<K, V>;
@@ -58,7 +67,8 @@ export interface ReadOnlyKeyValueStore<K, V> {
 }
 
 export interface KeyValueStore<K, V> extends StateStore, ReadOnlyKeyValueStore<K, V> {
-  put(key: K, value: V | null): Promise<void>;
+  /** Synchronous when the cache buffers the write; a promise when it must evict to disk. */
+  put(key: K, value: V | null): MaybePromise<void>;
   putIfAbsent(key: K, value: V): Promise<V | undefined>;
   putAll(entries: ReadonlyArray<KeyValue<K, V | null>>): Promise<void>;
   delete(key: K): Promise<V | undefined>;

@@ -88,6 +88,29 @@ export function storeConformanceSuite({ name, factory }: { name: string; factory
         expect(await store.get('missing')).toBeUndefined();
       });
 
+      // Registered only for cached stacks (not skipped elsewhere): the uncached ones are plain async.
+      if (factory.cached) {
+        it('answers a hit after a put, and the put itself, without a promise', async () => {
+          const { store } = await open(factory.keyValue('kv'));
+          const written = store.put('a', '1');
+          expect(written).toBeUndefined();
+          const hit = store.get('a');
+          expect(hit).toBe('1');
+          // A known-absent key (deleted in the cache) is a synchronous hit too.
+          expect(store.put('a', null)).toBeUndefined();
+          expect(store.get('a')).toBeUndefined();
+        });
+
+        it('answers a miss with a promise that reads the layer below', async () => {
+          const { store } = await open(factory.keyValue('kv'));
+          const miss = store.get('never-written');
+          expect(miss).toBeInstanceOf(Promise);
+          expect(await miss).toBeUndefined();
+          // The miss is remembered, so the next read is synchronous.
+          expect(store.get('never-written')).toBeUndefined();
+        });
+      }
+
       it('returns the last value put for a key', async () => {
         const { store } = await open(factory.keyValue('kv'));
         await store.put('a', '1');

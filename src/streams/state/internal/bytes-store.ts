@@ -4,7 +4,7 @@
  * the write-back cache and the changelog logger all implement it, so each
  * concern is a wrapper that can be stacked in any order the builder needs.
  */
-import type { StateStore } from '../types.js';
+import type { MaybePromise, StateStore } from '../types.js';
 
 export interface BytesEntry {
   readonly key: Buffer;
@@ -36,8 +36,9 @@ export interface BytesRange {
  * because changelog records can be views into a larger fetch buffer.
  */
 export interface BytesStore extends StateStore {
-  get(key: Buffer): Promise<Buffer | undefined>;
-  put(key: Buffer, value: Buffer | null, timestamp?: number): Promise<void>;
+  /** May answer synchronously (the cache does on a hit); see MaybePromise. */
+  get(key: Buffer): MaybePromise<Buffer | undefined>;
+  put(key: Buffer, value: Buffer | null, timestamp?: number): MaybePromise<void>;
   /** Applies the writes in order; persistent stores apply them atomically. */
   write(batch: ReadonlyArray<BytesWrite>): Promise<void>;
   /**
@@ -54,4 +55,9 @@ export function inRange(key: Buffer, range: BytesRange): boolean {
   if (range.lte !== undefined && Buffer.compare(key, range.lte) > 0) return false;
   if (range.lt !== undefined && Buffer.compare(key, range.lt) >= 0) return false;
   return true;
+}
+
+/** Whether a MaybePromise holds a promise (anything thenable). */
+export function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

@@ -9,7 +9,7 @@
  * logging layer under the cache sends one changelog record per key per
  * commit instead of one per update, as in Kafka Streams.
  */
-import type { StoreContext } from '../types.js';
+import type { MaybePromise, StoreContext } from '../types.js';
 import type { BytesEntry, BytesRange, BytesStore, BytesWrite } from './bytes-store.js';
 import { keyId } from './bytes.js';
 import { mergeCacheWithInner } from './merge-iterator.js';
@@ -86,14 +86,23 @@ export class CachingBytesStore implements BytesStore {
     return count;
   }
 
-  async get(key: Buffer): Promise<Buffer | undefined> {
-    this.checkOpen();
+  /**
+   * A hit returns the value itself, with no promise and no microtask; only
+   * a miss returns a promise (it reads the inner store). A closed store
+   * rejects rather than throws, so callers see one error path either way.
+   */
+  get(key: Buffer): MaybePromise<Buffer | undefined> {
+    if (this.context === undefined) return Promise.reject(storeClosedError(this.name));
     const id = keyId(key);
     const cached = this.cache.get(key, id);
     if (cached !== undefined) {
       this.touch(cached);
       return cached.value ?? undefined;
     }
+    return this.getMiss(key, id);
+  }
+
+  private async getMiss(key: Buffer, id: string): Promise<Buffer | undefined> {
     const value = await this.inner.get(key);
     // Remember misses too: a hot key that does not exist yet costs one read.
     if (!this.cache.has(key, id)) {
@@ -103,10 +112,12 @@ export class CachingBytesStore implements BytesStore {
     return value;
   }
 
-  async put(key: Buffer, value: Buffer | null, timestamp?: number): Promise<void> {
-    this.checkOpen();
+  /** Buffered in memory and returned synchronously unless the write pushes the cache over budget. */
+  put(key: Buffer, value: Buffer | null, timestamp?: number): MaybePromise<void> {
+    if (this.context === undefined) return Promise.reject(storeClosedError(this.name));
     this.putDirty(key, value, timestamp);
-    await this.evictIfFull();
+    if (this.bytes > this.maxBytes) return this.evictIfFull();
+    return undefined;
   }
 
   async write(batch: ReadonlyArray<BytesWrite>): Promise<void> {

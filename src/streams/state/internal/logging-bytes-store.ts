@@ -4,7 +4,7 @@
  * gave no listener (for example under a test driver without changelogs).
  * Restoration bypasses it: replaying the changelog must not write to it.
  */
-import type { StoreChangeListener, StoreContext } from '../types.js';
+import type { MaybePromise, StoreChangeListener, StoreContext } from '../types.js';
 import type { BytesEntry, BytesRange, BytesStore, BytesWrite } from './bytes-store.js';
 
 export class LoggingBytesStore implements BytesStore {
@@ -28,7 +28,7 @@ export class LoggingBytesStore implements BytesStore {
     return this.inner.isOpen();
   }
 
-  get(key: Buffer): Promise<Buffer | undefined> {
+  get(key: Buffer): MaybePromise<Buffer | undefined> {
     return this.inner.get(key);
   }
 

@@ -5,8 +5,8 @@
  * hooks yet, so it measures nothing).
  */
 import type { Serde } from '../../serde/serde.js';
-import type { KeyValue, KeyValueIterator, KeyValueStore, StoreContext } from '../types.js';
-import type { BytesRange, BytesStore } from './bytes-store.js';
+import type { KeyValue, KeyValueIterator, KeyValueStore, MaybePromise, StoreContext } from '../types.js';
+import { type BytesRange, type BytesStore, isPromiseLike } from './bytes-store.js';
 import { prefixUpperBound } from './bytes.js';
 import { storeClosedError } from './store-errors.js';
 import { StoreSerdes, changelogTopic } from './typed-serdes.js';
@@ -38,14 +38,30 @@ export class TypedKeyValueStore<K, V> implements KeyValueStore<K, V> {
     return this.open;
   }
 
-  async get(key: K): Promise<V | undefined> {
-    this.checkOpen();
-    return this.serdes.value(await this.inner.get(this.serdes.keyBytes(key)));
+  /**
+   * Synchronous when the layer below answers synchronously (a cache hit).
+   * Errors (closed store, serde failures) always come back as a rejected
+   * promise, as they did when this method was async.
+   */
+  get(key: K): MaybePromise<V | undefined> {
+    try {
+      this.checkOpen();
+      const raw = this.inner.get(this.serdes.keyBytes(key));
+      if (isPromiseLike(raw)) return Promise.resolve(raw).then((bytes) => this.serdes.value(bytes));
+      return this.serdes.value(raw);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
-  async put(key: K, value: V | null): Promise<void> {
-    this.checkOpen();
-    await this.inner.put(this.serdes.keyBytes(key), this.serdes.valueBytes(value));
+  /** Synchronous when the layer below buffers the write (the cache, under budget). */
+  put(key: K, value: V | null): MaybePromise<void> {
+    try {
+      this.checkOpen();
+      return this.inner.put(this.serdes.keyBytes(key), this.serdes.valueBytes(value));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   async putIfAbsent(key: K, value: V): Promise<V | undefined> {

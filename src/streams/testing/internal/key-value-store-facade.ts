@@ -1,4 +1,4 @@
-import type { KeyValue, KeyValueIterator, KeyValueStore, StoreContext } from '../../state/types.js';
+import type { KeyValue, KeyValueIterator, KeyValueStore, MaybePromise, StoreContext } from '../../state/types.js';
 import type { ValueAndTimestamp } from '../../dsl/internal/store-factories.js';
 
 /** Kafka Streams' NO_TIMESTAMP: what a value written through the facade is stamped with. */
@@ -44,7 +44,7 @@ export class KeyValueStoreFacade<K, V> implements KeyValueStore<K, V> {
     return (await this.inner.get(key))?.value;
   }
 
-  put(key: K, value: V | null): Promise<void> {
+  put(key: K, value: V | null): MaybePromise<void> {
     return this.inner.put(key, stamp(value));
   }
 
