@@ -127,6 +127,21 @@ describe('CachingBytesStore', () => {
     expect(cache.dirtyCount).toBe(0);
   });
 
+  it('a flush of a few dirty keys among many clean ones still writes them in key order', async () => {
+    const { inner, cache } = await setup();
+    for (let i = 0; i < 20; i++) await cache.get(b(`k${String(i).padStart(2, '0')}`));
+    for (const k of ['k15', 'k03', 'k09']) await cache.put(b(k), b('V'));
+    await cache.flush();
+    expect(inner.writes).toEqual([
+      [
+        { key: 'k03', value: 'V', timestamp: 0 },
+        { key: 'k09', value: 'V', timestamp: 0 },
+        { key: 'k15', value: 'V', timestamp: 0 },
+      ],
+    ]);
+    expect(cache.dirtyCount).toBe(0);
+  });
+
   it('remembers a miss so the next read of that key stays in memory', async () => {
     const { inner, cache } = await setup();
     expect(await cache.get(b('x'))).toBeUndefined();
