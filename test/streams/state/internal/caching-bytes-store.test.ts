@@ -98,6 +98,50 @@ describe('CachingBytesStore', () => {
     expect(inner.gets).toEqual([]);
   });
 
+  it('tracks dirty entries exactly through overwrites, clean reads, eviction and restore, and flushes only those', async () => {
+    // Room for 3 entries of 82 bytes; a fourth evicts down to 90% (two entries).
+    const { inner, cache } = await setup(3 * 82);
+    await inner.write([{ key: b('r'), value: b('R') }]);
+    inner.writes = [];
+    await cache.put(b('c'), b('C'));
+    await cache.put(b('a'), b('A'));
+    await cache.put(b('c'), b('D'));
+    expect(cache.dirtyCount).toBe(2);
+    expect(await cache.get(b('r'))).toEqual(b('R'));
+    expect(cache.dirtyCount).toBe(2);
+    // 'x' overflows the budget: 'c' and 'a' (the oldest) are written down and leave the dirty list.
+    await cache.put(b('x'), b('X'));
+    expect(inner.writes).toEqual([
+      [
+        { key: 'a', value: 'A', timestamp: 0 },
+        { key: 'c', value: 'D', timestamp: 0 },
+      ],
+    ]);
+    expect(cache.dirtyCount).toBe(1);
+    await cache.put(b('y'), b('Y'));
+    await cache.restore([{ key: b('y'), value: b('restored') }]);
+    expect(cache.dirtyCount).toBe(1);
+    inner.writes = [];
+    await cache.flush();
+    expect(inner.writes).toEqual([[{ key: 'x', value: 'X', timestamp: 0 }]]);
+    expect(cache.dirtyCount).toBe(0);
+  });
+
+  it('a flush of a few dirty keys among many clean ones still writes them in key order', async () => {
+    const { inner, cache } = await setup();
+    for (let i = 0; i < 20; i++) await cache.get(b(`k${String(i).padStart(2, '0')}`));
+    for (const k of ['k15', 'k03', 'k09']) await cache.put(b(k), b('V'));
+    await cache.flush();
+    expect(inner.writes).toEqual([
+      [
+        { key: 'k03', value: 'V', timestamp: 0 },
+        { key: 'k09', value: 'V', timestamp: 0 },
+        { key: 'k15', value: 'V', timestamp: 0 },
+      ],
+    ]);
+    expect(cache.dirtyCount).toBe(0);
+  });
+
   it('remembers a miss so the next read of that key stays in memory', async () => {
     const { inner, cache } = await setup();
     expect(await cache.get(b('x'))).toBeUndefined();
