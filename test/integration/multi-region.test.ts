@@ -13,7 +13,7 @@ import { fraudStreamsConfig } from '../../src/fraud/topology/streams-config.js';
 import { MIRRORED_TRANSACTIONS } from '../../src/fraud/topology/topics.js';
 import { createLogger } from '../../src/log.js';
 import { registrySerde, type RegistrySerde } from '../../src/registry/registry-serde.js';
-import { KafkaStreams } from '../../src/streams/runtime/index.js';
+import { KafkaStreams, StreamsSupervisor } from '../../src/streams/runtime/index.js';
 import { admin, connection, producer, readRecords, uniqueName } from './helpers.js';
 import { LA, NYC, tx as baseTx } from '../fraud/features/builders.js';
 
@@ -101,19 +101,28 @@ describe('multi-region topology: MirrorMaker 2 mirrors regional transactions int
     };
     await central.send([{ topic: 'user-profiles', key: user, value: serdes.profile.serialize('user-profiles', profile) }]);
 
-    const streams = new KafkaStreams(
-      buildFraudTopology({
-        serdes,
-        topics: { transactions: MIRRORED_TRANSACTIONS, alerts: alertsTopic },
-        scoring: { scorer, batch: { maxBatchSize: 16, maxDelayMs: 10 } },
-        dedupe: { onDuplicate: (d) => duplicates.push(d) },
-      }),
-      { ...fraudStreamsConfig({ applicationId: uniqueName('fraud-central'), stateDir }), brokers: [cluster.primary], processingGuarantee: 'exactly_once' },
+    // Under the supervisor, as `vigil engine` runs it: an instance that fails is replaced
+    // in-process and restores from its changelogs, so exactly-once still holds. Each
+    // failure is logged with its cause, and counted below.
+    const applicationId = uniqueName('fraud-central');
+    const restarts: string[] = [];
+    const supervisor = new StreamsSupervisor(
+      () =>
+        new KafkaStreams(
+          buildFraudTopology({
+            serdes,
+            topics: { transactions: MIRRORED_TRANSACTIONS, alerts: alertsTopic },
+            scoring: { scorer, batch: { maxBatchSize: 16, maxDelayMs: 10 } },
+            dedupe: { onDuplicate: (d) => duplicates.push(d) },
+          }),
+          { ...fraudStreamsConfig({ applicationId, stateDir }), brokers: [cluster.primary], processingGuarantee: 'exactly_once', logger: log },
+        ),
+      { logger: log, onRestart: (_n, cause) => restarts.push(`${cause.code}: ${cause.message}`) },
     );
-    onTestFinished(() => streams.close());
-    await streams.start();
-    await streams.waitForState('RUNNING', 90_000);
-    expect([...(streams.layout?.patternSources.values() ?? [])].flat()).toEqual(['us-east.transactions', 'us-west.transactions']);
+    onTestFinished(() => supervisor.close());
+    await supervisor.start();
+    await supervisor.current.waitForState('RUNNING', 90_000);
+    expect([...(supervisor.current.layout?.patternSources.values() ?? [])].flat()).toEqual(['us-east.transactions', 'us-west.transactions']);
 
     // A week of groceries at home, paid in us-east; the engine sees them through the mirror.
     const east = await producer({ idempotent: true }, connection(cluster.brokers['us-east']));
@@ -122,7 +131,14 @@ describe('multi-region topology: MirrorMaker 2 mirrors regional transactions int
       p.send([{ topic: 'transactions', key: t.card_id, value: serdes.transaction.serialize('transactions', t), timestamp: t.event_time_ms }]);
     const history = Array.from({ length: 8 }, (_, i) => tx(`home-${i}`, { event_time_ms: now - (8 - i) * DAY + (i === 7 ? DAY - 20 * MIN : 0), amount_minor: 3800 + i * 100 }));
     for (const t of history) await send(east, t);
-    const cardState = streams.keyValueStore<string, { count: number }>('fraud-card-state');
+    // Through the supervisor's current instance at each query: a restart replaces it.
+    const cardState = {
+      get: async (key: string) => {
+        const streams = supervisor.current;
+        if (streams.state !== 'RUNNING') return undefined;
+        return streams.keyValueStore<string, { count: number }>('fraud-card-state').get(key);
+      },
+    };
     await waitFor(async () => (await cardState.get(card))?.count === history.length, 60_000, 'the us-east history to reach the card state on central');
 
     // Twenty minutes after the last one, the card pays in Los Angeles: in us-west,
@@ -143,6 +159,7 @@ describe('multi-region topology: MirrorMaker 2 mirrors regional transactions int
     expect(all.map((r) => (serdes.alert.deserialize(alertsTopic, r.value) as Alert).transaction?.transaction_id)).toEqual([away.transaction_id]);
     expect(alerts[0]?.reasons[0]?.feature).toBe('geo_velocity_kmh');
     expect(duplicates[0]?.transactionId).toBe(away.transaction_id);
+    if (restarts.length) console.log(`multi-region: the engine was restarted in-process ${restarts.length}× (${restarts.join('; ')})`);
     expect([duplicates[0]?.source?.topic, duplicates[0]?.firstSeen?.topic].sort()).toEqual(['us-east.transactions', 'us-west.transactions']);
   });
 });
