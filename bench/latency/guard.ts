@@ -78,9 +78,18 @@ export function guardVerdict(load: MachineLoad, allowNoisy: boolean, limit = QUI
   return { start: true, noisy: true, reason };
 }
 
-/** A run that started quiet is still noisy if the machine got busy before it ended. */
-export function noisyAtEnd(end: MachineLoad, limit = QUIET_LOAD_LIMIT): boolean {
-  return (end.loadAverage[0] ?? 0) > limit;
+/**
+ * A run that started quiet is still noisy if something else kept the machine
+ * busy at its end. The 1-minute load average cannot tell: on 2 cores the
+ * run's own last phase (broker, system under test, harness) leaves it well
+ * above 1.5 for a minute after. The CPU shares sampled over one second once
+ * the systems have stopped can: busy or stolen time then is someone else's.
+ */
+export const FOREIGN_BUSY_LIMIT_PERCENT = 35;
+export const STEAL_LIMIT_PERCENT = 5;
+
+export function noisyAtEnd(end: MachineLoad): boolean {
+  return (end.busyPercent ?? 0) > FOREIGN_BUSY_LIMIT_PERCENT || (end.stealPercent ?? 0) > STEAL_LIMIT_PERCENT;
 }
 
 export interface Provenance {

@@ -285,7 +285,7 @@ export function markdown(r: RunResult, charts: string[] = []): string {
   const lines: string[] = [];
   lines.push(`# Latency run \`${r.name}\`, ${r.date}`);
   lines.push('');
-  if (r.noisy) lines.push('> **Noisy run** (`noisy: true`): the 1-minute load was above 1.5 at its start or end. Read ratios within the run only; these figures never feed bench/README.md.\n');
+  if (r.noisy) lines.push('> **Noisy run** (`noisy: true`): the 1-minute load was above 1.5 at its start, or other work kept the CPUs busy at its end. Read ratios within the run only; these figures never feed bench/README.md.\n');
   lines.push(`Machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memGiB} GiB, Linux ${r.machine.kernel}; load ${loadLine(r.machine.loadAtStart, r.machine.loadAverageAtStart)} at the start, ${loadLine(r.machine.loadAtEnd, r.machine.loadAverageAtEnd)} at the end.`);
   if (r.provenance) lines.push(`Commit (read before the run): ${r.provenance.commit}${r.provenance.dirty ? ' **with uncommitted changes (dirty)**' : ''}, branch ${r.provenance.branch}.${r.compare ? ` Compared with ${r.compare.rev} = ${r.compare.commit}.` : ''}`);
   lines.push(`Versions: ${Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join('; ')}.`);

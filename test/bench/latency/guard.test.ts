@@ -20,8 +20,12 @@ describe('guard', () => {
 
   it('starts a noisy run when allowed, and marks it noisy', () => {
     expect(guardVerdict(load(3.2), true)).toMatchObject({ start: true, noisy: true });
-    expect(noisyAtEnd(load(2))).toBe(true);
-    expect(noisyAtEnd(load(1.2))).toBe(false);
+  });
+
+  it('judges the end of a run by what else keeps the CPUs busy once its systems stopped, not by the load average its own last phase left', () => {
+    expect(noisyAtEnd({ ...load(2.6), busyPercent: 0 })).toBe(false);
+    expect(noisyAtEnd({ ...load(1.2), busyPercent: 80 })).toBe(true);
+    expect(noisyAtEnd({ ...load(0.5), busyPercent: 5, stealPercent: 12 })).toBe(true);
   });
 
   it('reads steal and busy shares from two /proc/stat readings', () => {
