@@ -21,7 +21,10 @@ command -v mvn >/dev/null 2>&1 || need maven "fetches the Kafka and registry jar
 [ -x /usr/bin/chromium ] || need chromium "the dashboard's browser test"
 [ -x /usr/bin/prometheus ] || need prometheus "scrapes the engine in the observability test"
 command -v docker-compose >/dev/null 2>&1 || need docker-compose "validates the compose files"
-python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need python3-venv "Confluent's Python client for the registry interop test"
+# Importing venv can succeed where creating one fails (Debian splits ensurepip out): try it (~3 s).
+venv_probe=$(mktemp -d)
+python3 -m venv "$venv_probe/v" >/dev/null 2>&1 || need python3-venv "Confluent's Python client for the registry interop test"
+rm -rf "$venv_probe"
 
 if [ ${#packages[@]} -eq 0 ]; then
   exit 0
