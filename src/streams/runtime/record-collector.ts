@@ -87,6 +87,19 @@ export class RecordCollector {
     return this.writtenEnds.get(`${topic}:${partition}`);
   }
 
+  /** topic → partition → the end after this thread's last committed write there (what `commit-markers.ts` waits for). */
+  writtenByTopic(): Map<string, Map<number, bigint>> {
+    const result = new Map<string, Map<number, bigint>>();
+    for (const [key, end] of this.writtenEnds) {
+      const at = key.lastIndexOf(':'); // topic names cannot contain ':'
+      const topic = key.slice(0, at);
+      let ends = result.get(topic);
+      if (ends === undefined) result.set(topic, (ends = new Map()));
+      ends.set(Number(key.slice(at + 1)), end);
+    }
+    return result;
+  }
+
   /**
    * Writes every buffered record and then commits `offsets`: one
    * transaction under exactly-once (aborted, and `committed: false`, when

@@ -17,6 +17,7 @@ import type { ConsumedRecord } from '../processor/internal/record-collector.js';
 import type { StateStore } from '../state/types.js';
 import type { TimerHandle } from '../time/timers.js';
 import { Alarm } from './alarm.js';
+import { awaitCommitMarkers } from './commit-markers.js';
 import type { ConsumedRecord as KafkaRecord, GroupAssignment, TopicPartition } from '../kafka/index.js';
 import { encodeSubscriptionInfo, unitsOfTasks } from './partition-assignment.js';
 import type { RecordCollector } from './record-collector.js';
@@ -28,6 +29,9 @@ import { wireThreadParts } from './thread-wiring.js';
 import type { StreamThreadOptions } from './thread-wiring.js';
 
 export type { StreamThreadOptions } from './thread-wiring.js';
+
+/** Longest a closing exactly-once instance waits for its last commit's markers: Kafka Streams' default transaction timeout. */
+const COMMIT_MARKER_TIMEOUT_MS = 10_000;
 
 export class StreamThread {
   private readonly o: StreamThreadOptions;
@@ -118,10 +122,26 @@ export class StreamThread {
           }
         }
         await this.tasks.closeAll((h) => committed || !this.tasks.hasPending(h));
+        if (committed && this.exactlyOnce) await this.awaitLastCommitVisible();
       });
     } finally {
       await this.stateDirectory.unlock();
     }
+  }
+
+  /** Before leaving the group under exactly-once: the successor must see the last commit in the changelogs (see commit-markers.ts). */
+  private async awaitLastCommitVisible(): Promise<void> {
+    const { options } = this.o;
+    const started = this.now();
+    const visible = await awaitCommitMarkers({
+      admin: this.o.admin,
+      written: this.collector.writtenByTopic(),
+      clock: options.clock,
+      timers: options.timers,
+      logger: options.logger,
+      timeoutMs: COMMIT_MARKER_TIMEOUT_MS,
+    });
+    if (visible) options.logger.debug({ ms: this.now() - started }, 'last commit visible in every changelog written');
   }
 
   /** Drops every task without committing (after a fatal error): local state that may be ahead of the changelog is wiped. */

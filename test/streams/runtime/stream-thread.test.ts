@@ -66,7 +66,8 @@ class Fakes {
     },
     close: async () => {},
   };
-  readonly admin = { partitionCount: async () => 1, endOffsets: async () => [] } as unknown as KafkaAdmin;
+  // Every transaction's markers are written at once: the last stable offset is past anything sent.
+  readonly admin = { partitionCount: async () => 1, endOffsets: async () => [{ partition: 0, offset: String(Number.MAX_SAFE_INTEGER) }] } as unknown as KafkaAdmin;
 }
 
 function record(offset: number, value: string): ConsumedRecord {
