@@ -17,6 +17,8 @@ import { createFraudMetrics } from '../metrics/fraud-metrics.js';
 import { createDriftMetrics, createMetricsRegistry, createShadowMetrics, createStreamsMetrics, serveMetrics } from '../metrics/index.js';
 import { registrySerde } from '../registry/registry-serde.js';
 import { KafkaStreams, StreamsSupervisor, type ProcessingGuarantee } from '../streams/index.js';
+import { connectAdmin } from '../streams/kafka/index.js';
+import { checkStateLayout } from '../fraud/topology/state-layout.js';
 import { help, UsageError, type Command } from './command.js';
 import { kafkaSecurityFromEnv, type KafkaSecurity } from './security-env.js';
 import { untilStopped } from './command.js';
@@ -77,6 +79,13 @@ export interface EngineOptions {
 
 /** Starts the fraud engine and its /metrics endpoint; `close` stops both cleanly. */
 export async function startEngine(o: EngineOptions): Promise<EngineHandle> {
+  // Before anything else starts: card state of an older layout stops the engine with what to do.
+  const admin = await connectAdmin({ brokers: o.brokers, clientId: `${o.applicationId}-layout-check`, ...o.security });
+  try {
+    await checkStateLayout(admin, o.applicationId);
+  } finally {
+    await admin.close();
+  }
   const schema = readFileSync(VIGIL_PROTO_PATH, 'utf8');
   const topics = DEFAULT_FRAUD_TOPICS;
   const serde = <T>(topic: string, messageName: string) =>

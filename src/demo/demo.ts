@@ -89,7 +89,7 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
       clock: systemClock,
       log: o.log.child({ component: 'dashboard' }),
       // Through the handle at each query: a supervised restart replaces the instance.
-      cardHistory: interactiveCardHistory({ windowStore: (name) => engine.streams.windowStore(name) }),
+      cardHistory: interactiveCardHistory({ keyValueStore: (name) => engine.streams.keyValueStore(name) }),
       feedback,
     });
     closers.push(() => dashboard.close());

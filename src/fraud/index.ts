@@ -4,8 +4,8 @@ export { buildFraudTopology, toFeatureVector } from './topology/fraud-topology.j
 export type { FraudScoringOptions, FraudSerdes, FraudTopologyOptions } from './topology/fraud-topology.js';
 export { FRAUD_COMMIT_INTERVAL_MS, fraudStreamsConfig } from './topology/streams-config.js';
 export { DEFAULT_FRAUD_TOPICS, MIRRORED_TRANSACTIONS, mirroredTopicPattern } from './topology/topics.js';
-export { DEDUPE_STORE, DEFAULT_DEDUPE_WINDOW_MS } from './topology/dedupe-processor.js';
-export type { DedupeOptions, DuplicateTransaction } from './topology/dedupe-processor.js';
+export { DEFAULT_DEDUPE_WINDOW_MS } from './features/card-processor.js';
+export type { DedupeOptions, DuplicateTransaction } from './features/card-processor.js';
 export type { FraudTopics } from './topology/topics.js';
 export { DEFAULT_VALIDATION_LIMITS, validateTransaction, validationLimits } from './topology/validation.js';
 export type { Rejection, RejectionReason, ValidationLimits } from './topology/validation.js';
@@ -16,8 +16,9 @@ export type { BackfillOptions, LabelledFeatureRow, LabelledInput } from './topol
 export { FEATURES, FEATURE_NAMES, FEATURE_SET_VERSION, describeFeature } from './features/feature-names.js';
 export type { FeatureName, FeatureValues } from './features/feature-names.js';
 export { computeFeatures } from './features/compute-features.js';
-export { CARD_RECENT_STORE, CARD_STATE_STORE } from './features/feature-stores.js';
-export type { FeaturedTransaction, ProfiledTransaction } from './features/feature-processor.js';
+export { CARD_STORE } from './features/feature-stores.js';
+export type { CardRecord } from './features/card-record.js';
+export type { FeaturedTransaction, ProfiledTransaction } from './features/card-processor.js';
 
 export { OnnxScorer } from './model/onnx-scorer.js';
 export type { OnnxScorerOptions } from './model/onnx-scorer.js';

@@ -7,7 +7,8 @@ import { simulate, writeFixture, type FixtureManifest } from '../../src/fraud/si
 import { buildFraudTopology } from '../../src/fraud/topology/fraud-topology.js';
 import { fraudStreamsConfig } from '../../src/fraud/topology/streams-config.js';
 import type { FraudTopics } from '../../src/fraud/topology/topics.js';
-import { CARD_RECENT_STORE, CARD_STATE_STORE } from '../../src/fraud/features/feature-stores.js';
+import { CARD_STORE } from '../../src/fraud/features/feature-stores.js';
+import type { CardRecord } from '../../src/fraud/features/card-record.js';
 import { serdes } from '../fraud/topology/harness.js';
 import type { StoreDump } from './store-dump.js';
 import { dumpStores } from './store-dump.js';
@@ -58,10 +59,9 @@ export async function reference(dir: string, scorer: Scorer, topics: FraudTopics
     }
     await driver.advanceWallClockTime(10);
     const alerts = driver.createOutputTopic(topics.alerts, Serdes.String(), serdes.alert).readValuesToList() as Alert[];
-    const kv = driver.getKeyValueStore<string, unknown>(CARD_STATE_STORE);
-    const win = driver.getWindowStore<string, unknown>(CARD_RECENT_STORE);
-    if (!kv || !win) throw new Error('the fraud topology has no feature stores');
-    return { alerts, stores: await dumpStores(kv, win), transactions };
+    const cards = driver.getKeyValueStore<string, CardRecord>(CARD_STORE);
+    if (!cards) throw new Error('the fraud topology has no card store');
+    return { alerts, stores: await dumpStores(cards), transactions };
   } finally {
     await driver.close();
   }

@@ -1,19 +1,34 @@
-import type { ReadOnlyKeyValueStore, ReadOnlyWindowStore } from '../../src/streams/index.js';
+import type { CardRecord } from '../../src/fraud/features/card-record.js';
+import type { ReadOnlyKeyValueStore } from '../../src/streams/index.js';
 
-/** A feature store's contents in a comparable form: sorted entries, values as JSON text. */
+/** The card store's contents in a comparable form: sorted entries, values as JSON text. */
 export interface StoreDump {
+  /** card → its running statistics. */
   cardState: Array<[string, string]>;
-  /** `<card>@<window start>` → value, duplicates kept (the store retains them). */
+  /** `<card>@<event time>` → its 24-hour history entries, duplicates kept. */
   recent: Array<[string, string]>;
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 const byKey = (a: [string, string], b: [string, string]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
 
-export async function dumpStores(cardState: ReadOnlyKeyValueStore<string, unknown>, recent: ReadOnlyWindowStore<string, unknown>): Promise<StoreDump> {
+/**
+ * What the features depend on, per card: the statistics and the history of
+ * the last 24 hours before the newest transaction of all. (The ids kept for
+ * dedupe are left out: they carry source offsets, which differ between the
+ * engine's partitions and the driver's one. Older history entries are left
+ * out too: each task prunes them on its own clock.)
+ */
+export async function dumpStores(cards: ReadOnlyKeyValueStore<string, CardRecord>): Promise<StoreDump> {
   const kv: Array<[string, string]> = [];
-  for await (const { key, value } of cardState.all()) kv.push([key, JSON.stringify(value)]);
-  const win: Array<[string, string]> = [];
-  for await (const { key, value } of recent.all()) win.push([`${key.key}@${key.window.start}`, JSON.stringify(value)]);
+  const all: Array<{ card: string; eventTimeMs: number; json: string }> = [];
+  for await (const { key, value } of cards.all()) {
+    if (value.state !== undefined) kv.push([key, JSON.stringify(value.state)]);
+    for (const r of value.recent) all.push({ card: key, eventTimeMs: r.eventTimeMs, json: JSON.stringify(r) });
+  }
+  const newest = all.reduce((m, r) => Math.max(m, r.eventTimeMs), 0);
+  const win = all.filter((r) => r.eventTimeMs > newest - DAY_MS).map((r): [string, string] => [`${r.card}@${r.eventTimeMs}`, r.json]);
   return { cardState: kv.sort(byKey), recent: win.sort(byKey) };
 }
 

@@ -1,3 +1,5 @@
+import type { CardRecord } from '../../src/fraud/features/card-record.js';
+import { CARD_STORE } from '../../src/fraud/features/feature-stores.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +9,7 @@ import { down, up, type UpResult } from '../../src/cluster/cluster.js';
 import { OnnxScorer } from '../../src/fraud/model/onnx-scorer.js';
 import type { Alert, Transaction, UserProfile } from '../../src/fraud/schema/types.js';
 import { vigilSchema } from '../../src/fraud/schema/vigil-schema.js';
-import type { DuplicateTransaction } from '../../src/fraud/topology/dedupe-processor.js';
+import type { DuplicateTransaction } from '../../src/fraud/features/card-processor.js';
 import { buildFraudTopology } from '../../src/fraud/topology/fraud-topology.js';
 import { fraudStreamsConfig } from '../../src/fraud/topology/streams-config.js';
 import { MIRRORED_TRANSACTIONS } from '../../src/fraud/topology/topics.js';
@@ -136,7 +138,7 @@ describe('multi-region topology: MirrorMaker 2 mirrors regional transactions int
       get: async (key: string) => {
         const streams = supervisor.current;
         if (streams.state !== 'RUNNING') return undefined;
-        return streams.keyValueStore<string, { count: number }>('fraud-card-state').get(key);
+        return (await streams.keyValueStore<string, CardRecord>(CARD_STORE).get(key))?.state;
       },
     };
     await waitFor(async () => (await cardState.get(card))?.count === history.length, 60_000, 'the us-east history to reach the card state on central');

@@ -137,5 +137,5 @@ export function computeFeatures(
     merchantId: tx.merchant_id,
     category,
   });
-  return { values, nextState, recent: { eventTimeMs: t, amount, merchantId: tx.merchant_id, category, newMerchant } };
+  return { values, nextState, recent: { eventTimeMs: t, amount, merchantId: tx.merchant_id, category, region: tx.region, newMerchant } };
 }

@@ -1,35 +1,27 @@
 import { Serdes, Stores } from '../../streams/index.js';
-import type { KeyValueStoreBuilder, WindowStoreBuilder } from '../../streams/index.js';
-import type { CardState } from './card-state.js';
-import { RECENT_RETENTION_MS } from './recent-activity.js';
-import type { RecentTransaction } from './recent-activity.js';
+import type { KeyValueStoreBuilder } from '../../streams/index.js';
+import type { CardRecord } from './card-record.js';
+import { cardRecordSerde } from './card-record-serde.js';
 
-/** Per-card state: running statistics, last location, seen devices/merchants. */
-export const CARD_STATE_STORE = 'fraud-card-state';
-/** Per-card transactions of the last 24 hours, one entry per transaction at its event time. */
-export const CARD_RECENT_STORE = 'fraud-card-recent';
+/** Per card: running statistics, the last 24 hours of transactions and the ids seen recently (card-record.ts). */
+export const CARD_STORE = 'fraud-card';
+
+/**
+ * The stores of the layout before issue 14; their changelogs on a cluster
+ * mean state this engine cannot read (see `checkStateLayout`).
+ */
+export const LEGACY_FRAUD_STORES = ['fraud-card-state', 'fraud-card-recent', 'fraud-dedupe', 'fraud-scoring-buffer'] as const;
 
 /** Where feature state lives: LevelDB (survives restarts locally) or memory (backfill, tests). */
 export type FeatureStoreType = 'leveldb' | 'memory';
 
-/** The builders of the two feature stores, both change-logged so a task can move. */
-export function featureStoreBuilders(storeType: FeatureStoreType): {
-  cardState: KeyValueStoreBuilder<string, CardState>;
-  recent: WindowStoreBuilder<string, RecentTransaction>;
-} {
+/** The card store's builder, change-logged so a task can move. */
+export function cardStoreBuilder(storeType: FeatureStoreType): KeyValueStoreBuilder<string, CardRecord> {
   const persistent = storeType === 'leveldb';
-  const kv = persistent ? Stores.persistentKeyValueStore(CARD_STATE_STORE) : Stores.inMemoryKeyValueStore(CARD_STATE_STORE);
-  // Each transaction is a 1 ms "window"; duplicates are retained because two
-  // payments of one card can share a millisecond.
-  const win = persistent
-    ? Stores.persistentWindowStore(CARD_RECENT_STORE, RECENT_RETENTION_MS, 1, true)
-    : Stores.inMemoryWindowStore(CARD_RECENT_STORE, RECENT_RETENTION_MS, 1, true);
-  const cardState = Stores.keyValueStoreBuilder(kv, Serdes.String(), Serdes.Json<CardState>());
-  // The cache saves LevelDB reads of hot cards; in memory it would only add a
-  // flush per commit (the test driver commits after every record).
-  if (persistent) cardState.withCachingEnabled();
-  return {
-    cardState,
-    recent: Stores.windowStoreBuilder(win, Serdes.String(), Serdes.Json<RecentTransaction>()),
-  };
+  const kv = persistent ? Stores.persistentKeyValueStore(CARD_STORE) : Stores.inMemoryKeyValueStore(CARD_STORE);
+  const builder = Stores.keyValueStoreBuilder(kv, Serdes.String(), cardRecordSerde);
+  // The processor holds decoded records itself; the store's cache saves LevelDB reads of cards it let go
+  // and turns a commit's writes into one batch. In memory it would only add a flush per commit.
+  if (persistent) builder.withCachingEnabled();
+  return builder;
 }

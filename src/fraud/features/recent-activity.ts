@@ -1,7 +1,6 @@
 /**
- * One earlier transaction of a card, as kept in the `fraud-card-recent`
- * window store (one entry per transaction at its event time, retained for
- * 24 hours). The windowed features are computed from these entries, so
+ * One earlier transaction of a card, as kept in its `fraud-card` entry
+ * (card-record.ts: one entry per transaction, retained for 24 hours). The windowed features are computed from these entries, so
  * every window (1 minute, 1 hour, 24 hours, the 5-minute hopping window) is
  * exact at the transaction's own event time.
  */
@@ -10,6 +9,8 @@ export interface RecentTransaction {
   readonly amount: number;
   readonly merchantId: string;
   readonly category: string;
+  /** The payment's region (shown in the dashboard's card history; no feature reads it). */
+  readonly region: string;
   /** The merchant was first seen on the card with this transaction. */
   readonly newMerchant: boolean;
 }

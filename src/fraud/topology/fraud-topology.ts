@@ -4,17 +4,15 @@ import { DecisionProcessor } from '../decision/decision-processor.js';
 import { DEFAULT_REASON_OPTIONS } from '../decision/explain.js';
 import type { ReasonOptions } from '../decision/explain.js';
 import { FEATURE_NAMES } from '../features/feature-names.js';
-import { FeatureProcessor } from '../features/feature-processor.js';
-import type { FeaturedTransaction, ProfiledTransaction } from '../features/feature-processor.js';
-import { CARD_RECENT_STORE, CARD_STATE_STORE, featureStoreBuilders } from '../features/feature-stores.js';
+import { CardProcessor } from '../features/card-processor.js';
+import type { DedupeOptions, FeaturedTransaction, ProfiledTransaction } from '../features/card-processor.js';
+import { CARD_STORE, cardStoreBuilder } from '../features/feature-stores.js';
 import type { FeatureStoreType } from '../features/feature-stores.js';
 import { microBatchOptions } from '../model/micro-batch.js';
 import type { MicroBatchOptions } from '../model/micro-batch.js';
 import type { Scorer } from '../model/scorer.js';
-import { SCORING_BUFFER_STORE, ScoringProcessor, scoringBufferStoreBuilder } from '../model/scoring-processor.js';
+import { ScoringProcessor } from '../model/scoring-processor.js';
 import type { Alert, FeatureVector, Transaction, UserProfile } from '../schema/types.js';
-import { DEFAULT_DEDUPE_WINDOW_MS, DEDUPE_STORE, DedupeProcessor, dedupeStoreBuilder } from './dedupe-processor.js';
-import type { DedupeOptions } from './dedupe-processor.js';
 import { DEFAULT_FRAUD_TOPICS } from './topics.js';
 import type { FraudTopics } from './topics.js';
 import { ValidationProcessor } from './validation-processor.js';
@@ -68,9 +66,9 @@ export interface FraudTopologyOptions {
  * Builds the fraud topology with the engine's public DSL:
  *
  * transactions → validate → (rejected → dead-letter topic)
- *              → drop copies already seen (by transaction id)
  *              → left join user-profiles (GlobalKTable, by user id)
- *              → features (per-card state stores) → [feature vectors]
+ *              → per card (the `fraud-card` store): drop copies already seen
+ *                (by transaction id), features → [feature vectors]
  *              → micro-batched scoring → decision → alerts
  *
  * The same function builds the serving topology and the backfill one that
@@ -87,9 +85,7 @@ export function buildFraudTopology(options: FraudTopologyOptions): Topology {
   if (options.scoring && !options.serdes.alert) throw new FraudError('VIGIL_ERR_FRAUD_CONFIG', 'buildFraudTopology: `serdes.alert` is needed when scoring');
   const storeType = options.storeType ?? 'leveldb';
   const builder = new StreamsBuilder();
-  const stores = featureStoreBuilders(storeType);
-  builder.addStateStore(stores.cardState);
-  builder.addStateStore(stores.recent);
+  builder.addStateStore(cardStoreBuilder(storeType));
 
   const profiles = builder.globalTable<string, UserProfile>(topics.userProfiles, Consumed.with(Serdes.String(), options.serdes.profile));
   const checked = builder
@@ -107,26 +103,22 @@ export function buildFraudTopology(options: FraudTopologyOptions): Topology {
     .mapValues((v) => v.transaction)
     .to(topics.deadLetter, Produced.with(Serdes.String(), options.serdes.transaction) as Produced<string | null, Transaction | null>);
 
-  let valid = (branches.get('fraud-validation-valid') as typeof checked).map((_key, v) => {
+  const valid = (branches.get('fraud-validation-valid') as typeof checked).map((_key, v) => {
     const tx = (v as Extract<CheckedTransaction, { valid: true }>).transaction;
     // Keyed by card id whatever the producer used, without a repartition:
     // the validated card id is what the record key should have been.
     return { key: tx.card_id, value: tx };
   });
-  if (options.dedupe !== false) {
-    // Both copies of a transaction carry the same card id, so on
-    // co-partitioned topics they meet in the same task and store.
-    const dedupe = options.dedupe ?? {};
-    builder.addStateStore(dedupeStoreBuilder(storeType === 'leveldb', dedupe.windowMs ?? DEFAULT_DEDUPE_WINDOW_MS));
-    valid = valid.process(() => new DedupeProcessor(dedupe.onDuplicate), DEDUPE_STORE);
-  }
+  // Copies of a transaction (both mirrored topics) carry the same card id, so on
+  // co-partitioned topics they meet in the same task and card record, where the
+  // card processor drops the second one before it touches the card's state.
   const featured = valid
     .leftJoin(
       profiles,
       (_card, tx) => tx.user_id,
       (tx, profile): ProfiledTransaction => ({ transaction: tx, profile: profile ?? null }),
     )
-    .process(() => new FeatureProcessor(), CARD_STATE_STORE, CARD_RECENT_STORE);
+    .process(() => new CardProcessor({ dedupe: options.dedupe ?? {} }), CARD_STORE);
 
   if (options.emitFeatures) {
     featured
@@ -140,9 +132,8 @@ export function buildFraudTopology(options: FraudTopologyOptions): Topology {
     // Unset: each alert uses the threshold of the model that scored it, so a promoted model brings its own.
     const threshold = options.scoring.threshold;
     const reasons = { ...DEFAULT_REASON_OPTIONS, ...options.scoring.reasons };
-    builder.addStateStore(scoringBufferStoreBuilder(storeType === 'leveldb'));
     featured
-      .process(() => new ScoringProcessor(scorer, batch), SCORING_BUFFER_STORE)
+      .process(() => new ScoringProcessor(scorer, batch))
       .process(() => new DecisionProcessor(scorer, { ...(threshold !== undefined ? { threshold } : {}), reasons }))
       .to(topics.alerts, Produced.with(Serdes.String(), options.serdes.alert as Serde<Alert>));
   }

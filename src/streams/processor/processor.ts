@@ -41,6 +41,15 @@ export interface ProcessorContext<KOut = unknown, VOut = unknown> {
   readonly nodeName: string;
   /** Ask the runtime to commit soon (after this record). */
   commit(): void;
+  /**
+   * Runs `hook` at the start of every commit of this task, before its stores
+   * flush and before its consumed offsets are taken. A processor that holds
+   * work in memory (a micro-batch, decoded state) writes or forwards it
+   * here, so the commit includes it: a commit never claims input whose
+   * effect is still only in memory. An error fails the commit (the runtime
+   * then restarts from the last one). Hooks run in registration order.
+   */
+  onCommit(hook: () => void | Promise<void>): Cancellable;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Scorer } from '../../../src/fraud/model/scorer.js';
 import type { Alert } from '../../../src/fraud/schema/types.js';
 import { buildFraudTopology } from '../../../src/fraud/topology/fraud-topology.js';
 import type { FraudTopologyOptions } from '../../../src/fraud/topology/fraud-topology.js';
-import type { DuplicateTransaction } from '../../../src/fraud/topology/dedupe-processor.js';
+import type { DuplicateTransaction } from '../../../src/fraud/features/card-processor.js';
 import { fraudStreamsConfig } from '../../../src/fraud/topology/streams-config.js';
 import { MIRRORED_TRANSACTIONS, mirroredTopicPattern } from '../../../src/fraud/topology/topics.js';
 import { Serdes, TopologyTestDriver } from '../../../src/streams/index.js';

@@ -58,4 +58,8 @@ export class NodeContext implements ProcessorContext {
   commit(): void {
     this.task.requestCommit();
   }
+
+  onCommit(hook: () => void | Promise<void>): Cancellable {
+    return this.task.onCommit(hook);
+  }
 }

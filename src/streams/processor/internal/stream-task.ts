@@ -88,6 +88,8 @@ export class StreamTask {
   private storesOpened = false;
   private closed = false;
   private commitFlag = false;
+  /** Registered by processors through ProcessorContext.onCommit. */
+  private readonly commitHooks: Array<() => void | Promise<void>> = [];
   private busy: string | undefined;
 
   constructor(private readonly options: StreamTaskOptions) {
@@ -267,9 +269,13 @@ export class StreamTask {
     return this.wallClockPunctuation.nextDueMs;
   }
 
-  /** Flushes every store (caches down to disk), then the collector. */
+  /** Runs the processors' commit hooks (see ProcessorContext.onCommit), flushes every store (caches down to disk), then the collector. */
   async commit(): Promise<void> {
     return this.exclusively('commit', async () => {
+      for (const hook of this.commitHooks) {
+        const done = hook();
+        if (done !== undefined) await done;
+      }
       for (const store of this.storesByName.values()) await store.flush();
       await this.options.collector.flush?.();
       this.commitFlag = false;
@@ -377,6 +383,17 @@ export class StreamTask {
   /** @internal */
   requestCommit(): void {
     this.commitFlag = true;
+  }
+
+  /** @internal */
+  onCommit(hook: () => void | Promise<void>): Cancellable {
+    this.commitHooks.push(hook);
+    return {
+      cancel: () => {
+        const at = this.commitHooks.indexOf(hook);
+        if (at >= 0) this.commitHooks.splice(at, 1);
+      },
+    };
   }
 
   // ---- internals ----

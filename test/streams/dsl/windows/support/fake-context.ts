@@ -57,6 +57,9 @@ export class FakeTask {
       currentStreamTimeMs: () => task.streamTime,
       currentSystemTimeMs: () => 0,
       commit() {},
+      onCommit() {
+        throw new Error('not used by the processors under test');
+      },
     };
   }
 
