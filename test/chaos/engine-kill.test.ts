@@ -62,9 +62,16 @@ describe('engine killed with SIGKILL during a replay', () => {
 
     const kills: Array<{ afterMs: number; committed: string; end: string; restoredBefore: number }> = [];
     for (let kill = 0; kill < KILLS; kill++) {
-      // Kill points: 2–12 s into this instance's run; the first lands during the replay itself.
-      const afterMs = Math.round(2_000 + random() * 10_000);
-      await sleep(afterMs);
+      // Kill points: a random share (20–80 %) of the work still to do, split over the kills to
+      // come, measured by committed offsets, so every kill lands before the end however fast the
+      // engine runs; then up to 300 ms more, so it can land anywhere in a commit interval.
+      const runStarted = Date.now();
+      const before = (await groupProgress(central(), env.appId, topics.transactions)).committed;
+      const left = BigInt(manifest.counts.transactions) - before;
+      const target = before + BigInt(Math.floor((Number(left) / (KILLS - kill)) * (0.2 + random() * 0.6)));
+      await waitUntil(async () => (await groupProgress(central(), env.appId, topics.transactions)).committed >= target, 300_000, `kill ${kill + 1}: offset ${target} committed`, 200);
+      await sleep(Math.round(random() * 300));
+      const afterMs = Date.now() - runStarted;
       const restored = engine.events.filter((e) => typeof e.restored === 'number').reduce((s, e) => s + (e.restored as number), 0);
       await engine.kill('SIGKILL');
       const p = await groupProgress(central(), env.appId, topics.transactions);

@@ -28,6 +28,12 @@ export class PunctuationQueue {
     };
   }
 
+  /** Whether any schedule is due at `nowMs`: checked per record, without a promise. */
+  isDue(nowMs: number): boolean {
+    for (const s of this.schedules) if (!s.cancelled && s.nextMs <= nowMs) return true;
+    return false;
+  }
+
   /**
    * Fires every schedule due at `nowMs`, earliest first (ties in scheduling
    * order). `run` executes the punctuator in its node's context. Returns

@@ -203,12 +203,34 @@ export class StreamTask {
   /**
    * Deserializes, timestamps and processes one consumed record through the
    * sub-topology, then fires stream-time punctuators that became due.
+   * Returns nothing when every processor on the way answered synchronously
+   * (no promise is allocated then), else a promise of the rest: callers
+   * `await` it either way, one call at a time.
    */
-  async process(consumed: ConsumedRecord): Promise<void> {
-    return this.exclusively('process', () => this.doProcess(consumed));
+  process(consumed: ConsumedRecord): void | Promise<void> {
+    let pending: void | Promise<void>;
+    try {
+      this.enter('process');
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    try {
+      pending = this.doProcess(consumed);
+    } catch (error) {
+      // Errors arrive as a rejected promise, as they did when this method was async.
+      this.busy = undefined;
+      return Promise.reject(error as Error);
+    }
+    if (pending === undefined) {
+      this.busy = undefined;
+      return;
+    }
+    return pending.finally(() => {
+      this.busy = undefined;
+    });
   }
 
-  private async doProcess(consumed: ConsumedRecord): Promise<void> {
+  private doProcess(consumed: ConsumedRecord): void | Promise<void> {
     const source = this.sourceFor(consumed.topic);
     if (!source) {
       throw new VigilError('VIGIL_ERR_ILLEGAL_STATE', `task ${this.id} has no source for topic "${consumed.topic}"; route records by task.accepts(topic)`, {
@@ -216,47 +238,88 @@ export class StreamTask {
       });
     }
     const def = source.def as SourceNodeDef;
+    const keySerde = this.serdeOf(def, 'key');
+    const valueSerde = this.serdeOf(def, 'value');
+    let key: unknown;
+    let value: unknown;
+    try {
+      key = keySerde.deserialize(consumed.topic, consumed.key);
+      value = valueSerde.deserialize(consumed.topic, consumed.value);
+    } catch (error) {
+      return this.processAfterLookup(consumed, source, error);
+    }
+    return this.processDeserialized(consumed, source, key, value);
+  }
+
+  /** Off the hot path: a serde that can fetch what it lacked (a registry lookup) gets one more try. */
+  private async processAfterLookup(consumed: ConsumedRecord, source: TaskNode, error: unknown): Promise<void> {
+    const def = source.def as SourceNodeDef;
+    const keySerde = this.serdeOf(def, 'key');
+    const valueSerde = this.serdeOf(def, 'value');
+    let key: unknown;
+    let value: unknown;
+    try {
+      const askedKey = await resolveMissing(keySerde, consumed.topic, consumed.key);
+      const askedValue = await resolveMissing(valueSerde, consumed.topic, consumed.value);
+      if (!askedKey && !askedValue) throw error;
+      key = keySerde.deserialize(consumed.topic, consumed.key);
+      value = valueSerde.deserialize(consumed.topic, consumed.value);
+    } catch (final) {
+      this.current = consumed;
+      this.deadLettered = false;
+      try {
+        this.onDeserializationError(def.name, final);
+      } finally {
+        this.current = null;
+      }
+      return;
+    }
+    await this.processDeserialized(consumed, source, key, value);
+  }
+
+  private processDeserialized(consumed: ConsumedRecord, source: TaskNode, key: unknown, value: unknown): void | Promise<void> {
+    const def = source.def as SourceNodeDef;
     const { config } = this.options;
     const started = this.options.clock.now();
+    const partitionKey = `${consumed.topic}:${consumed.partition}`;
+    const partitionTime = this.partitionTimes.get(partitionKey) ?? UNKNOWN_TIME;
+    const extractor = def.timestampExtractor ?? config.defaultTimestampExtractor;
     this.current = consumed;
     this.deadLettered = false;
+    let timestamp: number;
     try {
-      let key: unknown;
-      let value: unknown;
-      const keySerde = this.serdeOf(def, 'key');
-      const valueSerde = this.serdeOf(def, 'value');
-      try {
-        key = keySerde.deserialize(consumed.topic, consumed.key);
-        value = valueSerde.deserialize(consumed.topic, consumed.value);
-      } catch (error) {
-        // Off the hot path: a serde that can fetch what it lacked gets one more try.
-        try {
-          const askedKey = await resolveMissing(keySerde, consumed.topic, consumed.key);
-          const askedValue = await resolveMissing(valueSerde, consumed.topic, consumed.value);
-          if (!askedKey && !askedValue) throw error;
-          key = keySerde.deserialize(consumed.topic, consumed.key);
-          value = valueSerde.deserialize(consumed.topic, consumed.value);
-        } catch (final) {
-          this.onDeserializationError(def.name, final);
-          return;
-        }
-      }
-      const partitionKey = `${consumed.topic}:${consumed.partition}`;
-      const partitionTime = this.partitionTimes.get(partitionKey) ?? UNKNOWN_TIME;
-      const extractor = def.timestampExtractor ?? config.defaultTimestampExtractor;
-      const timestamp = extractor({ ...consumed, key, value }, partitionTime);
-      if (!(timestamp >= 0)) {
-        config.metrics.recordSkipped(this.id, 'negative-timestamp');
-        return;
-      }
-      this.partitionTimes.set(partitionKey, Math.max(partitionTime, timestamp));
-      this.streamTime = Math.max(this.streamTime, timestamp);
-      await this.forwardFrom(source, new Record(key, value, timestamp, consumed.headers));
-      config.metrics.recordProcessed(this.id, this.options.clock.now() - started);
-    } finally {
+      timestamp = extractor({ ...consumed, key, value }, partitionTime);
+    } catch (error) {
       this.current = null;
+      throw error;
     }
-    if (this.streamTime !== UNKNOWN_TIME) await this.streamPunctuation.mayPunctuate(this.streamTime, this.runPunctuator);
+    if (!(timestamp >= 0)) {
+      this.current = null;
+      config.metrics.recordSkipped(this.id, 'negative-timestamp');
+      return;
+    }
+    this.partitionTimes.set(partitionKey, Math.max(partitionTime, timestamp));
+    this.streamTime = Math.max(this.streamTime, timestamp);
+    let delivered: Promise<void>;
+    try {
+      delivered = this.forwardFrom(source, new Record(key, value, timestamp, consumed.headers));
+    } catch (error) {
+      this.current = null;
+      throw error;
+    }
+    const finish = (): void | Promise<void> => {
+      this.current = null;
+      config.metrics.recordProcessed(this.id, this.options.clock.now() - started);
+      if (this.streamTime !== UNKNOWN_TIME && this.streamPunctuation.isDue(this.streamTime)) {
+        return this.streamPunctuation.mayPunctuate(this.streamTime, this.runPunctuator).then(() => undefined);
+      }
+    };
+    // A chain of synchronous processors hands back the shared resolved promise: no await needed.
+    if (delivered === RESOLVED) return finish();
+    return delivered.then(finish, (error: unknown) => {
+      this.current = null;
+      throw error;
+    });
   }
 
   /** Fires WALL_CLOCK_TIME punctuators due at `clock.now()`; returns whether any fired. */
@@ -424,7 +487,7 @@ export class StreamTask {
         this.onProcessingError(node.def.name, record, error);
         return RESOLVED;
       }
-      if (result === undefined || typeof (result as Partial<PromiseLike<void>>).then !== 'function') return RESOLVED;
+      if (result === undefined || result === RESOLVED || typeof (result as Partial<PromiseLike<void>>).then !== 'function') return RESOLVED;
       return Promise.resolve(result).catch((error: unknown) => this.onProcessingError(node.def.name, record, error));
     } catch (error) {
       return Promise.reject(error);
@@ -536,7 +599,8 @@ export class StreamTask {
   }
 
   /** Runs one host call, refusing to overlap with another (the host must await each call). */
-  private async exclusively<T>(call: string, work: () => Promise<T>): Promise<T> {
+  /** Marks the task busy with `call`; throws if another call has not finished (each must be awaited before the next). */
+  private enter(call: string): void {
     this.checkRunning();
     if (this.busy !== undefined) {
       throw new VigilError('VIGIL_ERR_ILLEGAL_STATE', `task ${this.id}: ${call}() called while ${this.busy}() is still running; await each task call before the next`, {
@@ -544,6 +608,10 @@ export class StreamTask {
       });
     }
     this.busy = call;
+  }
+
+  private async exclusively<T>(call: string, work: () => Promise<T>): Promise<T> {
+    this.enter(call);
     try {
       return await work();
     } finally {

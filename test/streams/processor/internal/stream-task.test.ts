@@ -102,7 +102,7 @@ describe('StreamTask (the runtime seam)', () => {
   it('refuses records before initialize and after close', async () => {
     const { task } = await openTask();
     await task.close();
-    const error = await task.process(consumed('k', 'v', 0)).catch((e: unknown) => e);
+    const error = await Promise.resolve(task.process(consumed('k', 'v', 0))).catch((e: unknown) => e);
     expect(isVigilError(error, 'VIGIL_ERR_ILLEGAL_STATE')).toBe(true);
     expect((error as Error).message).toBe('task 0_3 is closed');
   });
@@ -134,7 +134,7 @@ describe('StreamTask (the runtime seam)', () => {
   it('refuses a call that overlaps one still running', async () => {
     const { task } = await openTask();
     const first = task.process(consumed('k', 'v1', 0));
-    const error = await task.process(consumed('k', 'v2', 1)).catch((e: unknown) => e);
+    const error = await Promise.resolve(task.process(consumed('k', 'v2', 1))).catch((e: unknown) => e);
     await first;
     expect(isVigilError(error, 'VIGIL_ERR_ILLEGAL_STATE')).toBe(true);
     expect((error as Error).message).toBe('task 0_3: process() called while process() is still running; await each task call before the next');

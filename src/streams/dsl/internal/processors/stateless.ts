@@ -18,8 +18,19 @@ class StatelessProcessor<KIn, VIn, KOut, VOut> extends ContextualProcessor<KIn, 
     super();
   }
 
-  async process(record: Record<KIn, VIn>): Promise<void> {
-    for (const out of this.transform(record)) await this.context.forward(out);
+  // Synchronous for the usual zero or one output: the task's shared resolved promise passes
+  // through untouched when everything downstream was synchronous too.
+  process(record: Record<KIn, VIn>): void | Promise<void> {
+    const outs = this.transform(record);
+    if (Array.isArray(outs)) {
+      if (outs.length === 0) return;
+      if (outs.length === 1) return this.context.forward(outs[0] as Record<KOut, VOut>);
+    }
+    return this.forwardAll(outs);
+  }
+
+  private async forwardAll(outs: Iterable<Record<KOut, VOut>>): Promise<void> {
+    for (const out of outs) await this.context.forward(out);
   }
 }
 
