@@ -23,7 +23,7 @@ from skl2onnx import to_onnx
 from skl2onnx.common.data_types import FloatTensorType
 
 PARITY_TOLERANCE = 1e-5
-FEATURE_SET_VERSION = "vigil-features-v2"
+FEATURE_SET_VERSION = "vigil-features-v3"
 
 
 def calibrated_onnx(candidate, n_features: int, clip: float) -> bytes:

@@ -36,7 +36,7 @@ from skl2onnx.common.data_types import FloatTensorType
 
 from card_shift import with_shift_section
 
-FEATURE_SET_VERSION = "vigil-features-v2"
+FEATURE_SET_VERSION = "vigil-features-v3"
 META_COLUMNS = ["transaction_id", "card_id", "event_time_ms", "label", "scenario"]
 TARGET_PRECISION = 0.90
 TARGET_RECALL = 0.90
@@ -313,7 +313,7 @@ per-card state and are not used.
 | train total | | {data[train][rows]} | {data[train][fraud]} |
 | **held-out test** | **seed 2, 2026-02-02 + 14 days (later period, other users), 4% of users hit** | {data[test][rows]} | {data[test][fraud]} |
 
-## Features ({nfeat}, `vigil-features-v2`)
+## Features ({nfeat}, `vigil-features-v3`)
 See `docs/fraud.md` for definitions. Permutation importance (drop in validation PR-AUC), top 10:
 
 | rank | feature | PR-AUC drop |

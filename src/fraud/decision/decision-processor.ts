@@ -6,6 +6,7 @@ import type { ScoredTransaction } from '../model/scoring-processor.js';
 import type { Alert } from '../schema/types.js';
 import { buildAlert } from './alert.js';
 import { explainScore } from './explain.js';
+import { impossibleTravelReason, isImpossibleTravel } from './impossible-travel.js';
 import type { ReasonOptions } from './explain.js';
 
 export interface DecisionOptions {
@@ -14,7 +15,7 @@ export interface DecisionOptions {
   readonly reasons: ReasonOptions;
 }
 
-/** Turns scores at or above the threshold into alerts with reasons; lower scores stop here. */
+/** Turns scores at or above the threshold into alerts with reasons, and impossible travel (a rule, impossible-travel.ts) whatever the score; the rest stop here. */
 export class DecisionProcessor extends ContextualProcessor<string, ScoredTransaction, string, Alert> {
   constructor(
     private readonly scorer: Scorer,
@@ -29,8 +30,17 @@ export class DecisionProcessor extends ContextualProcessor<string, ScoredTransac
     // promotion between scoring and this step must not relabel the alert.
     const model = modelThatScored(this.scorer, features);
     const metadata = model.metadata;
-    if (!(score >= (this.options.threshold ?? metadata.threshold))) return;
-    const reasons = await explainScore(model, metadata, features, score, this.options.reasons);
+    const threshold = this.options.threshold ?? metadata.threshold;
+    if (score >= threshold) {
+      const reasons = await explainScore(model, metadata, features, score, this.options.reasons);
+      await this.context.forward(record.withValue(buildAlert(transaction, score, metadata.version, reasons, source)));
+      return;
+    }
+    if (!isImpossibleTravel(features)) return;
+    // The rule alerts below the model's threshold: its reason first, then what the model saw.
+    const rule = impossibleTravelReason(features, score, threshold);
+    const seen = await explainScore(model, metadata, features, score, this.options.reasons);
+    const reasons = [rule, ...seen.filter((r) => r.feature !== rule.feature && r.contribution > 0)].slice(0, this.options.reasons.maxReasons);
     await this.context.forward(record.withValue(buildAlert(transaction, score, metadata.version, reasons, source)));
   }
 }

@@ -9,7 +9,7 @@
  * Layout (version 1):
  *   u8 version
  *   u8 hasState; state: varint count, f64 meanAmount, m2Amount, totalAmount,
- *      firstEventMs, lastEventMs, lastLatitude, lastLongitude, str lastRegion,
+ *      firstEventMs, lastEventMs, lastPositionMs, lastLatitude, lastLongitude, str lastRegion,
  *      strs devices, strs merchants, strs categories
  *   varint n; n × recent: f64 eventTimeMs, f64 amount, str merchantId,
  *      str category, str region, u8 newMerchant
@@ -149,6 +149,7 @@ export function encodeCardRecord(record: CardRecord): Buffer {
     w.f64(s.totalAmount);
     w.f64(s.firstEventMs);
     w.f64(s.lastEventMs);
+    w.f64(s.lastPositionMs);
     w.f64(s.lastLatitude);
     w.f64(s.lastLongitude);
     w.str(s.lastRegion);
@@ -198,6 +199,7 @@ export function decodeCardRecord(bytes: Buffer): CardRecord {
       totalAmount: r.f64(),
       firstEventMs: r.f64(),
       lastEventMs: r.f64(),
+      lastPositionMs: r.f64(),
       lastLatitude: r.f64(),
       lastLongitude: r.f64(),
       lastRegion: r.str(),

@@ -14,6 +14,12 @@ export interface CardState {
   readonly firstEventMs: number;
   /** The latest transaction by event time. */
   readonly lastEventMs: number;
+  /**
+   * Where the cardholder last was, as far as known: the latest transaction
+   * by event time that had a position (see `payerPosition`), and when.
+   * `lastPositionMs` is -1 while no position is known.
+   */
+  readonly lastPositionMs: number;
   readonly lastLatitude: number;
   readonly lastLongitude: number;
   readonly lastRegion: string;
@@ -26,12 +32,17 @@ export interface CardState {
 /** How many devices and merchants a card remembers (the oldest are forgotten first). */
 export const CARD_MEMORY_LIMITS = { devices: 32, merchants: 512 } as const;
 
+export interface Position {
+  readonly latitude: number;
+  readonly longitude: number;
+}
+
 /** What `nextCardState` needs to know about the transaction just seen. */
 export interface SeenTransaction {
   readonly eventTimeMs: number;
   readonly amount: number;
-  readonly latitude: number;
-  readonly longitude: number;
+  /** The cardholder's position, or undefined when the payment does not say (see `payerPosition`). */
+  readonly position: Position | undefined;
   readonly region: string;
   readonly deviceId: string;
   readonly merchantId: string;
@@ -47,6 +58,7 @@ export function nextCardState(state: CardState | undefined, tx: SeenTransaction)
   // An out-of-order transaction updates the statistics but not "the latest
   // transaction", so geo-velocity keeps measuring forward in event time.
   const isLatest = state === undefined || tx.eventTimeMs >= state.lastEventMs;
+  const movesPosition = tx.position !== undefined && (state === undefined || tx.eventTimeMs >= state.lastPositionMs);
   return {
     count,
     meanAmount,
@@ -54,8 +66,9 @@ export function nextCardState(state: CardState | undefined, tx: SeenTransaction)
     totalAmount: (state?.totalAmount ?? 0) + tx.amount,
     firstEventMs: Math.min(state?.firstEventMs ?? tx.eventTimeMs, tx.eventTimeMs),
     lastEventMs: isLatest ? tx.eventTimeMs : state.lastEventMs,
-    lastLatitude: isLatest ? tx.latitude : state.lastLatitude,
-    lastLongitude: isLatest ? tx.longitude : state.lastLongitude,
+    lastPositionMs: movesPosition ? tx.eventTimeMs : (state?.lastPositionMs ?? -1),
+    lastLatitude: movesPosition ? tx.position.latitude : (state?.lastLatitude ?? 0),
+    lastLongitude: movesPosition ? tx.position.longitude : (state?.lastLongitude ?? 0),
     lastRegion: isLatest ? tx.region : state.lastRegion,
     devices: tx.deviceId === '' ? [...(state?.devices ?? [])] : remember(state?.devices, tx.deviceId, CARD_MEMORY_LIMITS.devices),
     merchants: remember(state?.merchants, tx.merchantId, CARD_MEMORY_LIMITS.merchants),

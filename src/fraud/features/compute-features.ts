@@ -1,6 +1,6 @@
 import type { Transaction, UserProfile } from '../schema/types.js';
 import { nextCardState } from './card-state.js';
-import type { CardState } from './card-state.js';
+import type { CardState, Position } from './card-state.js';
 import type { FeatureValues } from './feature-names.js';
 import { haversineKm } from './geo.js';
 import { categoryGroupOf, isHighRiskCategory } from './mcc-groups.js';
@@ -18,6 +18,21 @@ const MIN_HISTORY_FOR_ZSCORE = 3;
  * few km away are a shop and its terminal's geocoding, not a jet.
  */
 const MIN_TRAVEL_HOURS = 1 / 60;
+
+/**
+ * Where the cardholder was when paying, as far as the payment says
+ * (`vigil-features-v3`): in person, the terminal (`terminal_location`, or
+ * the legacy latitude/longitude, which meant the terminal then too); online,
+ * only the payer's device or IP position (`payer_location`). An online
+ * payment without one has no position: its legacy latitude/longitude is, from
+ * most processors, the merchant's registered address, and reading that as
+ * the cardholder's position made people shopping online from home look like
+ * jet travellers (issue 15).
+ */
+export function payerPosition(tx: Transaction): Position | undefined {
+  if (tx.channel === 'CHANNEL_ONLINE') return tx.payer_location ?? undefined;
+  return tx.terminal_location ?? { latitude: tx.latitude, longitude: tx.longitude };
+}
 
 /** Everything computed for one transaction. */
 export interface ComputedFeatures {
@@ -60,6 +75,7 @@ export function computeFeatures(
   const newDevice = tx.device_id !== '' && !(state?.devices.includes(tx.device_id) ?? false);
   const newCategory = !(state?.categories.includes(category) ?? false);
 
+  const position = payerPosition(tx);
   let secondsSincePrev = MAX_GAP_SECONDS;
   let distanceFromPrevKm = 0;
   let geoVelocityKmh = 0;
@@ -67,9 +83,12 @@ export function computeFeatures(
   if (state) {
     const gapMs = Math.max(0, t - state.lastEventMs);
     secondsSincePrev = Math.min(MAX_GAP_SECONDS, gapMs / 1000);
-    distanceFromPrevKm = haversineKm(state.lastLatitude, state.lastLongitude, tx.latitude, tx.longitude);
-    geoVelocityKmh = distanceFromPrevKm / Math.max(MIN_TRAVEL_HOURS, gapMs / HOUR_MS);
     regionChanged = state.lastRegion !== tx.region ? 1 : 0;
+    // Distance and speed only between two known positions, over the time between them.
+    if (position !== undefined && state.lastPositionMs >= 0) {
+      distanceFromPrevKm = haversineKm(state.lastLatitude, state.lastLongitude, position.latitude, position.longitude);
+      geoVelocityKmh = distanceFromPrevKm / Math.max(MIN_TRAVEL_HOURS, Math.max(0, t - state.lastPositionMs) / HOUR_MS);
+    }
   }
 
   let amountZscore = 0;
@@ -90,9 +109,15 @@ export function computeFeatures(
 
   const typical = profile?.typical_spend_by_category?.[category];
   const typicalKnown = typical !== undefined && typical > 0;
+  const knownTypicals = Object.values(profile?.typical_spend_by_category ?? {}).filter((v) => v > 0);
   // The user's biggest usual purchase: a payment far above it is unusual
   // whatever its category, which matters most when the category is new.
-  const maxTypical = Math.max(0, ...Object.values(profile?.typical_spend_by_category ?? {}));
+  const maxTypical = Math.max(0, ...knownTypicals);
+  // A category without a typical spend falls back to the user's overall one
+  // (the mean over the categories the profile knows): a first purchase in a
+  // new category is judged against what the user usually spends, not as 1×.
+  const overallTypical = knownTypicals.length > 0 ? knownTypicals.reduce((a, b) => a + b, 0) / knownTypicals.length : 0;
+  const typicalOrOverall = typicalKnown ? typical : overallTypical;
 
   const values: FeatureValues = {
     amount,
@@ -117,9 +142,9 @@ export function computeFeatures(
     new_device: newDevice ? 1 : 0,
     new_merchant: newMerchant ? 1 : 0,
     new_category: newCategory ? 1 : 0,
-    distance_from_home_km: profile ? haversineKm(profile.home_latitude, profile.home_longitude, tx.latitude, tx.longitude) : 0,
+    distance_from_home_km: profile && position ? haversineKm(profile.home_latitude, profile.home_longitude, position.latitude, position.longitude) : 0,
     account_age_days: profile ? Math.max(0, (t - profile.account_created_ms) / DAY_MS) : 0,
-    amount_vs_typical: typicalKnown ? amount / typical : 1,
+    amount_vs_typical: typicalOrOverall > 0 ? amount / typicalOrOverall : 1,
     typical_spend_known: typicalKnown ? 1 : 0,
     amount_vs_max_typical: maxTypical > 0 ? amount / maxTypical : 1,
     high_risk_category: isHighRiskCategory(category) ? 1 : 0,
@@ -130,8 +155,7 @@ export function computeFeatures(
   const nextState = nextCardState(state, {
     eventTimeMs: t,
     amount,
-    latitude: tx.latitude,
-    longitude: tx.longitude,
+    position,
     region: tx.region,
     deviceId: tx.device_id,
     merchantId: tx.merchant_id,

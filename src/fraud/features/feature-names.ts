@@ -5,7 +5,7 @@
  * cannot silently disagree. Append-only changes still need a new version
  * and a retrained model.
  */
-export const FEATURE_SET_VERSION = 'vigil-features-v2';
+export const FEATURE_SET_VERSION = 'vigil-features-v3';
 
 /** Each feature with what it measures, in model input order. */
 export const FEATURES = [
@@ -21,8 +21,8 @@ export const FEATURES = [
   ['new_merchants_1h', 'merchants first seen on the card within the last hour'],
   ['small_amount_count_1h', 'transactions under 5.00 in the last hour'],
   ['seconds_since_prev', 'seconds since the card\'s previous transaction (capped at 30 days)'],
-  ['distance_from_prev_km', 'km from the previous transaction'],
-  ['geo_velocity_kmh', 'km/h needed to travel from the previous transaction'],
+  ['distance_from_prev_km', "km from the cardholder's last known position (0 when this payment or every earlier one has none)"],
+  ['geo_velocity_kmh', 'km/h needed to get there from the last known position since it was seen'],
   ['region_changed', 'the region differs from the previous transaction\'s'],
   ['amount_zscore', 'amount z-score against the card\'s history'],
   ['amount_vs_mean', 'amount divided by the card\'s mean amount'],
@@ -31,9 +31,9 @@ export const FEATURES = [
   ['new_device', 'first transaction from this device on the card'],
   ['new_merchant', 'first transaction at this merchant on the card'],
   ['new_category', 'first transaction in this merchant category group on the card'],
-  ['distance_from_home_km', 'km from the user\'s home'],
+  ['distance_from_home_km', "km from the user's home to where the cardholder paid (0 when unknown, e.g. online without a payer position)"],
   ['account_age_days', 'days since the account was created'],
-  ['amount_vs_typical', 'amount divided by the user\'s typical spend in this category group'],
+  ['amount_vs_typical', "amount divided by the user's typical spend in this category group, or their overall typical spend when the group has none"],
   ['typical_spend_known', 'the profile has a typical spend for this category group'],
   ['amount_vs_max_typical', "amount divided by the user's largest typical spend in any category group"],
   ['high_risk_category', 'the merchant category group is a usual cash-out target (electronics, jewelry, money transfer, gambling)'],

@@ -233,7 +233,9 @@ export class StreamThread {
           resolveOffset(r.offset);
           continue;
         }
-        await h.task.process(toConsumed(r));
+        // Undefined when the record went through synchronous processors only: no microtask then.
+        const processing = h.task.process(toConsumed(r));
+        if (processing !== undefined) await processing;
         resolveOffset(r.offset);
         position = offset + 1n;
         h.positions.set(topic, position);

@@ -10,6 +10,7 @@ const record: CardRecord = {
     totalAmount: 12_637.03,
     firstEventMs: 1_767_571_200_000,
     lastEventMs: 1_767_657_600_123,
+    lastPositionMs: 1_767_657_500_000,
     lastLatitude: -33.8688,
     lastLongitude: 151.2093,
     lastRegion: 'ap-southeast',

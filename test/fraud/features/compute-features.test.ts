@@ -103,9 +103,34 @@ describe('computeFeatures', () => {
     });
   });
 
-  it('marks a category the profile has no typical spend for', () => {
+  it('marks a category the profile has no typical spend for, and judges the amount against the user’s overall typical spend', () => {
     const [f] = history([tx({ mcc: 5944, amount_minor: 250_000 })]);
-    expect(f).toMatchObject({ typical_spend_known: 0, amount_vs_typical: 1, new_category: 1, amount_vs_max_typical: 2500 / 40, high_risk_category: 1 });
+    // Overall typical: the mean of grocery 40 and restaurants 30.
+    expect(f).toMatchObject({ typical_spend_known: 0, amount_vs_typical: 2500 / 35, new_category: 1, amount_vs_max_typical: 2500 / 40, high_risk_category: 1 });
+  });
+
+  it('reads the payer’s position online, never the merchant’s address: no position, no distance or speed', () => {
+    const farMerchant = { latitude: 47.6, longitude: -122.3 }; // Seattle, while the cardholder is at home in NYC
+    const out = history([
+      tx({ event_time_ms: T0 }),
+      tx({ event_time_ms: T0 + 10 * MIN, channel: 'CHANNEL_ONLINE', ...farMerchant, merchant_location: { ...farMerchant, accuracy_m: 0 } }),
+      tx({ event_time_ms: T0 + 20 * MIN, channel: 'CHANNEL_ONLINE', ...farMerchant, payer_location: { ...NYC, accuracy_m: 20_000 } }),
+    ]);
+    expect(out[1]).toMatchObject({ distance_from_prev_km: 0, geo_velocity_kmh: 0, distance_from_home_km: 0 });
+    expect(out[2]?.distance_from_prev_km).toBeCloseTo(0, 6);
+    expect(out[2]?.distance_from_home_km).toBeCloseTo(0, 6);
+  });
+
+  it('measures speed from the last known position over the time since it was seen', () => {
+    const out = history([
+      tx({ event_time_ms: T0 }), // NYC in person
+      tx({ event_time_ms: T0 + 3 * HOUR, channel: 'CHANNEL_ONLINE' }), // online, position unknown
+      tx({ event_time_ms: T0 + 6 * HOUR, ...LA, terminal_location: { ...LA, accuracy_m: 0 } }),
+    ]);
+    expect(out[2]?.seconds_since_prev).toBe(3 * 3600);
+    // ~3,940 km over the 6 hours since NYC, not the 3 hours since the online payment.
+    expect(out[2]?.geo_velocity_kmh).toBeCloseTo((out[2]?.distance_from_prev_km ?? 0) / 6, 6);
+    expect(out[2]?.distance_from_prev_km).toBeGreaterThan(3_900);
   });
 
   it('keeps measuring geo-velocity forward when an older transaction arrives late', () => {

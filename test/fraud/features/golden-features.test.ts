@@ -10,15 +10,17 @@ const SMALL = fileURLToPath(new URL('../../fixtures/small', import.meta.url));
 
 /**
  * Golden digests of every feature vector (bit for bit: the float64 bytes of
- * each value, in model order) that the topology computed for two histories
- * before issue 14 rewrote the card state's layout. The layout may change how
- * state is kept, never what the model sees: a digest that moves means the
- * features changed, and the model would be served something it was not
- * trained on.
+ * each value, in model order) that the topology computes for two histories.
+ * Recorded before issue 14 rewrote the card state's layout, which left them
+ * unchanged; recorded again for `vigil-features-v3` (issue 15: positions
+ * only where the payer's is known, the overall typical spend as fallback),
+ * a deliberate change shipped with a model trained on it. A digest that moves
+ * means the features changed, and the model would be served something it was
+ * not trained on: change it only with FEATURE_SET_VERSION and the model.
  */
 const GOLDEN = {
-  small: { rows: 1701, digest: '0a6479fd5f3aa22664df79b97af4e5bdecbc0bfa918a38ce56325d6b1bab2c0c' },
-  simulated: { rows: 25384, digest: '923965b7903e140461aaa11f4bd5b49e1636daf515d63c705a2df9aa1a06d649' },
+  small: { rows: 1701, digest: 'aaaf3ada7aee10c9f9e76c5a66347bc2a1a6c084a24cb71a88678bf357bc0e7a' },
+  simulated: { rows: 25384, digest: '587bd180be0b7acdd144e493a2f687a60f8c665b2349c4d6900b0aa87d118ad8' },
 };
 
 async function digestOf(profiles: readonly UserProfile[], transactions: Iterable<LabelledInput>): Promise<{ rows: number; digest: string }> {

@@ -44,7 +44,7 @@ describe('fraud topology', () => {
     expect(alert?.reasons.map((r) => r.feature)).toEqual(['geo_velocity_kmh']);
     // log-odds: logit(0.95) - logit(0.05) = 2 ln 19.
     expect(alert?.reasons[0]?.contribution).toBeCloseTo(2 * Math.log(19), 6);
-    expect(alert?.reasons[0]?.description).toMatch(/^km\/h needed to travel from the previous transaction: \d+\.\d\d$/);
+    expect(alert?.reasons[0]?.description).toMatch(/^km\/h needed to get there from the last known position since it was seen: \d+\.\d\d$/);
   });
 
   it('scores each transaction before the commit that follows it (the driver commits after every record), so alerts never wait for the deadline', async () => {

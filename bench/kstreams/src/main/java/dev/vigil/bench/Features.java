@@ -14,7 +14,7 @@ import java.util.Set;
 
 /**
  * A line-by-line port of src/fraud/features (compute-features.ts, card-state.ts,
- * recent-activity.ts, mcc-groups.ts, geo.ts): the 30 values of vigil-features-v2 in the same
+ * recent-activity.ts, mcc-groups.ts, geo.ts): the 30 values of vigil-features-v3 in the same
  * order, from the card's state and its transactions of the last 24 hours. State is serialized
  * with DataOutputStream instead of JSON (Vigil keeps JSON for readable changelogs).
  */
@@ -31,7 +31,7 @@ final class Features {
   static final class CardState {
     int count;
     double meanAmount, m2Amount, totalAmount;
-    long firstEventMs, lastEventMs;
+    long firstEventMs, lastEventMs, lastPositionMs = -1;
     double lastLatitude, lastLongitude;
     String lastRegion = "";
     List<String> devices = new ArrayList<>(), merchants = new ArrayList<>(), categories = new ArrayList<>();
@@ -46,6 +46,7 @@ final class Features {
         out.writeDouble(totalAmount);
         out.writeLong(firstEventMs);
         out.writeLong(lastEventMs);
+        out.writeLong(lastPositionMs);
         out.writeDouble(lastLatitude);
         out.writeDouble(lastLongitude);
         out.writeUTF(lastRegion);
@@ -69,6 +70,7 @@ final class Features {
         s.totalAmount = in.readDouble();
         s.firstEventMs = in.readLong();
         s.lastEventMs = in.readLong();
+        s.lastPositionMs = in.readLong();
         s.lastLatitude = in.readDouble();
         s.lastLongitude = in.readDouble();
         s.lastRegion = in.readUTF();
@@ -145,13 +147,16 @@ final class Features {
     boolean newDevice = !tx.deviceId().isEmpty() && (state == null || !state.devices.contains(tx.deviceId()));
     boolean newCategory = state == null || !state.categories.contains(category);
 
+    double[] position = payerPosition(tx);
     double secondsSincePrev = MAX_GAP_SECONDS, distanceFromPrev = 0, geoVelocity = 0, regionChanged = 0;
     if (state != null) {
       long gapMs = Math.max(0, t - state.lastEventMs);
       secondsSincePrev = Math.min(MAX_GAP_SECONDS, gapMs / 1000.0);
-      distanceFromPrev = haversineKm(state.lastLatitude, state.lastLongitude, tx.latitude(), tx.longitude());
-      geoVelocity = distanceFromPrev / Math.max(MIN_TRAVEL_HOURS, (double) gapMs / HOUR_MS);
       regionChanged = state.lastRegion.equals(tx.region()) ? 0 : 1;
+      if (position != null && state.lastPositionMs >= 0) {
+        distanceFromPrev = haversineKm(state.lastLatitude, state.lastLongitude, position[0], position[1]);
+        geoVelocity = distanceFromPrev / Math.max(MIN_TRAVEL_HOURS, (double) Math.max(0, t - state.lastPositionMs) / HOUR_MS);
+      }
     }
     double zscore = 0;
     if (state != null && state.count >= 3) {
@@ -167,8 +172,16 @@ final class Features {
     Map<String, Double> typicalMap = profile == null ? Map.of() : profile.typicalSpend();
     Double typical = typicalMap.get(category);
     boolean typicalKnown = typical != null && typical > 0;
-    double maxTypical = 0;
-    for (double v : typicalMap.values()) maxTypical = Math.max(maxTypical, v);
+    double maxTypical = 0, typicalSum = 0;
+    int typicalCount = 0;
+    for (double v : typicalMap.values()) {
+      maxTypical = Math.max(maxTypical, v);
+      if (v > 0) {
+        typicalSum += v;
+        typicalCount++;
+      }
+    }
+    double typicalOrOverall = typicalKnown ? typical : typicalCount > 0 ? typicalSum / typicalCount : 0;
 
     double[] v = {
       amount,
@@ -193,19 +206,25 @@ final class Features {
       newDevice ? 1 : 0,
       newMerchant ? 1 : 0,
       newCategory ? 1 : 0,
-      profile != null ? haversineKm(profile.homeLatitude(), profile.homeLongitude(), tx.latitude(), tx.longitude()) : 0,
+      profile != null && position != null ? haversineKm(profile.homeLatitude(), profile.homeLongitude(), position[0], position[1]) : 0,
       profile != null ? Math.max(0, (double) (t - profile.accountCreatedMs()) / DAY_MS) : 0,
-      typicalKnown ? amount / typical : 1,
+      typicalOrOverall > 0 ? amount / typicalOrOverall : 1,
       typicalKnown ? 1 : 0,
       maxTypical > 0 ? amount / maxTypical : 1,
       HIGH_RISK.contains(category) ? 1 : 0,
       tx.channel() == Messages.CHANNEL_ONLINE ? 1 : 0,
       profile != null ? 0 : 1,
     };
-    return new Computed(v, next(state, tx, amount, category), new Recent(t, amount, tx.merchantId(), category, newMerchant));
+    return new Computed(v, next(state, tx, amount, category, position), new Recent(t, amount, tx.merchantId(), category, newMerchant));
   }
 
-  private static CardState next(CardState s, Messages.Transaction tx, double amount, String category) {
+  /** As payerPosition in compute-features.ts: the terminal in person, online only the payer's own position; null when unknown. */
+  static double[] payerPosition(Messages.Transaction tx) {
+    if (tx.channel() == Messages.CHANNEL_ONLINE) return tx.payer();
+    return tx.terminal() != null ? tx.terminal() : new double[] {tx.latitude(), tx.longitude()};
+  }
+
+  private static CardState next(CardState s, Messages.Transaction tx, double amount, String category, double[] position) {
     CardState n = new CardState();
     n.count = (s == null ? 0 : s.count) + 1;
     double prevMean = s == null ? 0 : s.meanAmount;
@@ -216,8 +235,10 @@ final class Features {
     n.firstEventMs = s == null ? t : Math.min(s.firstEventMs, t);
     boolean latest = s == null || t >= s.lastEventMs;
     n.lastEventMs = latest ? t : s.lastEventMs;
-    n.lastLatitude = latest ? tx.latitude() : s.lastLatitude;
-    n.lastLongitude = latest ? tx.longitude() : s.lastLongitude;
+    boolean movesPosition = position != null && (s == null || t >= s.lastPositionMs);
+    n.lastPositionMs = movesPosition ? t : s == null ? -1 : s.lastPositionMs;
+    n.lastLatitude = movesPosition ? position[0] : s == null ? 0 : s.lastLatitude;
+    n.lastLongitude = movesPosition ? position[1] : s == null ? 0 : s.lastLongitude;
     n.lastRegion = latest ? tx.region() : s.lastRegion;
     List<String> noList = List.of();
     n.devices = tx.deviceId().isEmpty() ? new ArrayList<>(s == null ? noList : s.devices)

@@ -21,7 +21,7 @@ final class Messages {
   record Transaction(
       String transactionId, String cardId, String userId, long amountMinor, String currency,
       String merchantId, int mcc, double latitude, double longitude, String deviceId, int channel,
-      String region, long eventTimeMs, byte[] located) {}
+      String region, long eventTimeMs, byte[] located, double[] terminal, double[] payer) {}
 
   record Profile(
       String userId, double homeLatitude, double homeLongitude, String homeRegion,
@@ -46,6 +46,7 @@ final class Messages {
     long amount = 0, eventTime = 0;
     int mcc = 0, channel = 0;
     double lat = 0, lon = 0;
+    double[] terminal = null, payer = null;
     // Fields 14-16 (terminal, merchant and payer GeoPoints) are carried through to the alert
     // byte for byte: the reference's features read latitude/longitude only, as the TypeScript ones do.
     ByteArrayOutputStream locatedBytes = new ByteArrayOutputStream();
@@ -54,7 +55,13 @@ final class Messages {
       int tag = in.readTag();
       if (tag == 0) break;
       switch (WireFormat.getTagFieldNumber(tag)) {
-        case 14, 15, 16 -> located.writeBytes(WireFormat.getTagFieldNumber(tag), in.readBytes());
+        case 14, 15, 16 -> {
+          int field = WireFormat.getTagFieldNumber(tag);
+          com.google.protobuf.ByteString point = in.readBytes();
+          located.writeBytes(field, point);
+          if (field == 14) terminal = geoPoint(point);
+          if (field == 16) payer = geoPoint(point);
+        }
         case 1 -> id = in.readString();
         case 2 -> card = in.readString();
         case 3 -> user = in.readString();
@@ -72,7 +79,7 @@ final class Messages {
       }
     }
     located.flush();
-    return new Transaction(id, card, user, amount, currency, merchant, mcc, lat, lon, device, channel, region, eventTime, locatedBytes.toByteArray());
+    return new Transaction(id, card, user, amount, currency, merchant, mcc, lat, lon, device, channel, region, eventTime, locatedBytes.toByteArray(), terminal, payer);
   }
 
   static Profile parseProfile(byte[] frame) throws IOException {
@@ -175,5 +182,20 @@ final class Messages {
     System.arraycopy(header, 0, frame, 0, header.length);
     System.arraycopy(body, 0, frame, header.length, body.length);
     return frame;
+  }
+
+  /** A GeoPoint's latitude and longitude (fields 1 and 2). */
+  static double[] geoPoint(com.google.protobuf.ByteString bytes) throws IOException {
+    CodedInputStream in = bytes.newCodedInput();
+    double[] p = {0, 0};
+    for (;;) {
+      int tag = in.readTag();
+      if (tag == 0) return p;
+      switch (WireFormat.getTagFieldNumber(tag)) {
+        case 1 -> p[0] = in.readDouble();
+        case 2 -> p[1] = in.readDouble();
+        default -> in.skipField(tag);
+      }
+    }
   }
 }
