@@ -51,7 +51,7 @@ export function modelCommand(log: Logger): Command {
       const role: ModelRole = action === 'promote' ? 'live' : 'shadow';
       if (values.off && role !== 'shadow') throw new UsageError('--off applies to shadow only');
       if (values.off && version !== undefined) throw new UsageError('pass a version or --off, not both');
-      if (!values.off && version === undefined) throw new UsageError(`which version? e.g. vigil model ${action} fraud-hgb-5fd423475d41`);
+      if (!values.off && version === undefined) throw new UsageError(`which version? e.g. vigil model ${action} fraud-hgbcal-52bed8c63163`);
       // Refuse here, before anything is written: every engine would refuse it too.
       const metadata = version === undefined ? undefined : checkModelVersion(values['models-dir'], version);
       const local = endpointsOf(describeTopology('single'));
