@@ -4,6 +4,7 @@ import type { ProcessorContext, ProcessorSupplier } from '../../../processor/pro
 import type { Record } from '../../../processor/record.js';
 import type { KeyValueStore, ReadOnlyKeyValueStore } from '../../../state/types.js';
 import type { ValueAndTimestamp } from '../store-factories.js';
+import { isPromiseLike } from '../../../state/internal/bytes-store.js';
 
 /** Combines the two sides of a join; the missing side of an outer join is null. */
 export type JoinFunction<K, V1, V2, VR> = (value1: V1, value2: V2, key: K) => VR;
@@ -42,7 +43,8 @@ class StreamTableJoin<K, V, KT, VT, VR> extends ContextualProcessor<K, V, K, VR>
     this.table = context.getStateStore<KeyValueStore<KT, ValueAndTimestamp<VT>>>(this.storeName);
   }
 
-  async process(record: Record<K, V>): Promise<void> {
+  // Synchronous when the table answers at once (an in-memory or cached store that holds the key).
+  process(record: Record<K, V>): void | Promise<void> {
     if (record.value === null || record.value === undefined) {
       this.context.metrics.recordSkipped(this.context.taskId, 'null-value-in-join');
       return;
@@ -53,9 +55,15 @@ class StreamTableJoin<K, V, KT, VT, VR> extends ContextualProcessor<K, V, K, VR>
       this.context.metrics.recordSkipped(this.context.taskId, 'null-key-in-join');
       return;
     }
-    const other = missingKey ? undefined : await this.table.get(key);
+    if (missingKey) return this.emit(record, undefined);
+    const other = this.table.get(key);
+    if (isPromiseLike(other)) return Promise.resolve(other).then((found) => this.emit(record, found));
+    return this.emit(record, other);
+  }
+
+  private emit(record: Record<K, V>, other: ValueAndTimestamp<VT> | undefined): void | Promise<void> {
     if (other === undefined && !this.leftJoin) return;
-    await this.context.forward(record.withValue(this.joiner(record.value, other?.value ?? null, record.key)));
+    return this.context.forward(record.withValue(this.joiner(record.value, other?.value ?? null, record.key)));
   }
 }
 
