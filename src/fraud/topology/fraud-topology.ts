@@ -1,4 +1,4 @@
-import { Branched, Consumed, Named, Produced, Serdes, StreamsBuilder } from '../../streams/index.js';
+import { Branched, Consumed, Materialized, Named, Produced, Serdes, StreamsBuilder } from '../../streams/index.js';
 import type { Serde, Topology } from '../../streams/index.js';
 import { DecisionProcessor } from '../decision/decision-processor.js';
 import { DEFAULT_REASON_OPTIONS } from '../decision/explain.js';
@@ -87,7 +87,13 @@ export function buildFraudTopology(options: FraudTopologyOptions): Topology {
   const builder = new StreamsBuilder();
   builder.addStateStore(cardStoreBuilder(storeType));
 
-  const profiles = builder.globalTable<string, UserProfile>(topics.userProfiles, Consumed.with(Serdes.String(), options.serdes.profile));
+  // In memory: the join reads it for every transaction, and an in-memory store answers without a
+  // promise. It is rebuilt from the compacted topic at each start instead of kept in LevelDB.
+  const profiles = builder.globalTable<string, UserProfile>(
+    topics.userProfiles,
+    Consumed.with(Serdes.String(), options.serdes.profile),
+    Materialized.with<string, UserProfile>(Serdes.String(), options.serdes.profile).withStoreType('memory'),
+  );
   const checked = builder
     .stream<string | null, Transaction | null>(
       topics.transactions,
