@@ -100,5 +100,5 @@ for (let r = 0; r < Number(values.repeat); r++) {
     rows.push(row);
   }
 }
-console.log(`fraud topology on the TopologyTestDriver, ${transactions.length} transactions, ${users} users, load ${os.loadavg()[0]?.toFixed(2)}`);
+console.log(`fraud topology on the TopologyTestDriver, ${transactions.length} transactions, ${users} users, load ${os.loadavg()[0]?.toFixed(2)}, peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
 for (const r of rows) console.log(`${r.setup.padEnd(9)} ${Math.round(r.txPerSec).toString().padStart(8)} tx/s  features ${r.digest}  alerts ${r.alerts}`);
