@@ -50,4 +50,8 @@ done
 
 OMP_NUM_THREADS=1 "$VENV/bin/python" models/evaluate.py --data "$DATA" --out "$OUT" --max-iter "$MAX_ITER" "${WRITE_MODEL[@]}" \
   --note "Run: train $TRAIN_USERS users × 21 days, each test world $TEST_USERS users × 10 days (3 warm-up days not scored), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg) at the start of scoring; export started $(( $(date +%s) - started )) s before."
+if [ ${#WRITE_MODEL[@]} -gt 0 ]; then
+  # The written model's drift reference (vigil_feature_psi, vigil_score_psi): its training world.
+  npx tsx models/drift-reference.ts "${WRITE_MODEL[1]}" "$DATA/train.csv"
+fi
 echo "evaluation took $(( $(date +%s) - started )) s; report in $OUT/REPORT.md"

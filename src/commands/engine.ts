@@ -14,7 +14,9 @@ import { fraudStreamsConfig } from '../fraud/topology/streams-config.js';
 import { DEFAULT_FRAUD_TOPICS, MIRRORED_TRANSACTIONS } from '../fraud/topology/topics.js';
 import type { Logger } from '../log.js';
 import { createFraudMetrics } from '../metrics/fraud-metrics.js';
-import { createDriftMetrics, createMetricsRegistry, createShadowMetrics, createStreamsMetrics, serveMetrics } from '../metrics/index.js';
+import { createDriftMetrics, createLabelledOutcomeMetrics, createMetricsRegistry, createShadowMetrics, createStreamsMetrics, serveMetrics } from '../metrics/index.js';
+import { LabelFollower } from '../feedback/label-follower.js';
+import { ShadowOutcomes } from '../feedback/shadow-outcomes.js';
 import { registrySerde } from '../registry/registry-serde.js';
 import { KafkaStreams, StreamsSupervisor, type ProcessingGuarantee } from '../streams/index.js';
 import { connectAdmin } from '../streams/kafka/index.js';
@@ -102,15 +104,20 @@ export async function startEngine(o: EngineOptions): Promise<EngineHandle> {
   const shadowMetrics = createShadowMetrics(registry);
   // Drift of the live model's inputs against its training data, restarted at each promotion.
   let drift: { model: Scorer; tracker: DriftTracker | undefined } | undefined;
-  createDriftMetrics(registry, () => (drift?.tracker ? { version: drift.model.metadata.version, features: drift.tracker.psi() } : undefined));
+  createDriftMetrics(registry, () => {
+    const tracker = drift?.tracker;
+    if (!drift || !tracker) return undefined;
+    const score = tracker.scorePsi();
+    return { version: drift.model.metadata.version, features: tracker.psi(), ...(score !== undefined ? { score } : {}) };
+  });
   // The topology's scorer: the loaded model until a model-control record says otherwise.
   const scorer: SwitchableScorer = new SwitchableScorer(initial, {
-    onScored: (rows, model) => {
+    onScored: (rows, model, scores) => {
       if (drift?.model !== model) {
         const reference = driftReferenceOf(model.metadata);
         drift = { model, tracker: reference ? new DriftTracker(reference) : undefined };
       }
-      drift.tracker?.observe(rows);
+      drift.tracker?.observe(rows, scores);
     },
     onShadow: (_rows, live, shadow) =>
       shadowMetrics.observe({
@@ -127,12 +134,15 @@ export async function startEngine(o: EngineOptions): Promise<EngineHandle> {
     },
   });
   const fraudMetrics = createFraudMetrics(registry);
+  // Precision and recall of the live and the shadow model on transactions that get labels.
+  const outcomes = new ShadowOutcomes();
+  createLabelledOutcomeMetrics(registry, () => outcomes.outcomes());
   const streamsMetrics = createStreamsMetrics(registry); // once: every instance reports into it
   const build = (): KafkaStreams => {
     const instance = new KafkaStreams(
       buildFraudTopology({
         serdes,
-        scoring: { scorer },
+        scoring: { scorer, onDecision: (d) => outcomes.decided(d) },
         topics: { transactions: o.transactions ?? topics.transactions },
         dedupe: {
           onDuplicate: (d) => {
@@ -170,6 +180,16 @@ export async function startEngine(o: EngineOptions): Promise<EngineHandle> {
         log: o.log.child({ component: 'model-control' }),
       })
     : undefined;
+  // Labels are optional: without the label topics (no chargebacks or verdicts yet) the gauges stay empty.
+  const labels = await LabelFollower.start({
+    connection: { brokers: o.brokers, clientId: `${o.applicationId}-labels`, ...o.security },
+    registryUrl: o.registryUrl,
+    outcomes,
+    log: o.log.child({ component: 'labels' }),
+  }).catch((err: unknown) => {
+    o.log.warn({ err }, 'not following the label topics (chargebacks, alert-feedback); vigil_model_precision/recall stay empty');
+    return undefined;
+  });
   const sources = [...(supervisor.current.layout?.sourceTopics.keys() ?? [])].filter((t) => t !== topics.userProfiles);
   o.log.info({ metrics: metrics.url, model: scorer.metadata.version, guarantee: o.guarantee, sources }, 'engine started');
   return {
@@ -180,6 +200,7 @@ export async function startEngine(o: EngineOptions): Promise<EngineHandle> {
     scorer,
     async close() {
       await listener?.close();
+      await labels?.close();
       await supervisor.close();
       await scorer.close();
       for (const s of Object.values(serdes)) s.close();

@@ -12,6 +12,7 @@ import { ALERT_FEEDBACK_MESSAGE, CHARGEBACK_MESSAGE, FEEDBACK_TOPICS, feedbackSc
 import { featureListHash, labelRows, timeSplit, trainingCsv, type FeatureRow, type UnlabelledPolicy } from '../feedback/training-set.js';
 import { FEATURE_NAMES } from '../fraud/features/feature-names.js';
 import { driftReference } from '../fraud/model/drift.js';
+import { OnnxScorer } from '../fraud/model/onnx-scorer.js';
 import { readLabelledTransactions, readManifest, readProfiles } from '../fraud/simulator/fixture-reader.js';
 import type { LabelledTransaction } from '../fraud/simulator/events.js';
 import { backfillFeatures } from '../fraud/topology/backfill.js';
@@ -144,8 +145,10 @@ export async function train(o: TrainOptions) {
     await run(python, [join(projectRoot, 'models', 'train.py'), '--train', join(work, 'train.csv'), '--test', join(work, 'test.csv'), '--out', out], o.log);
     const metadataPath = join(out, 'fraud.metadata.json');
     const metadata = JSON.parse(readFileSync(metadataPath, 'utf8')) as { version: string; held_out: unknown; drift_reference?: unknown };
-    // The training distribution the engine measures drift against (vigil_feature_psi).
-    metadata.drift_reference = driftReference(FEATURE_NAMES, split.train.map((r) => r.features));
+    // The training distribution the engine measures drift against (vigil_feature_psi), and the
+    // candidate's own scores on those rows (vigil_score_psi).
+    const trainRows = split.train.map((r) => r.features);
+    metadata.drift_reference = driftReference(FEATURE_NAMES, trainRows, undefined, await scoresOf(join(out, 'fraud.onnx'), trainRows));
     writeFileSync(metadataPath, JSON.stringify(metadata, null, 2) + '\n');
     const training = {
       version: metadata.version,
@@ -166,6 +169,18 @@ export async function train(o: TrainOptions) {
     return { version: metadata.version, dir, summary: training };
   } finally {
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The model's scores of `rows`, in batches (the same ONNX runtime the engine serves with). */
+export async function scoresOf(modelPath: string, rows: ReadonlyArray<readonly number[]>): Promise<number[]> {
+  const scorer = await OnnxScorer.load({ modelPath });
+  try {
+    const scores: number[] = [];
+    for (let i = 0; i < rows.length; i += 4_096) scores.push(...(await scorer.score(rows.slice(i, i + 4_096))));
+    return scores;
+  } finally {
+    await scorer.close();
   }
 }
 

@@ -1,4 +1,4 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** What one batch scored by the live model and the shadow looks like; thresholds are each model's own. */
 export interface ShadowBatch {
@@ -63,4 +63,34 @@ export function createShadowMetrics(registry: Registry): ShadowMetrics {
       failures.inc({ shadow: shadowVersion });
     },
   };
+}
+
+/** Where the labelled-outcome gauges read from at each scrape (the engine's ShadowOutcomes). */
+export type LabelledOutcomeSource = () => ReadonlyArray<{ role: 'live' | 'shadow'; version: string; labelled: number; precision: number | undefined; recall: number | undefined }>;
+
+/**
+ * `vigil_model_precision{role,version}`, `vigil_model_recall{role,version}`
+ * and `vigil_model_labelled_transactions{role,version}`: each model's
+ * precision and recall on the scored transactions that received a label
+ * (chargebacks, analyst verdicts), the shadow's at its own threshold.
+ * A gauge is absent until it has a denominator.
+ */
+export function createLabelledOutcomeMetrics(registry: Registry, source: LabelledOutcomeSource): void {
+  const gauge = (name: string, help: string, pick: (o: ReturnType<LabelledOutcomeSource>[number]) => number | undefined) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['role', 'version'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const o of source()) {
+          const v = pick(o);
+          if (v !== undefined) this.set({ role: o.role, version: o.version }, v);
+        }
+      },
+    });
+  gauge('vigil_model_precision', 'Share of the labelled transactions a model alerted on that were fraud (shadow: would have alerted)', (o) => o.precision);
+  gauge('vigil_model_recall', 'Share of the labelled fraud a model alerted on (shadow: would have alerted)', (o) => o.recall);
+  gauge('vigil_model_labelled_transactions', 'Scored transactions with a fraud or legitimate label so far', (o) => o.labelled);
 }

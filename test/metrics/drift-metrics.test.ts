@@ -14,4 +14,13 @@ describe('drift metrics', () => {
     now = { version: 'v2', features: [{ feature: 'amount_zscore', psi: 0 }] };
     expect(await registry.metrics()).not.toContain('version="v1"'); // a promotion replaces the old series
   });
+
+  it('exposes the live model\'s score PSI when its metadata had a score reference', async () => {
+    const registry = createMetricsRegistry({ service: 'test' });
+    let now: ReturnType<Parameters<typeof createDriftMetrics>[1]> = { version: 'v1', features: [] };
+    createDriftMetrics(registry, () => now);
+    expect(await registry.metrics()).not.toMatch(/vigil_score_psi\{/);
+    now = { version: 'v1', features: [], score: 0.42 };
+    expect(await registry.metrics()).toMatch(/vigil_score_psi\{[^}]*version="v1"[^}]*\} 0.42/);
+  });
 });

@@ -7,9 +7,18 @@ export interface FeatureReference {
   proportions: number[];
 }
 
-/** `drift_reference` in a model's metadata, written by `vigil train`. */
+/** A distribution as bins: ascending upper edges (the last bin is open) and each bin's share. */
+export interface BinnedReference {
+  edges: number[];
+  /** edges.length + 1 shares summing to 1. */
+  proportions: number[];
+}
+
+/** `drift_reference` in a model's metadata, written by `vigil train` and `npm run eval -- --write-model`. */
 export interface DriftReference {
   features: FeatureReference[];
+  /** The model's own scores on its training rows (score drift); absent in older metadata. */
+  score?: BinnedReference;
 }
 
 const EPSILON = 1e-4;
@@ -30,16 +39,19 @@ function binOf(edges: readonly number[], v: number): number {
  * Reference bins from training rows: decile edges per feature (deduplicated,
  * so a mostly-zero feature gets few bins) and the share of rows in each.
  */
-export function driftReference(names: readonly string[], rows: ReadonlyArray<readonly number[]>, bins = DEFAULT_BINS): DriftReference {
-  return {
-    features: names.map((name, f) => {
-      const values = rows.map((r) => r[f] as number).sort((a, b) => a - b);
-      const edges = [...new Set(Array.from({ length: bins - 1 }, (_, i) => values[Math.floor(((i + 1) * values.length) / bins)] as number))].filter((v) => v !== undefined);
-      const counts = new Array<number>(edges.length + 1).fill(0);
-      for (const v of values) counts[binOf(edges, v)]! += 1;
-      return { name, edges, proportions: counts.map((c) => c / Math.max(1, values.length)) };
-    }),
-  };
+export function driftReference(names: readonly string[], rows: ReadonlyArray<readonly number[]>, bins = DEFAULT_BINS, scores?: readonly number[]): DriftReference {
+  const reference: DriftReference = { features: names.map((name, f) => ({ name, ...binned(rows.map((r) => r[f] as number), bins) })) };
+  if (scores !== undefined) reference.score = binned(scores, bins);
+  return reference;
+}
+
+/** Decile edges of `values` (deduplicated, so a mostly-constant distribution gets few bins) and the share of values in each bin. */
+export function binned(values: readonly number[], bins = DEFAULT_BINS): BinnedReference {
+  const sorted = [...values].sort((a, b) => a - b);
+  const edges = [...new Set(Array.from({ length: bins - 1 }, (_, i) => sorted[Math.floor(((i + 1) * sorted.length) / bins)] as number))].filter((v) => v !== undefined);
+  const counts = new Array<number>(edges.length + 1).fill(0);
+  for (const v of sorted) counts[binOf(edges, v)]! += 1;
+  return { edges, proportions: counts.map((c) => c / Math.max(1, sorted.length)) };
 }
 
 /** Population stability index of `actual` counts against `expected` shares; small shares are floored so empty bins stay finite. */
@@ -62,19 +74,29 @@ export function psi(expected: readonly number[], actual: readonly number[]): num
  */
 export class DriftTracker {
   readonly #counts: number[][];
+  readonly #scoreCounts: number[] | undefined;
   #rows = 0;
 
   constructor(readonly reference: DriftReference) {
     this.#counts = reference.features.map((f) => new Array<number>(f.proportions.length).fill(0));
+    this.#scoreCounts = reference.score ? new Array<number>(reference.score.proportions.length).fill(0) : undefined;
   }
 
-  observe(rows: ReadonlyArray<readonly number[]>): void {
+  /** One scored batch: its feature rows and, for score drift, the live model's scores of them. */
+  observe(rows: ReadonlyArray<readonly number[]>, scores?: readonly number[]): void {
     // Per scored row, on the scoring path: plain loops, no closure per row.
     const features = this.reference.features;
     for (const row of rows) {
       for (let i = 0; i < features.length; i++) this.#counts[i]![binOf(features[i]!.edges, row[i] as number)]! += 1;
     }
+    const score = this.reference.score;
+    if (score && this.#scoreCounts && scores) for (const s of scores) this.#scoreCounts[binOf(score.edges, s)]! += 1;
     this.#rows += rows.length;
+  }
+
+  /** PSI of the live model's scores against its scores on the training rows; undefined without a score reference. */
+  scorePsi(): number | undefined {
+    return this.reference.score && this.#scoreCounts ? psi(this.reference.score.proportions, this.#scoreCounts) : undefined;
   }
 
   get rows(): number {
@@ -91,5 +113,10 @@ export function driftReferenceOf(metadata: { feature_names: readonly string[]; [
   const ref = metadata.drift_reference as DriftReference | undefined;
   if (!ref || !Array.isArray(ref.features) || ref.features.length !== metadata.feature_names.length) return undefined;
   const ok = ref.features.every((f, i) => f.name === metadata.feature_names[i] && Array.isArray(f.edges) && Array.isArray(f.proportions) && f.proportions.length === f.edges.length + 1);
-  return ok ? ref : undefined;
+  if (!ok) return undefined;
+  const score = ref.score;
+  if (score === undefined) return ref;
+  // A malformed score reference drops score drift, not feature drift.
+  const scoreOk = Array.isArray(score.edges) && Array.isArray(score.proportions) && score.proportions.length === score.edges.length + 1;
+  return scoreOk ? ref : { features: ref.features };
 }

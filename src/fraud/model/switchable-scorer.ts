@@ -12,6 +12,11 @@ export function modelThatScored(scorer: Scorer, row: readonly number[]): Scorer 
   return (scorer as Partial<AttributingScorer>).scoredBy?.(row) ?? scorer;
 }
 
+/** What a shadow model scored for `row`, when `scorer` runs one (a SwitchableScorer). */
+export function shadowScoreOf(scorer: Scorer, row: readonly number[]): { model: Scorer; score: number } | undefined {
+  return (scorer as Partial<SwitchableScorer>).shadowScoreOf?.(row);
+}
+
 /** Called after every batch the live model scored, with the shadow's scores for the same rows. */
 export type ShadowObserver = (rows: ReadonlyArray<readonly number[]>, live: { model: Scorer; scores: number[] }, shadow: { model: Scorer; scores: number[] }) => void;
 
@@ -35,6 +40,7 @@ export class SwitchableScorer implements AttributingScorer {
   readonly #inFlight = new Map<Scorer, number>();
   readonly #retired = new Set<Scorer>();
   readonly #scoredBy = new WeakMap<readonly number[], Scorer>();
+  readonly #shadowScored = new WeakMap<readonly number[], { model: Scorer; score: number }>();
 
   constructor(
     initial: Scorer,
@@ -92,6 +98,7 @@ export class SwitchableScorer implements AttributingScorer {
     if (shadow && this.options.onShadow) {
       try {
         const shadowScores = await this.#using(shadow, () => shadow.score(rows));
+        rows.forEach((row, i) => this.#shadowScored.set(row, { model: shadow, score: shadowScores[i] as number }));
         this.options.onShadow(rows, { model, scores }, { model: shadow, scores: shadowScores });
       } catch (err) {
         this.options.onShadowError?.(err);
@@ -102,6 +109,11 @@ export class SwitchableScorer implements AttributingScorer {
 
   scoredBy(row: readonly number[]): Scorer | undefined {
     return this.#scoredBy.get(row);
+  }
+
+  /** The shadow model's score of `row` (the same array object), if a shadow scored it. */
+  shadowScoreOf(row: readonly number[]): { model: Scorer; score: number } | undefined {
+    return this.#shadowScored.get(row);
   }
 
   async close(): Promise<void> {

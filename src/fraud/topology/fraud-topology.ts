@@ -1,6 +1,7 @@
 import { Branched, Consumed, Materialized, Named, Produced, Serdes, StreamsBuilder } from '../../streams/index.js';
 import type { Serde, Topology } from '../../streams/index.js';
 import { DecisionProcessor } from '../decision/decision-processor.js';
+import type { Decision } from '../decision/decision-processor.js';
 import { DEFAULT_REASON_OPTIONS } from '../decision/explain.js';
 import type { ReasonOptions } from '../decision/explain.js';
 import { FEATURE_NAMES } from '../features/feature-names.js';
@@ -37,6 +38,8 @@ export interface FraudScoringOptions {
   /** Default: the model metadata's threshold. */
   readonly threshold?: number;
   readonly reasons?: Partial<ReasonOptions>;
+  /** Every scored transaction's decision, with a shadow model's when one runs (see DecisionProcessor). */
+  readonly onDecision?: (decision: Decision) => void;
 }
 
 export interface FraudTopologyOptions {
@@ -140,7 +143,7 @@ export function buildFraudTopology(options: FraudTopologyOptions): Topology {
     const reasons = { ...DEFAULT_REASON_OPTIONS, ...options.scoring.reasons };
     featured
       .process(() => new ScoringProcessor(scorer, batch))
-      .process(() => new DecisionProcessor(scorer, { ...(threshold !== undefined ? { threshold } : {}), reasons }))
+      .process(() => new DecisionProcessor(scorer, { ...(threshold !== undefined ? { threshold } : {}), reasons, ...(options.scoring?.onDecision ? { onDecision: options.scoring.onDecision } : {}) }))
       .to(topics.alerts, Produced.with(Serdes.String(), options.serdes.alert as Serde<Alert>));
   }
   return builder.build();

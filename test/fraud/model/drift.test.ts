@@ -34,4 +34,20 @@ describe('drift', () => {
     expect(driftReferenceOf({ feature_names: ['b'], drift_reference: ref })).toBeUndefined();
     expect(driftReferenceOf({ feature_names: ['a'] })).toBeUndefined();
   });
+
+  it('measures score drift against the model’s scores on its training rows, and drops only a malformed score reference', () => {
+    const rows = sample(4_000, 0, 4);
+    const trainingScores = rows.map((r) => (r[0] as number) / 100);
+    const ref = driftReference(['amount', 'flag'], rows, undefined, trainingScores);
+    expect(ref.score?.proportions.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+    const same = new DriftTracker(ref);
+    same.observe(rows.slice(0, 2_000), trainingScores.slice(0, 2_000));
+    const higher = new DriftTracker(ref);
+    higher.observe(rows.slice(0, 2_000), trainingScores.slice(0, 2_000).map((s) => Math.min(1, s + 0.4)));
+    expect(same.scorePsi()).toBeLessThan(0.02);
+    expect(higher.scorePsi()).toBeGreaterThan(0.25);
+    expect(new DriftTracker(driftReference(['a'], [[1], [2]])).scorePsi()).toBeUndefined();
+    const broken = { ...ref, score: { edges: [0.5], proportions: [1] } };
+    expect(driftReferenceOf({ feature_names: ['amount', 'flag'], drift_reference: broken })).toEqual({ features: ref.features });
+  });
 });
