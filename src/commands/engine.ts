@@ -43,6 +43,8 @@ options:
   --transactions the transactions topic, or /regex/ over co-partitioned topics (default: transactions)
   --models-dir   versioned models for live promotion: <dir>/<version>/fraud.onnx (default: models/versions)
   --model-control-topic  the compacted topic \`vigil model promote\` writes (default: model-control)
+  --emit-features  also write every transaction's feature vector to transaction-features (JSON),
+                 which \`vigil train --features-topic transaction-features\` learns from
   --mirrored     read MirrorMaker 2's us-east.transactions and us-west.transactions on a central
                  cluster: --transactions '/^(us-east|us-west)\\.transactions$/' (docs/multi-region.md)`;
 
@@ -77,6 +79,8 @@ export interface EngineOptions {
    * versions it names from `modelsDir/<version>/` (docs/feedback.md).
    */
   modelControl?: { modelsDir: string; topic?: string };
+  /** Also write each transaction's feature vector (JSON) to the features topic, for `vigil train --features-topic`. */
+  emitFeatures?: boolean;
 }
 
 /** Starts the fraud engine and its /metrics endpoint; `close` stops both cleanly. */
@@ -85,6 +89,7 @@ export async function startEngine(o: EngineOptions): Promise<EngineHandle> {
   const admin = await connectAdmin({ brokers: o.brokers, clientId: `${o.applicationId}-layout-check`, ...o.security });
   try {
     await checkStateLayout(admin, o.applicationId);
+    if (o.emitFeatures) await admin.createTopics([{ topic: DEFAULT_FRAUD_TOPICS.features, partitions: 4 }]);
   } finally {
     await admin.close();
   }
@@ -143,6 +148,7 @@ export async function startEngine(o: EngineOptions): Promise<EngineHandle> {
       buildFraudTopology({
         serdes,
         scoring: { scorer, onDecision: (d) => outcomes.decided(d) },
+        ...(o.emitFeatures ? { emitFeatures: true } : {}),
         topics: { transactions: o.transactions ?? topics.transactions },
         dedupe: {
           onDuplicate: (d) => {
@@ -228,6 +234,7 @@ export function engineCommand(log: Logger): Command {
           mirrored: { type: 'boolean' },
           'models-dir': { type: 'string', default: join(projectRoot, 'models', 'versions') },
           'model-control-topic': { type: 'string', default: MODEL_CONTROL_TOPIC },
+          'emit-features': { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
         },
       });
@@ -257,6 +264,7 @@ export function engineCommand(log: Logger): Command {
         applicationId: values['app-id'],
         log,
         modelControl: { modelsDir: values['models-dir'], topic: values['model-control-topic'] },
+        ...(values['emit-features'] ? { emitFeatures: true } : {}),
         ...(transactions !== undefined ? { transactions } : {}),
       });
       await stopped;

@@ -16,17 +16,24 @@ import { OnnxScorer } from '../fraud/model/onnx-scorer.js';
 import { readLabelledTransactions, readManifest, readProfiles } from '../fraud/simulator/fixture-reader.js';
 import type { LabelledTransaction } from '../fraud/simulator/events.js';
 import { backfillFeatures } from '../fraud/topology/backfill.js';
+import { DEFAULT_FRAUD_TOPICS } from '../fraud/topology/topics.js';
+import type { FeatureVector } from '../fraud/schema/types.js';
 import type { Logger } from '../log.js';
 import { registrySerde } from '../registry/registry-serde.js';
 import type { KafkaConnectionOptions } from '../streams/kafka/index.js';
 import { help, UsageError, type Command } from './command.js';
 
-const USAGE = `vigil train --fixture <dir> [--unlabelled legit|drop] [--test-fraction 0.25] [--models-dir models/versions]
-            [--brokers h:p] [--registry url] [--feedback-topic alert-feedback] [--chargebacks-topic chargebacks]
+const USAGE = `vigil train (--fixture <dir> | --features-topic <topic>) [--unlabelled legit|drop]
+            [--test-fraction 0.25] [--models-dir models/versions] [--brokers h:p] [--registry url]
+            [--feedback-topic alert-feedback] [--chargebacks-topic chargebacks]
 
-Trains a candidate model from what the loop learned: the serving features of a replayed
-fixture (backfill mode: the very topology the engine runs), labelled by the verdicts on
-alert-feedback and the chargebacks on chargebacks. The simulator's own labels are NOT used.
+Trains a candidate model from what the loop learned: the serving features, labelled by the
+verdicts on alert-feedback and the chargebacks on chargebacks. The features come either from
+a replayed fixture (--fixture: backfill mode, the very topology the engine runs) or from the
+features topic a running engine writes (--features-topic transaction-features, from
+\`vigil engine --emit-features\`;
+one JSON feature vector per transaction, the latest per transaction id).
+The simulator's own labels are NOT used.
 
 Labels: a chargeback is fraud (it wins over any verdict); then confirmed fraud = 1,
 false positive = 0; unsure is no label. Rows with no label are legitimate
@@ -45,6 +52,7 @@ export function trainCommand(log: Logger): Command {
         args,
         options: {
           fixture: { type: 'string' },
+          'features-topic': { type: 'string' },
           unlabelled: { type: 'string', default: 'legit' },
           'test-fraction': { type: 'string', default: '0.25' },
           'models-dir': { type: 'string', default: join(projectRoot, 'models', 'versions') },
@@ -56,7 +64,10 @@ export function trainCommand(log: Logger): Command {
         },
       });
       if (values.help) return help(cmd);
-      if (!values.fixture) throw new UsageError('which history? pass --fixture <dir> (the fixture that was replayed)');
+      const featuresTopic = values['features-topic'];
+      if (!values.fixture === !featuresTopic) {
+        throw new UsageError('which features? pass --fixture <dir> (the fixture that was replayed) or --features-topic <topic> (what `vigil engine --emit-features` wrote), not both');
+      }
       if (values.unlabelled !== 'legit' && values.unlabelled !== 'drop') throw new UsageError(`--unlabelled must be legit or drop, got "${values.unlabelled}"`);
       const testFraction = Number(values['test-fraction']);
       if (!(testFraction > 0 && testFraction < 1)) throw new UsageError(`--test-fraction must be in (0, 1), got "${values['test-fraction']}"`);
@@ -64,7 +75,7 @@ export function trainCommand(log: Logger): Command {
       const connection: KafkaConnectionOptions = { brokers: (values.brokers ?? process.env.KAFKA_BROKERS ?? local.primary).split(','), clientId: 'vigil-train' };
       const registryUrl = values.registry ?? process.env.SCHEMA_REGISTRY_URL ?? local.registryUrl;
       const result = await train({
-        fixtureDir: values.fixture,
+        ...(values.fixture ? { fixtureDir: values.fixture } : { featuresTopic: featuresTopic as string }),
         connection,
         registryUrl,
         feedbackTopic: values['feedback-topic'],
@@ -82,7 +93,10 @@ export function trainCommand(log: Logger): Command {
 }
 
 export interface TrainOptions {
-  fixtureDir: string;
+  /** The replayed fixture to backfill features from; or… */
+  fixtureDir?: string;
+  /** …the features topic a running engine wrote (`vigil engine --emit-features`). */
+  featuresTopic?: string;
   connection: KafkaConnectionOptions;
   registryUrl: string;
   feedbackTopic: string;
@@ -114,6 +128,35 @@ async function latest<T extends { transaction_id: string }>(o: TrainOptions, top
   }
 }
 
+/** Serving features of a replayed fixture, through the topology in backfill mode. */
+async function backfilled(fixtureDir: string): Promise<FeatureRow[]> {
+  const history: LabelledTransaction[] = [];
+  for await (const t of readLabelledTransactions(fixtureDir)) history.push(t);
+  const features: FeatureRow[] = [];
+  // The simulator's labels ride along in the backfill's rows; they are dropped here on purpose.
+  for await (const row of backfillFeatures({ profiles: await readProfiles(fixtureDir), transactions: history })) {
+    features.push({ transactionId: row.transactionId, cardId: row.cardId, eventTimeMs: row.eventTimeMs, features: row.features });
+  }
+  return features;
+}
+
+/** The feature vectors an engine wrote (JSON `FeatureVector`s), the latest per transaction id, in model order. */
+async function fromFeaturesTopic(o: TrainOptions, topic: string): Promise<FeatureRow[]> {
+  const byId = new Map<string, FeatureRow>();
+  for (const r of await readTopicToEnd(o.connection, topic)) {
+    if (r.value === null) continue;
+    const v = JSON.parse(r.value.toString('utf8')) as FeatureVector;
+    const values = FEATURE_NAMES.map((name) => v.features[name]);
+    const missing = FEATURE_NAMES.find((_, i) => typeof values[i] !== 'number');
+    if (missing !== undefined) {
+      throw new FeedbackError('VIGIL_ERR_TRAIN_DATA', `${topic} offset ${r.offset} has no "${missing}": it was written by an engine with another feature set; train from a topic this version wrote`);
+    }
+    byId.set(v.transaction_id, { transactionId: v.transaction_id, cardId: v.card_id, eventTimeMs: Number(v.event_time_ms), features: values as number[] });
+  }
+  if (byId.size === 0) throw new FeedbackError('VIGIL_ERR_TRAIN_DATA', `${topic} holds no feature vectors; run the engine with --emit-features first`);
+  return [...byId.values()].sort((a, b) => a.eventTimeMs - b.eventTimeMs);
+}
+
 export async function train(o: TrainOptions) {
   const python = o.python ?? join(projectRoot, 'models', '.venv', 'bin', 'python');
   if (!existsSync(python)) {
@@ -121,14 +164,9 @@ export async function train(o: TrainOptions) {
   }
   const verdicts = await latest<AlertFeedback>(o, o.feedbackTopic, ALERT_FEEDBACK_MESSAGE);
   const chargebacks = await latest<Chargeback>(o, o.chargebacksTopic, CHARGEBACK_MESSAGE);
-  const manifest = await readManifest(o.fixtureDir);
-  const history: LabelledTransaction[] = [];
-  for await (const t of readLabelledTransactions(o.fixtureDir)) history.push(t);
-  const features: FeatureRow[] = [];
-  // The simulator's labels ride along in the backfill's rows; they are dropped here on purpose.
-  for await (const row of backfillFeatures({ profiles: await readProfiles(o.fixtureDir), transactions: history })) {
-    features.push({ transactionId: row.transactionId, cardId: row.cardId, eventTimeMs: row.eventTimeMs, features: row.features });
-  }
+  const features = o.fixtureDir !== undefined ? await backfilled(o.fixtureDir) : await fromFeaturesTopic(o, o.featuresTopic ?? DEFAULT_FRAUD_TOPICS.features);
+  const source =
+    o.fixtureDir !== undefined ? { fixture: { dir: o.fixtureDir, seed: (await readManifest(o.fixtureDir)).seed } } : { features_topic: { topic: o.featuresTopic ?? DEFAULT_FRAUD_TOPICS.features, rows: features.length } };
   const { rows, summary } = labelRows(features, verdicts, chargebacks, o.unlabelled);
   const split = timeSplit(rows, o.testFraction);
   const testFraud = split.test.filter((r) => r.label === 1).length;
@@ -153,7 +191,7 @@ export async function train(o: TrainOptions) {
     const training = {
       version: metadata.version,
       feature_list_hash: featureListHash(FEATURE_NAMES),
-      fixture: { dir: o.fixtureDir, seed: manifest.seed },
+      ...source,
       label_sources: { alert_feedback: { topic: o.feedbackTopic, transactions: verdicts.size }, chargebacks: { topic: o.chargebacksTopic, transactions: chargebacks.size } },
       unlabelled_policy: o.unlabelled === 'legit' ? 'unlabelled rows are legitimate (label 0)' : 'unlabelled rows are left out',
       rows: summary,

@@ -19,7 +19,7 @@ export async function readTopicToEnd(connection: KafkaConnectionOptions, topic: 
   }
   if (ends.size === 0) return [];
   const records: ConsumedRecord[] = [];
-  const consumer = await connectConsumer(connection, { groupId: `vigil-read-${randomUUID()}`, maxWaitTimeMs: 100 });
+  const consumer = await connectConsumer(connection, { groupId: `vigil-read-${randomUUID()}`, maxWaitTimeMs: 100, isolation: 'read_committed' });
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
@@ -29,8 +29,12 @@ export async function readTopicToEnd(connection: KafkaConnectionOptions, topic: 
         eachBatch: async ({ partition, records: batch }) => {
           const end = ends.get(partition);
           for (const r of batch) if (end !== undefined && BigInt(r.offset) < end) records.push(r);
-          const last = batch.at(-1);
-          if (end !== undefined && last && BigInt(last.offset) + 1n >= end) ends.delete(partition);
+        },
+        // The batch's last offset counts transaction markers too: a topic written under
+        // exactly-once ends with one, past its last record.
+        onBatchEnd: ({ partition, lastOffset }) => {
+          const end = ends.get(partition);
+          if (end !== undefined && BigInt(lastOffset) + 1n >= end) ends.delete(partition);
           if (ends.size === 0) {
             clearTimeout(timer);
             resolve();

@@ -15,6 +15,13 @@ import { FEATURE_NAMES } from '../../../src/fraud/features/feature-names.js';
 import { driftReferenceOf } from '../../../src/fraud/model/drift.js';
 import { readLabelledTransactions } from '../../../src/fraud/simulator/fixture-reader.js';
 import { connection, uniqueName } from '../helpers.js';
+import { fraudSerdes, freshFraudTopics } from '../fraud-helpers.js';
+import { brokers, createTopics, readToEnd, startStreams, tempStateDir, waitUntil } from '../streams/helpers.js';
+import { buildFraudTopology } from '../../../src/fraud/topology/fraud-topology.js';
+import { fraudStreamsConfig } from '../../../src/fraud/topology/streams-config.js';
+import { readProfiles, readTransactionsPb } from '../../../src/fraud/simulator/fixture-reader.js';
+import type { Transaction } from '../../../src/fraud/schema/types.js';
+import { connectProducer } from '../../../src/streams/kafka/index.js';
 
 const FIXTURE = 'test/fixtures/small';
 const PYTHON = join(projectRoot, 'models', '.venv', 'bin', 'python');
@@ -70,5 +77,41 @@ describe('vigil train from Kafka', () => {
     expect(driftReferenceOf(metadata)?.features.map((f) => f.name)).toEqual([...FEATURE_NAMES]);
     const h = training.held_out;
     console.log(`train: ${training.rows.rows} rows (${training.rows.fraud} fraud labels: ${training.rows.bySource.chargeback} chargebacks + ${training.rows.bySource.verdict_fraud} verdict), held out ${h.transactions} rows after the time split: PR-AUC ${h.pr_auc}, precision ${h.precision}, recall ${h.recall}; ${trainMs} ms`);
+  }, 600_000);
+
+  it('trains from the features topic a running engine wrote (--emit-features), labelled by the chargebacks', async () => {
+    ensureVenv();
+    const log = pino({ level: 'silent' });
+    const topics = await freshFraudTopics();
+    const featuresTopic = uniqueName('transaction-features');
+    const chargebacksTopic = uniqueName('chargebacks');
+    const feedbackTopic = uniqueName('alert-feedback');
+    await createTopics(1, featuresTopic, feedbackTopic);
+    const serdes = await fraudSerdes(topics);
+    const streams = await startStreams(buildFraudTopology({ serdes, topics: { ...topics, features: featuresTopic }, storeType: 'leveldb', emitFeatures: true }), {
+      ...fraudStreamsConfig({ applicationId: uniqueName('emit-features'), deadLetterTopic: topics.deadLetter, stateDir: tempStateDir() }),
+      processingGuarantee: 'exactly_once',
+    });
+    await streams.waitForState('RUNNING');
+    const producer = await connectProducer({ brokers: brokers() }, { idempotent: true });
+    onTestFinished(() => producer.close());
+    await producer.send((await readProfiles(FIXTURE)).map((p) => ({ topic: topics.userProfiles, key: p.user_id, value: serdes.profile.serialize(topics.userProfiles, p) })));
+    const txs: Transaction[] = [];
+    for await (const { transaction } of readTransactionsPb(FIXTURE)) txs.push(transaction);
+    await producer.send(txs.map((t) => ({ topic: topics.transactions, key: t.card_id, value: serdes.transaction.serialize(topics.transactions, t) })));
+    await waitUntil(async () => (await readToEnd(featuresTopic)).length >= txs.length, 90_000, `${txs.length} feature vectors`);
+    await streams.close();
+    const cb = await replayChargebacks({ fixtureDir: FIXTURE, connection: connection(), registryUrl: inject('schemaRegistryUrl'), topic: chargebacksTopic, log });
+
+    const modelsDir = mkdtempSync(join(tmpdir(), 'vigil-trained-'));
+    onTestFinished(() => rmSync(modelsDir, { recursive: true, force: true }));
+    const result = await train({ featuresTopic, connection: connection(), registryUrl: inject('schemaRegistryUrl'), feedbackTopic, chargebacksTopic, unlabelled: 'legit', testFraction: 0.25, modelsDir, log });
+    const training = JSON.parse(readFileSync(join(result.dir, 'training.json'), 'utf8'));
+    expect(training.features_topic).toEqual({ topic: featuresTopic, rows: txs.length });
+    expect(training.rows).toMatchObject({ rows: txs.length, fraud: cb.chargebacks });
+    expect(training.time_split.train_fraud + training.time_split.test_fraud).toBe(cb.chargebacks);
+    expect(checkModelVersion(modelsDir, result.version).version).toBe(result.version);
+    expect(driftReferenceOf(JSON.parse(readFileSync(join(result.dir, 'fraud.metadata.json'), 'utf8')))?.score).toBeDefined();
+    console.log(`train from ${featuresTopic}: ${training.rows.rows} rows, ${training.rows.fraud} fraud labels; held out PR-AUC ${training.held_out.pr_auc}`);
   }, 600_000);
 });
