@@ -296,6 +296,7 @@ export class KStream<K, V> {
     if (other instanceof GlobalKTable) {
       const name = this.builder.nameOr(fourth as Named | undefined, prefix);
       this.builder.addProcessor(name, streamTableJoinSupplier(other.storeName, fn as (k: K, v: V) => unknown, third as AnyFn, leftJoin), this.nodeName);
+      if (leftJoin) this.builder.markRelaxedNullKeyJoin(name);
       return this.derive(name, this.keySerde, undefined, this.repartitionRequired);
     }
     const joined = third as Joined<K, V, unknown> | undefined;
@@ -307,6 +308,7 @@ export class KStream<K, V> {
       ? this.builder.repartition(this.nodeName, joined?.name ?? this.nodeName, { keySerde, valueSerde, named: joined?.name !== undefined })
       : this.nodeName;
     this.builder.addProcessor(name, streamTableJoinSupplier(storeName, (k: K) => k, fn, leftJoin), parent);
+    if (leftJoin) this.builder.markRelaxedNullKeyJoin(name);
     this.builder.connectStore(storeName, name);
     return this.derive(name, keySerde, undefined, false);
   }

@@ -95,6 +95,7 @@ export class StreamsBuilder {
 
   /** The topology built so far. */
   build(): Topology {
+    this.context.resolveNullKeyFilters();
     return this.context.topology;
   }
 }

@@ -43,6 +43,12 @@ export type { StoreFactory } from '../../processor/internal/topology-model.js';
 export class BuilderContext {
   readonly topology = new Topology();
   private index = 0;
+  /** parent node → child nodes, for the null-key analysis below. */
+  private readonly children = new Map<string, string[]>();
+  /** Each repartition's null-key filter, the source after its topic, and what the filter decides. */
+  private readonly repartitions: Array<{ filter: string; source: string; keepNullKeys: { value: boolean } }> = [];
+  /** Joins that keep null-key records (KIP-962): left/outer stream-stream, left stream-table, left stream-globalTable. */
+  private readonly relaxedJoins = new Set<string>();
 
   /** A unique node name: `prefix` + a 10-digit counter shared with store names. */
   newProcessorName(prefix: string): string {
@@ -66,6 +72,46 @@ export class BuilderContext {
 
   addProcessor<KIn, VIn, KOut, VOut>(name: string, supplier: ProcessorSupplier<KIn, VIn, KOut, VOut>, ...parents: string[]): void {
     this.topology.addProcessor(name, supplier, ...parents);
+    this.link(name, parents);
+  }
+
+  /** Marks a join node that keeps null-key records (see {@link resolveNullKeyFilters}). */
+  markRelaxedNullKeyJoin(name: string): void {
+    this.relaxedJoins.add(name);
+  }
+
+  /**
+   * Decides, once the graph is complete, what each repartition does with a
+   * null-key record, as Kafka Streams does since 3.7 (KIP-962): it drops it,
+   * unless a join that keeps null keys lies anywhere downstream of it (also
+   * through later repartitions), which then emits it joined with null.
+   * Called by `StreamsBuilder.build()`.
+   */
+  resolveNullKeyFilters(): void {
+    const sourceAfter = new Map(this.repartitions.map((r) => [r.filter, r.source]));
+    const reachesRelaxedJoin = (start: string): boolean => {
+      const seen = new Set<string>();
+      const stack = [start];
+      while (stack.length > 0) {
+        const node = stack.pop() as string;
+        if (seen.has(node)) continue;
+        seen.add(node);
+        if (this.relaxedJoins.has(node)) return true;
+        stack.push(...(this.children.get(node) ?? []));
+        const next = sourceAfter.get(node); // through a later repartition's topic
+        if (next !== undefined) stack.push(next);
+      }
+      return false;
+    };
+    for (const r of this.repartitions) r.keepNullKeys.value = reachesRelaxedJoin(r.source);
+  }
+
+  private link(name: string, parents: readonly string[]): void {
+    for (const parent of parents) {
+      const list = this.children.get(parent);
+      if (list) list.push(name);
+      else this.children.set(parent, [name]);
+    }
   }
 
   /** Adds a store built per task by `factory(config)` and connects it to `processorNames`. */
@@ -85,6 +131,7 @@ export class BuilderContext {
     ...parents: string[]
   ): void {
     this.topology.addSink(name, topic, options, ...parents);
+    this.link(name, parents);
   }
 
   addGlobalStore<K, V>(
@@ -126,7 +173,9 @@ export class BuilderContext {
     const filter = options.named ? `${topic}-filter` : this.newProcessorName('KSTREAM-FILTER-');
     const source = options.named ? `${topic}-source` : this.newProcessorName('KSTREAM-SOURCE-');
     this.topology[TOPOLOGY_INTERNALS].addInternalTopic(topic, { numberOfPartitions: options.numberOfPartitions });
-    this.addProcessor(filter, dropNullKeysSupplier<K, V>(), parent);
+    const keepNullKeys = { value: false };
+    this.repartitions.push({ filter, source, keepNullKeys });
+    this.addProcessor(filter, dropNullKeysSupplier<K, V>(keepNullKeys), parent);
     this.addSink(
       sink,
       topic,

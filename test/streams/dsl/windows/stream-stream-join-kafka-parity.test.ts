@@ -100,3 +100,49 @@ describe('left stream–stream join matches Kafka Streams (KStreamKStreamLeftJoi
     expect(t.take()).toEqual(['1:A1+null@1']);
   });
 });
+
+/**
+ * Held outer-join results that share a timestamp come out in the order of
+ * Kafka Streams' outer-join store, keyed `[timestamp][side: right 0, left 1]
+ * [key bytes]` (TimestampedKeyAndJoinSideSerializer): right side first, then
+ * by the key's serialized bytes, so an Int32 key of -1 (0xffffffff) sorts
+ * after the positive ones.
+ */
+describe('outer stream–stream join: the order of held results matches Kafka Streams’ store', () => {
+  it('emits expired results of one timestamp right side first, then by key bytes', async () => {
+    const builder = new StreamsBuilder();
+    const emitted: string[] = [];
+    builder
+      .stream('topic1', Consumed.with(I, S))
+      .outerJoin(builder.stream('topic2', Consumed.with(I, S)), (l, r) => `${l ?? 'null'}+${r ?? 'null'}`, JoinWindows.ofTimeDifferenceWithNoGrace(100), StreamJoined.with(I, S, S))
+      .process(() => ({
+        process: (record) => {
+          emitted.push(`${record.key}:${record.value}@${record.timestamp}`);
+        },
+      }));
+    const driver = openDriver(builder.build(), { defaultStoreType: 'memory' });
+    const left = driver.createInputTopic('topic1', I, S);
+    const right = driver.createInputTopic('topic2', I, S);
+    await left.pipeInput(2, 'L2', 0);
+    await left.pipeInput(-1, 'Lm1', 0);
+    await right.pipeInput(3, 'R3', 0);
+    await left.pipeInput(1, 'L1', 0);
+    await right.pipeInput(0, 'R0', 0);
+    expect(emitted).toEqual([]);
+    await left.pipeInput(9, 'L9', 1_000); // stream time moves past every window: all five expire
+    expect(emitted).toEqual(['0:null+R0@0', '3:null+R3@0', '1:L1+null@0', '2:L2+null@0', '-1:Lm1+null@0']);
+  });
+});
+
+describe('left stream–stream join: a record older than the retention (KStreamKStreamJoin.process has no late drop)', () => {
+  it('emits a left record far behind stream time null-joined at once, and joins one with a partner the other side still holds', async () => {
+    const t = leftJoin(JoinWindows.ofTimeDifferenceWithNoGrace(100));
+    await t.right(0, 'a0', 780);
+    await t.right(5, 'x', 950); // the right store keeps what is newer than 950 - 200 = 750
+    await t.left(1, 'A1', 1_000); // stream time 1,000: the left side keeps only what is newer than 800
+    expect(t.take()).toEqual([]);
+    await t.left(2, 'late', 0); // its window [0, 100] ended long ago: no partner, emitted at once
+    await t.left(0, 'late0', 790); // older than the left retention, yet a0 (780) is still held
+    expect(t.take()).toEqual(['2:late+null@0', '0:late0+a0@790']);
+  });
+});

@@ -34,17 +34,26 @@ class StatelessProcessor<KIn, VIn, KOut, VOut> extends ContextualProcessor<KIn, 
   }
 }
 
-/** Kafka Streams drops null-key records before a repartition topic: they could not be routed. */
-export function dropNullKeysSupplier<K, V>(): ProcessorSupplier<K, V, K, V> {
-  return () => new DropNullKeys<K, V>();
+/**
+ * The filter in front of a repartition topic. Kafka Streams drops null-key
+ * records there, unless a join that keeps them (KIP-962: a left or outer
+ * join) follows downstream; `keep.value` is decided when the topology is
+ * built (BuilderContext.resolveNullKeyFilters).
+ */
+export function dropNullKeysSupplier<K, V>(keep: { readonly value: boolean }): ProcessorSupplier<K, V, K, V> {
+  return () => new DropNullKeys<K, V>(keep);
 }
 
 class DropNullKeys<K, V> extends ContextualProcessor<K, V, K, V> {
-  async process(record: Record<K, V>): Promise<void> {
-    if (record.key === null || record.key === undefined) {
+  constructor(private readonly keep: { readonly value: boolean }) {
+    super();
+  }
+
+  process(record: Record<K, V>): void | Promise<void> {
+    if ((record.key === null || record.key === undefined) && !this.keep.value) {
       this.context.metrics.recordSkipped(this.context.taskId, 'null-key-before-repartition');
       return;
     }
-    await this.context.forward(record);
+    return this.context.forward(record);
   }
 }

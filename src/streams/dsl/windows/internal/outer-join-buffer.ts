@@ -38,7 +38,11 @@ export class OuterJoinBuffer {
   /** The largest timestamp either side of the join has seen. */
   streamTime = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly store: OuterJoinStore | undefined) {}
+  constructor(
+    private readonly store: OuterJoinStore | undefined,
+    /** The key's bytes, for Kafka Streams' order among results sharing a timestamp and side; absent: a stable order by key identity. */
+    private readonly keyBytes?: (key: unknown) => Buffer | null,
+  ) {}
 
   get size(): number {
     return this.entries.size;
@@ -85,13 +89,15 @@ export class OuterJoinBuffer {
   }
 
   /**
-   * Removes and returns, in timestamp order (left before right at equal
-   * times), every record whose window has closed according to `isClosed`.
+   * Removes and returns, in Kafka Streams' order (its outer-join store is
+   * keyed `[timestamp][side: right 0, left 1][key bytes]`: by time, right
+   * side first, then by key bytes; records of one key, side and time in
+   * arrival order), every record whose window has closed according to `isClosed`.
    * Stops at the first still-open record of each side, as Kafka Streams
    * does, because later records of that side cannot be closed either.
    */
   async takeClosed(isClosed: (record: UnjoinedRecord) => boolean): Promise<UnjoinedRecord[]> {
-    const ordered = [...this.entries.entries()].sort(([, a], [, b]) => compare(a[0]!, b[0]!));
+    const ordered = [...this.entries.entries()].sort(([, a], [, b]) => this.compare(a[0]!, b[0]!));
     const out: UnjoinedRecord[] = [];
     const open = new Set<JoinSide>();
     this.minTime = Number.POSITIVE_INFINITY;
@@ -112,7 +118,22 @@ export class OuterJoinBuffer {
     }
     return out;
   }
+
+  private compare(a: UnjoinedRecord, b: UnjoinedRecord): number {
+    if (a.timestamp !== b.timestamp) return a.timestamp - b.timestamp;
+    if (a.side !== b.side) return a.side === 'right' ? -1 : 1;
+    if (this.keyBytes) {
+      const ka = this.keyBytes(a.key) ?? EMPTY;
+      const kb = this.keyBytes(b.key) ?? EMPTY;
+      return Buffer.compare(ka, kb);
+    }
+    const ia = keyIdentity(a.key);
+    const ib = keyIdentity(b.key);
+    return ia < ib ? -1 : ia > ib ? 1 : 0;
+  }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function entryId(side: JoinSide, key: unknown, timestamp: number): string {
   return `${timestamp}|${side}|${keyIdentity(key)}`;
@@ -122,11 +143,6 @@ function storeKey(record: UnjoinedRecord): OuterJoinKey<unknown> {
   return { timestamp: record.timestamp, side: record.side, key: record.key };
 }
 
-function compare(a: UnjoinedRecord, b: UnjoinedRecord): number {
-  if (a.timestamp !== b.timestamp) return a.timestamp - b.timestamp;
-  if (a.side !== b.side) return a.side === 'left' ? -1 : 1;
-  return 0;
-}
 
 /**
  * One buffer per running task, shared by the two sides of one join (Kafka
@@ -138,10 +154,10 @@ function compare(a: UnjoinedRecord, b: UnjoinedRecord): number {
 export class OuterJoinBuffers {
   private readonly byTask = new WeakMap<object, OuterJoinBuffer>();
 
-  forTask(anchor: object, store: OuterJoinStore | undefined): OuterJoinBuffer {
+  forTask(anchor: object, store: OuterJoinStore | undefined, keyBytes?: (key: unknown) => Buffer | null): OuterJoinBuffer {
     let buffer = this.byTask.get(anchor);
     if (buffer === undefined) {
-      buffer = new OuterJoinBuffer(store);
+      buffer = new OuterJoinBuffer(store, keyBytes);
       this.byTask.set(anchor, buffer);
     }
     return buffer;

@@ -1,8 +1,9 @@
 import type { Processor, ProcessorContext, ProcessorSupplier } from '../../../processor/processor.js';
 import { Record } from '../../../processor/record.js';
+import type { Serde } from '../../../serde/serde.js';
 import type { WindowStore } from '../../../state/types.js';
 import type { JoinWindows } from '../join-windows.js';
-import { recordLateDrop, recordSkipped } from './drop-record.js';
+import { recordSkipped } from './drop-record.js';
 import { collect } from './iterators.js';
 import type { JoinSide, OuterJoinBuffer, OuterJoinBuffers, OuterJoinStore, UnjoinedRecord } from './outer-join-buffer.js';
 
@@ -28,6 +29,8 @@ export interface StreamStreamJoinOptions<K, VThis, VOther, VOut> {
    * needed because the other side's held records are emitted from here too.
    */
   readonly unjoined: (record: UnjoinedRecord) => VOut;
+  /** The join's key serde when the DSL knows it: held results sharing a timestamp come out in its byte order, as in Kafka Streams. */
+  readonly keySerde?: Serde<K> | undefined;
 }
 
 /**
@@ -35,8 +38,9 @@ export interface StreamStreamJoinOptions<K, VThis, VOther, VOut> {
  * KStreamJoinWindow + KStreamKStreamJoin in one node). A record at `t`:
  * 0. without a key, is emitted null-joined at once on an outer side and
  *    skipped otherwise (a null value is always skipped);
- * 1. is dropped and counted when older than the join stores' retention
- *    (`t <= streamTime - (before + after + grace)`);
+ * 1. when older than the join stores' retention, still joins what the
+ *    other side holds (an outer side emits it null-joined at once), but
+ *    is not stored, as in Kafka Streams;
  * 2. joins every record of the other side with the same key whose time is
  *    in `[t - before, t + after]` (bounds swapped on the right side),
  *    each result stamped `max(t, other)`;
@@ -83,7 +87,8 @@ export class StreamStreamJoinProcessor<K, VThis, VOther, VOut> implements Proces
     const outerStore = outerStoreName === undefined ? undefined : context.getStateStore<OuterJoinStore>(outerStoreName);
     // The same object for both sides' processors of one task: the key of their shared buffer.
     this.anchor = outerStore ?? (this.options.side === 'left' ? this.thisStore : this.otherStore);
-    this.buffer = this.options.shared.forTask(this.anchor, outerStore);
+    const { keySerde } = this.options;
+    this.buffer = this.options.shared.forTask(this.anchor, outerStore, keySerde ? (key) => keySerde.serialize('', key as K) : undefined);
     await this.buffer.load();
   }
 
@@ -92,7 +97,7 @@ export class StreamStreamJoinProcessor<K, VThis, VOther, VOut> implements Proces
   }
 
   async process(record: Record<K, VThis>): Promise<void> {
-    const { windows, joiner, outer, holdsUnmatched } = this.options;
+    const { joiner, outer, holdsUnmatched } = this.options;
     const t = record.timestamp;
     const buffer = this.buffer;
     buffer.streamTime = Math.max(buffer.streamTime, t, this.context.currentStreamTimeMs());
@@ -109,10 +114,9 @@ export class StreamStreamJoinProcessor<K, VThis, VOther, VOut> implements Proces
       recordSkipped(this.context, 'null key or value in a stream-stream join');
       return;
     }
-    if (t <= buffer.streamTime - (windows.size() + windows.gracePeriodMs())) {
-      recordLateDrop(this.context);
-      return;
-    }
+    // A record older than the stores' retention is not dropped (Kafka Streams' KStreamKStreamJoin
+    // has no late drop): it joins whatever the other side still holds, an outer side emits it
+    // null-joined at once (below), and this side's store does not keep it.
     if (holdsUnmatched && t >= buffer.streamTime) await this.emitClosedUnmatched();
 
     const timeFrom = Math.max(0, t - this.joinBeforeMs);

@@ -76,6 +76,7 @@ export function joinStreams<K, V, VO, VR>(
       shared,
       outerStoreName: outerStore,
       unjoined,
+      keySerde,
     }),
     leftParent,
   );
@@ -92,9 +93,15 @@ export function joinStreams<K, V, VO, VR>(
       shared,
       outerStoreName: outerStore,
       unjoined,
+      keySerde,
     }),
     rightParent,
   );
+  // KIP-962: repartitions upstream of a left or outer join keep null-key records for it (either side).
+  if (kind !== 'inner') {
+    builder.markRelaxedNullKeyJoin(thisName);
+    builder.markRelaxedNullKeyJoin(otherName);
+  }
   const store = <VS>(storeName: string, serde: Serde<VS> | undefined) =>
     windowStoreFactory<K, VS>({
       storeName,

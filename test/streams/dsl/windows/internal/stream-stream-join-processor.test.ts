@@ -107,14 +107,17 @@ describe('StreamStreamJoinProcessor', () => {
     ]);
   });
 
-  it('drops and counts a record older than the join retention (before + after + grace)', async () => {
+  it('joins a record older than the join retention (before + after + grace) instead of dropping it, as Kafka Streams does', async () => {
     const { sendLeft, sendRight, results, task } = await joined(JoinWindows.ofTimeDifferenceWithNoGrace(10));
     await sendRight('A', 'r1', 185);
     await sendLeft('B', 'l0', 200);
     await sendLeft('A', 'late', 180); // 200 - 20
     await sendLeft('A', 'l1', 181);
-    expect(results()).toEqual([['A', 'l1+r1', 185]]);
-    expect(task.lateDrops).toEqual(['0_0/KSTREAM-JOINTHIS-0000000004']);
+    expect(results()).toEqual([
+      ['A', 'late+r1', 185],
+      ['A', 'l1+r1', 185],
+    ]);
+    expect(task.lateDrops).toEqual([]);
   });
 
   describe('left join', () => {
