@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/cluster/paths.js';
-import { createDriftMetrics, createMetricsRegistry, createShadowMetrics, createStreamsMetrics } from '../../src/metrics/index.js';
+import { createDriftMetrics, createLabelledOutcomeMetrics, createMetricsRegistry, createShadowMetrics, createStreamsMetrics } from '../../src/metrics/index.js';
 
 interface Dashboard {
   panels: Array<{ title: string; targets: Array<{ expr: string }> }>;
@@ -13,7 +13,8 @@ async function knownSeries(): Promise<Set<string>> {
   const registry = createMetricsRegistry();
   createStreamsMetrics(registry);
   createShadowMetrics(registry);
-  createDriftMetrics(registry, () => ({ version: 'v', features: [{ feature: 'f', psi: 0 }] }));
+  createDriftMetrics(registry, () => ({ version: 'v', features: [{ feature: 'f', psi: 0 }], score: 0 }));
+  createLabelledOutcomeMetrics(registry, () => [{ role: 'live', version: 'v', labelled: 1, precision: 1, recall: 1 }]);
   const names = new Set<string>();
   for (const m of await registry.getMetricsAsJSON()) {
     names.add(m.name);
