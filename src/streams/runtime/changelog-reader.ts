@@ -54,6 +54,9 @@ export interface ChangelogReaderOptions {
   readonly restore?: typeof restorePartitions;
 }
 
+/** Rounds of "read the ends again" after restoring (see settle). */
+const SETTLE_ROUNDS = 5;
+
 export class ChangelogReader {
   private readonly options: ChangelogReaderOptions;
 
@@ -109,17 +112,55 @@ export class ChangelogReader {
         done: () => report('end', last),
       });
     }
-    if (requests.length === 0) return positions;
     const started = this.options.now();
-    await (this.options.restore ?? restorePartitions)(requests, {
+    if (requests.length > 0) {
+      await this.read(requests);
+      for (const r of requests) r.done();
+    }
+    if (this.options.exactlyOnce) await this.settle(stores, positions);
+    if (requests.length > 0) logger.info({ partitions: requests.length, ms: this.options.now() - started }, 'restoration complete');
+    return positions;
+  }
+
+  private read(requests: readonly RestoreRequest[]): Promise<void> {
+    return (this.options.restore ?? restorePartitions)(requests, {
       connection: this.options.connection,
       groupId: this.options.groupId,
       isolation: this.options.exactlyOnce ? 'read_committed' : 'read_uncommitted',
-      logger,
+      logger: this.options.logger,
       cancelled: this.options.cancelled,
     });
-    for (const r of requests) r.done();
-    logger.info({ partitions: requests.length, ms: this.options.now() - started }, 'restoration complete');
-    return positions;
+  }
+
+  /**
+   * Under exactly-once, a previous owner's last transaction may become
+   * readable only after its end was read above (its markers were still
+   * being written: the end is the last stable offset). Such a transaction's
+   * input offsets count as committed as soon as its markers are written, so
+   * the state must include it: read the ends again and restore what
+   * appeared, until two reads agree (at most five rounds). The caller reads
+   * the committed offsets right after (stream-thread.ts).
+   */
+  private async settle(stores: readonly StoreToRestore[], positions: Map<string, bigint>): Promise<void> {
+    for (let round = 0; round < SETTLE_ROUNDS; round++) {
+      const ends = new Map<string, Map<number, bigint>>();
+      const late: RestoreRequest[] = [];
+      for (const s of stores) {
+        let byPartition = ends.get(s.changelog);
+        if (!byPartition) {
+          byPartition = new Map((await this.options.admin.endOffsets(s.changelog)).map((o) => [o.partition, BigInt(o.offset)]));
+          ends.set(s.changelog, byPartition);
+        }
+        const key = `${s.taskId}/${s.store}`;
+        const at = positions.get(key) ?? 0n;
+        const lso = byPartition.get(s.partition) ?? 0n;
+        if (lso <= at) continue;
+        late.push({ topic: s.changelog, partition: s.partition, partitions: s.partitions, from: at, to: lso, apply: (records) => s.instance.restore(records) });
+        positions.set(key, lso);
+      }
+      if (late.length === 0) return;
+      this.options.logger.info({ partitions: late.map((r) => `${r.topic}:${r.partition}@${r.from}-${r.to}`) }, 'a previous owner\'s last commit became readable during restoration; restoring it too');
+      await this.read(late);
+    }
   }
 }

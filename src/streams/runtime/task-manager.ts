@@ -113,6 +113,17 @@ export class TaskManager {
     return created.map((h) => h.task.id);
   }
 
+  /** The source topic-partitions the tasks `taskIds` consume. */
+  sourcePartitionsOf(taskIds: readonly string[]): Array<{ topic: string; partition: number }> {
+    const out: Array<{ topic: string; partition: number }> = [];
+    for (const id of taskIds) {
+      const h = this.handles.get(id);
+      if (!h) continue;
+      for (const [topic, sub] of this.options.layout.sourceTopics) if (sub === h.subtopology) out.push({ topic, partition: h.partition });
+    }
+    return out;
+  }
+
   /** Closes every task; `clean` decides per task (true: checkpoint written, false: state wiped). */
   async closeAll(clean: (h: TaskHandle) => boolean): Promise<void> {
     for (const h of [...this.handles.values()]) await this.close(h, clean(h));

@@ -12,11 +12,11 @@ function fakeStore(): StateStore & { applied: string[] } {
   return { applied, restore: async (batch: ReadonlyArray<{ key: Buffer }>) => void applied.push(...batch.map((r) => r.key.toString())) } as unknown as StateStore & { applied: string[] };
 }
 
-function reader(o: { lso: number; written?: number }) {
+function reader(o: { lso: number | (() => number); written?: number }) {
   const requests: RestoreRequest[] = [];
   const progress: RestoreProgress[] = [];
   const r = new ChangelogReader({
-    admin: { endOffsets: async () => [{ partition: 0, offset: String(o.lso) }] },
+    admin: { endOffsets: async () => [{ partition: 0, offset: String(typeof o.lso === 'number' ? o.lso : o.lso()) }] },
     connection: { brokers: ['h:1'] },
     groupId: 'app-restore-a',
     exactlyOnce: true,
@@ -72,5 +72,19 @@ describe('ChangelogReader', () => {
     expect(await r.restore([store(7n)])).toEqual(new Map([['0_0/counts', 7n]]));
     expect(requests).toEqual([]);
     expect(progress.map((p) => p.phase)).toEqual(['start', 'end']);
+  });
+
+  it('restores a previous owner\'s transaction that became readable during restoration, until two reads of the end agree', async () => {
+    // The end reads 4 at first; the previous owner's last commit (offsets 4-5 and its marker at 6) lands while restoring.
+    const ends = [4, 7, 7];
+    const { r, requests } = reader({ lso: () => ends.shift() ?? 7 });
+    const s = fakeStore();
+    const positions = await r.restore([store(0n, s)]);
+    expect(requests.map((q) => [q.from, q.to])).toEqual([
+      [0n, 4n],
+      [4n, 7n],
+    ]);
+    expect(s.applied).toEqual(['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6']);
+    expect(positions).toEqual(new Map([['0_0/counts', 7n]]));
   });
 });

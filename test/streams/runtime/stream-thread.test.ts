@@ -38,7 +38,7 @@ class Fakes {
       this.run = o;
     },
     commit: async (offsets) => void this.commits.push(offsets),
-    seek: () => {},
+    seek: (o) => void this.seeks.push(o),
     pause: () => {},
     resume: () => {},
     close: async () => {},
@@ -67,14 +67,21 @@ class Fakes {
     close: async () => {},
   };
   // Every transaction's markers are written at once: the last stable offset is past anything sent.
-  readonly admin = { partitionCount: async () => 1, endOffsets: async () => [{ partition: 0, offset: String(Number.MAX_SAFE_INTEGER) }] } as unknown as KafkaAdmin;
+  readonly seeks: Array<{ topic: string; partition: number; offset: string }> = [];
+  /** What the group has committed, as the admin reads it (exactly-once tasks start there). */
+  committed = new Map<string, string>([['in', '-1']]);
+  readonly admin = {
+    partitionCount: async () => 1,
+    endOffsets: async () => [{ partition: 0, offset: String(Number.MAX_SAFE_INTEGER) }],
+    committedOffsets: async (_group: string, topic: string) => [{ topic, partition: 0, offset: this.committed.get(topic) ?? '-1' }],
+  } as unknown as KafkaAdmin;
 }
 
 function record(offset: number, value: string): ConsumedRecord {
   return { topic: 'in', partition: 0, offset: String(offset), key: Buffer.from(`k${offset}`), value: Buffer.from(value), timestamp: 1_000 + offset, headers: {} };
 }
 
-async function running(guarantee: 'at_least_once' | 'exactly_once', handler?: ProductionExceptionHandler) {
+async function running(guarantee: 'at_least_once' | 'exactly_once', handler?: ProductionExceptionHandler, fakes = new Fakes()) {
   const stateDir = mkdtempSync(join(tmpdir(), 'vigil-thread-'));
   dirs.push(stateDir);
   const clock = new ManualClock(0);
@@ -90,7 +97,6 @@ async function running(guarantee: 'at_least_once' | 'exactly_once', handler?: Pr
   const config = streamsConfig(streams);
   const plan = topology()[TOPOLOGY_INTERNALS].plan('app');
   const layout = planTopicLayout(plan, 'app', new Map([['in', 1]]), new Map());
-  const fakes = new Fakes();
   const fatal: VigilError[] = [];
   const thread = new StreamThread({
     config,
@@ -114,6 +120,15 @@ async function running(guarantee: 'at_least_once' | 'exactly_once', handler?: Pr
 }
 
 describe('StreamThread commits (fake Kafka clients)', () => {
+  it('exactly-once: new tasks start from the offsets committed once their restoration settled, not from what the group handed out earlier', async () => {
+    const { fakes } = await running('exactly_once');
+    // Nothing committed yet in this fake: no seek (kafkajs' own resolution applies).
+    expect(fakes.seeks).toEqual([]);
+    fakes.committed.set('in', '42');
+    const again = await running('exactly_once', undefined, fakes);
+    expect(again.fakes.seeks).toEqual([{ topic: 'in', partition: 0, offset: '42' }]);
+  });
+
   it('at-least-once: sends the output, then commits the offset after the last processed record', async () => {
     const { thread, fakes, feed, resolved } = await running('at_least_once');
     await feed([record(0, 'a'), record(1, 'b')]);
