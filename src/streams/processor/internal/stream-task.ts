@@ -246,16 +246,14 @@ export class StreamTask {
       key = keySerde.deserialize(consumed.topic, consumed.key);
       value = valueSerde.deserialize(consumed.topic, consumed.value);
     } catch (error) {
-      return this.processAfterLookup(consumed, source, error);
+      return this.processAfterLookup(consumed, source, keySerde, valueSerde, error);
     }
     return this.processDeserialized(consumed, source, key, value);
   }
 
   /** Off the hot path: a serde that can fetch what it lacked (a registry lookup) gets one more try. */
-  private async processAfterLookup(consumed: ConsumedRecord, source: TaskNode, error: unknown): Promise<void> {
+  private async processAfterLookup(consumed: ConsumedRecord, source: TaskNode, keySerde: Deserializer<unknown>, valueSerde: Deserializer<unknown>, error: unknown): Promise<void> {
     const def = source.def as SourceNodeDef;
-    const keySerde = this.serdeOf(def, 'key');
-    const valueSerde = this.serdeOf(def, 'value');
     let key: unknown;
     let value: unknown;
     try {
