@@ -11,7 +11,9 @@
  * days after the decision, or before it on a replay: both orders work.
  *
  * Per model version: precision = alerted fraud / alerted labelled, recall =
- * alerted fraud / labelled fraud. Memory is bounded: the oldest decisions
+ * alerted fraud / labelled fraud. The tallies are kept up to date as
+ * decisions and labels arrive, so a scrape costs one entry per model version,
+ * not a pass over every decision. Memory is bounded: the oldest decisions
  * beyond `maxTransactions` are forgotten (a label for one then counts for
  * nothing).
  */
@@ -42,49 +44,57 @@ interface Label {
   verdict?: VerdictName;
 }
 
+interface Tally {
+  role: 'live' | 'shadow';
+  version: string;
+  /** Decisions kept that this (role, version) made: the entry goes when it reaches 0. */
+  decisions: number;
+  labelled: number;
+  labelledFraud: number;
+  alertedLabelled: number;
+  alertedFraud: number;
+}
+
 export class ShadowOutcomes {
   readonly #decisions = new Map<string, DecidedTransaction>();
   readonly #labels = new Map<string, Label>();
+  readonly #tallies = new Map<string, Tally>();
 
   constructor(private readonly maxTransactions = 500_000) {}
 
   decided(decision: DecidedTransaction): void {
-    this.#decisions.delete(decision.transactionId);
-    this.#decisions.set(decision.transactionId, decision);
-    this.#trim(this.#decisions);
+    const id = decision.transactionId;
+    const fraud = this.#fraud(id);
+    const previous = this.#decisions.get(id);
+    if (previous) {
+      this.#count(previous, fraud, -1);
+      this.#decisions.delete(id);
+    }
+    this.#decisions.set(id, decision);
+    this.#count(decision, fraud, 1);
+    for (const [oldest, d] of this.#decisions) {
+      if (this.#decisions.size <= this.maxTransactions) break;
+      this.#count(d, this.#fraud(oldest), -1);
+      this.#decisions.delete(oldest);
+    }
   }
 
   chargeback(transactionId: string): void {
-    this.#label(transactionId).chargeback = true;
+    this.#relabel(transactionId, (label) => {
+      label.chargeback = true;
+    });
   }
 
   verdict(transactionId: string, verdict: VerdictName | undefined): void {
-    const label = this.#label(transactionId);
-    if (verdict === undefined) delete label.verdict;
-    else label.verdict = verdict;
+    this.#relabel(transactionId, (label) => {
+      if (verdict === undefined) delete label.verdict;
+      else label.verdict = verdict;
+    });
   }
 
-  /** One entry per (role, version) seen in the decisions kept. */
+  /** One entry per (role, version) among the decisions kept. */
   outcomes(): ModelOutcome[] {
-    const tally = new Map<string, { role: 'live' | 'shadow'; version: string; labelled: number; labelledFraud: number; alertedLabelled: number; alertedFraud: number }>();
-    const count = (role: 'live' | 'shadow', side: { version: string; alerted: boolean }, fraud: boolean | undefined) => {
-      const key = `${role}\u0000${side.version}`;
-      let t = tally.get(key);
-      if (t === undefined) tally.set(key, (t = { role, version: side.version, labelled: 0, labelledFraud: 0, alertedLabelled: 0, alertedFraud: 0 }));
-      if (fraud === undefined) return;
-      t.labelled++;
-      if (fraud) t.labelledFraud++;
-      if (side.alerted) {
-        t.alertedLabelled++;
-        if (fraud) t.alertedFraud++;
-      }
-    };
-    for (const d of this.#decisions.values()) {
-      const fraud = this.#fraud(d.transactionId);
-      count('live', d.live, fraud);
-      if (d.shadow) count('shadow', d.shadow, fraud);
-    }
-    return [...tally.values()].map((t) => ({
+    return [...this.#tallies.values()].map(({ decisions: _decisions, ...t }) => ({
       ...t,
       precision: t.alertedLabelled > 0 ? t.alertedFraud / t.alertedLabelled : undefined,
       recall: t.labelledFraud > 0 ? t.alertedFraud / t.labelledFraud : undefined,
@@ -100,19 +110,48 @@ export class ShadowOutcomes {
     return undefined;
   }
 
-  #label(transactionId: string): Label {
+  /** Changes a transaction's label, moving its decision's counts from the old label to the new one. */
+  #relabel(transactionId: string, change: (label: Label) => void): void {
+    const before = this.#fraud(transactionId);
     let label = this.#labels.get(transactionId);
-    if (label === undefined) {
-      this.#labels.set(transactionId, (label = { chargeback: false }));
-      this.#trim(this.#labels);
+    if (label === undefined) this.#labels.set(transactionId, (label = { chargeback: false }));
+    change(label);
+    this.#moved(transactionId, before);
+    for (const [oldest] of this.#labels) {
+      if (this.#labels.size <= this.maxTransactions) break;
+      const was = this.#fraud(oldest);
+      this.#labels.delete(oldest);
+      this.#moved(oldest, was);
     }
-    return label;
   }
 
-  #trim(map: Map<string, unknown>): void {
-    for (const key of map.keys()) {
-      if (map.size <= this.maxTransactions) return;
-      map.delete(key);
+  #moved(transactionId: string, before: boolean | undefined): void {
+    const after = this.#fraud(transactionId);
+    const decision = this.#decisions.get(transactionId);
+    if (decision === undefined || after === before) return;
+    this.#count(decision, before, -1);
+    this.#count(decision, after, 1);
+  }
+
+  /** Adds (sign 1) or removes (sign -1) one decision's part in its models' tallies, given its label. */
+  #count(d: DecidedTransaction, fraud: boolean | undefined, sign: 1 | -1): void {
+    this.#side('live', d.live, fraud, sign);
+    if (d.shadow) this.#side('shadow', d.shadow, fraud, sign);
+  }
+
+  #side(role: 'live' | 'shadow', side: { version: string; alerted: boolean }, fraud: boolean | undefined, sign: 1 | -1): void {
+    const key = `${role}\u0000${side.version}`;
+    let t = this.#tallies.get(key);
+    if (t === undefined) this.#tallies.set(key, (t = { role, version: side.version, decisions: 0, labelled: 0, labelledFraud: 0, alertedLabelled: 0, alertedFraud: 0 }));
+    t.decisions += sign;
+    if (fraud !== undefined) {
+      t.labelled += sign;
+      if (fraud) t.labelledFraud += sign;
+      if (side.alerted) {
+        t.alertedLabelled += sign;
+        if (fraud) t.alertedFraud += sign;
+      }
     }
+    if (t.decisions === 0) this.#tallies.delete(key);
   }
 }
