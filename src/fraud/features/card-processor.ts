@@ -131,7 +131,9 @@ export class CardProcessor extends ContextualProcessor<string, ProfiledTransacti
     const metadata = this.context.recordMetadata();
     const at: SeenAt | null = metadata ? { topic: metadata.topic, partition: metadata.partition, offset: Number(metadata.offset) } : null;
     const id = tx.transaction_id;
-    if (this.options.dedupe !== false && id !== '') {
+    // A transaction without an id cannot be matched: it always passes and is not remembered.
+    const tracked = this.options.dedupe !== false && id !== '';
+    if (tracked) {
       const first = this.seenBefore(current, id, t);
       if (first !== undefined) {
         this.hold(card, current);
@@ -141,15 +143,14 @@ export class CardProcessor extends ContextualProcessor<string, ProfiledTransacti
     }
     const computed = computeFeatures(tx, profile, current.state, recentBefore(current, t, this.observedMs - RECENT_RETENTION_MS));
     if (t > this.observedMs) this.observedMs = t;
-    const seen: SeenTransaction | undefined = this.options.dedupe !== false && id !== '' ? { transactionId: id, eventTimeMs: t, amountMinor: tx.amount_minor, at } : undefined;
+    const seen: SeenTransaction | undefined = tracked ? { transactionId: id, eventTimeMs: t, amountMinor: tx.amount_minor, at } : undefined;
     this.hold(card, {
       state: computed.nextState,
       recent: appendUnexpired(current.recent, computed.recent, this.observedMs - RECENT_RETENTION_MS),
       seen: this.options.dedupe === false ? current.seen : appendUnexpired(current.seen, seen, this.observedMs - this.dedupeWindowMs),
     });
     this.dirty.add(card);
-    const source: SourceCoordinates | null = at;
-    return this.context.forward(record.withValue({ transaction: tx, features: toFeatureArray(computed.values), source }));
+    return this.context.forward(record.withValue({ transaction: tx, features: toFeatureArray(computed.values), source: at }));
   }
 
   /** The processed copy of transaction `id` at event time `t`, unless it has left the dedupe window. */

@@ -98,7 +98,7 @@ export class SwitchableScorer implements AttributingScorer {
     if (shadow && this.options.onShadow) {
       try {
         const shadowScores = await this.#using(shadow, () => shadow.score(rows));
-        rows.forEach((row, i) => this.#shadowScored.set(row, { model: shadow, score: shadowScores[i] as number }));
+        for (let i = 0; i < rows.length; i++) this.#shadowScored.set(rows[i] as readonly number[], { model: shadow, score: shadowScores[i] as number });
         this.options.onShadow(rows, { model, scores }, { model: shadow, scores: shadowScores });
       } catch (err) {
         this.options.onShadowError?.(err);
