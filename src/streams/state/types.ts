@@ -1,7 +1,8 @@
 /**
- * State store contracts. Every operation is asynchronous because the
- * persistent implementation is LevelDB; the caching layer answers hot keys
- * from memory, so awaiting it costs a microtask, not a disk read.
+ * State store contracts. Point reads and writes return a MaybePromise: the
+ * value itself when it is at hand (a cache hit, a buffered write, an
+ * in-memory store, a LevelDB point read) and a promise only when the call
+ * must wait (an eviction's batch write, a flush). Scans are async iterators.
  *
  * Inner stores work on bytes (Buffer keys compared lexicographically, as
  * LevelDB orders them); the typed layer applies the serdes. Range and
@@ -86,8 +87,12 @@ export interface Windowed<K> {
 }
 
 export interface ReadOnlyWindowStore<K, V> {
-  /** The value for `key` in the window that starts at `windowStart`. */
-  fetch(key: K, windowStart: number): Promise<V | undefined>;
+  /**
+   * The value for `key` in the window that starts at `windowStart`.
+   * Synchronous when the value is at hand (cache hit, in-memory store, a
+   * LevelDB point read); errors always arrive as a rejected promise.
+   */
+  fetch(key: K, windowStart: number): MaybePromise<V | undefined>;
   /** Windows of `key` whose start lies in [timeFrom, timeTo], by start time. */
   fetchRange(key: K, timeFrom: number, timeTo: number): KeyValueIterator<number, V>;
   /** Every key's windows whose start lies in [timeFrom, timeTo]. */
@@ -100,22 +105,25 @@ export interface WindowStore<K, V> extends StateStore, ReadOnlyWindowStore<K, V>
    * Store `value` for `key` in the window starting at `windowStart`; null
    * deletes. Writes older than the retention period (relative to the
    * largest windowStart seen) are ignored, and expired windows are dropped.
+   * Synchronous when the cache buffers the write or the store is in memory.
    */
-  put(key: K, value: V | null, windowStart: number): Promise<void>;
+  put(key: K, value: V | null, windowStart: number): MaybePromise<void>;
   readonly retentionMs: number;
 }
 
 export interface ReadOnlySessionStore<K, V> {
   /** Sessions of `key` that end at or after `earliestSessionEnd` and start at or before `latestSessionStart`. */
   findSessions(key: K, earliestSessionEnd: number, latestSessionStart: number): KeyValueIterator<Windowed<K>, V>;
-  fetchSession(key: K, sessionStart: number, sessionEnd: number): Promise<V | undefined>;
+  /** Synchronous when the value is at hand, as WindowStore.fetch. */
+  fetchSession(key: K, sessionStart: number, sessionEnd: number): MaybePromise<V | undefined>;
   /** All sessions of `key`. */
   fetch(key: K): KeyValueIterator<Windowed<K>, V>;
 }
 
 export interface SessionStore<K, V> extends StateStore, ReadOnlySessionStore<K, V> {
-  put(session: Windowed<K>, aggregate: V): Promise<void>;
-  remove(session: Windowed<K>): Promise<void>;
+  /** Synchronous when the cache buffers the write or the store is in memory. */
+  put(session: Windowed<K>, aggregate: V): MaybePromise<void>;
+  remove(session: Windowed<K>): MaybePromise<void>;
   readonly retentionMs: number;
 }
 

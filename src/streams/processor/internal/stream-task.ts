@@ -1,3 +1,4 @@
+import { RESOLVED } from './resolved.js';
 import { join } from 'node:path';
 import type { StreamsConfig } from '../../config.js';
 import { VigilError, isVigilError } from '../../errors.js';
@@ -626,7 +627,6 @@ export class StreamTask {
   }
 }
 
-const RESOLVED: Promise<void> = Promise.resolve();
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

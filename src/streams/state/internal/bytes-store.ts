@@ -39,8 +39,11 @@ export interface BytesStore extends StateStore {
   /** May answer synchronously (the cache does on a hit); see MaybePromise. */
   get(key: Buffer): MaybePromise<Buffer | undefined>;
   put(key: Buffer, value: Buffer | null, timestamp?: number): MaybePromise<void>;
-  /** Applies the writes in order; persistent stores apply them atomically. */
-  write(batch: ReadonlyArray<BytesWrite>): Promise<void>;
+  /**
+   * Applies the writes in order; persistent stores apply them atomically.
+   * In-memory stores and the cache (under budget) return synchronously.
+   */
+  write(batch: ReadonlyArray<BytesWrite>): MaybePromise<void>;
   /**
    * Entries in the range, in key order (or reverse). Iterators tolerate
    * writes to the store while they are open.
@@ -55,6 +58,15 @@ export function inRange(key: Buffer, range: BytesRange): boolean {
   if (range.lte !== undefined && Buffer.compare(key, range.lte) > 0) return false;
   if (range.lt !== undefined && Buffer.compare(key, range.lt) >= 0) return false;
   return true;
+}
+
+/**
+ * Runs `then` after `result`: at once when `result` is a plain value, else
+ * when its promise settles. The store layers chain through it so a call
+ * that never touches the disk never allocates a promise.
+ */
+export function andThen<T, R>(result: MaybePromise<T>, then: (value: T) => MaybePromise<R>): MaybePromise<R> {
+  return isPromiseLike(result) ? Promise.resolve(result).then(then) : then(result);
 }
 
 /** Whether a MaybePromise holds a promise (anything thenable). */

@@ -10,7 +10,7 @@
  * commit instead of one per update, as in Kafka Streams.
  */
 import type { MaybePromise, StoreContext } from '../types.js';
-import type { BytesEntry, BytesRange, BytesStore, BytesWrite } from './bytes-store.js';
+import { type BytesEntry, type BytesRange, type BytesStore, type BytesWrite, andThen } from './bytes-store.js';
 import { keyId } from './bytes.js';
 import { mergeCacheWithInner } from './merge-iterator.js';
 import { SortedBytesMap } from './sorted-bytes-map.js';
@@ -90,9 +90,11 @@ export class CachingBytesStore implements BytesStore {
   }
 
   /**
-   * A hit returns the value itself, with no promise and no microtask; only
-   * a miss returns a promise (it reads the inner store). A closed store
-   * rejects rather than throws, so callers see one error path either way.
+   * A hit returns the value itself, with no promise and no microtask. A
+   * miss reads the inner store, synchronously when it answers so (memory,
+   * LevelDB point reads), and returns a promise only when it must wait or
+   * evict. A closed store rejects rather than throws, so callers see one
+   * error path either way.
    */
   get(key: Buffer): MaybePromise<Buffer | undefined> {
     if (this.context === undefined) return Promise.reject(storeClosedError(this.name));
@@ -102,17 +104,19 @@ export class CachingBytesStore implements BytesStore {
       this.touch(cached);
       return cached.value ?? undefined;
     }
-    return this.getMiss(key, id);
+    try {
+      return andThen(this.inner.get(key), (value) => this.remember(key, id, value));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
-  private async getMiss(key: Buffer, id: string): Promise<Buffer | undefined> {
-    const value = await this.inner.get(key);
-    // Remember misses too: a hot key that does not exist yet costs one read.
-    if (!this.cache.has(key, id)) {
-      this.upsert(key, id, value ?? null, false, 0);
-      await this.evictIfFull();
-    }
-    return value;
+  /** Remembers a read from the inner store, misses too: a hot key that does not exist yet costs one read. */
+  private remember(key: Buffer, id: string, value: Buffer | undefined): MaybePromise<Buffer | undefined> {
+    if (this.cache.has(key, id)) return value;
+    this.upsert(key, id, value ?? null, false, 0);
+    if (this.bytes <= this.maxBytes) return value;
+    return this.evictIfFull().then(() => value);
   }
 
   /** Buffered in memory and returned synchronously unless the write pushes the cache over budget. */
@@ -123,10 +127,11 @@ export class CachingBytesStore implements BytesStore {
     return undefined;
   }
 
-  async write(batch: ReadonlyArray<BytesWrite>): Promise<void> {
+  write(batch: ReadonlyArray<BytesWrite>): MaybePromise<void> {
     this.checkOpen();
     for (const { key, value, timestamp } of batch) this.putDirty(key, value, timestamp);
-    await this.evictIfFull();
+    if (this.bytes > this.maxBytes) return this.evictIfFull();
+    return undefined;
   }
 
   /**

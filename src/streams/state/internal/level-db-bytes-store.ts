@@ -38,7 +38,8 @@ export class LevelDbBytesStore implements BytesStore {
     return this.db !== undefined;
   }
 
-  async get(key: Buffer): Promise<Buffer | undefined> {
+  /** Synchronous: LevelDB point reads run on this thread (see LevelDb.get); failures throw. */
+  get(key: Buffer): Buffer | undefined {
     return this.open().get(withPrefix(DATA, key));
   }
 

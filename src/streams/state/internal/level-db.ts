@@ -69,11 +69,11 @@ export class LevelDb {
    * them for windows that do not exist yet. Kafka Streams reads RocksDB
    * synchronously for the same reason. Writes and scans stay async.
    */
-  get(key: Buffer): Promise<Buffer | undefined> {
+  get(key: Buffer): Buffer | undefined {
     try {
-      return Promise.resolve(this.db.getSync(key));
+      return this.db.getSync(key);
     } catch (cause) {
-      return Promise.reject(new VigilError('VIGIL_ERR_STATE_STORE', `LevelDB get failed at ${this.location}`, { cause }));
+      throw new VigilError('VIGIL_ERR_STATE_STORE', `LevelDB get failed at ${this.location}`, { cause });
     }
   }
 

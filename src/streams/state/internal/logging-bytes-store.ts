@@ -5,7 +5,7 @@
  * Restoration bypasses it: replaying the changelog must not write to it.
  */
 import type { MaybePromise, StoreChangeListener, StoreContext } from '../types.js';
-import type { BytesEntry, BytesRange, BytesStore, BytesWrite } from './bytes-store.js';
+import { type BytesEntry, type BytesRange, type BytesStore, type BytesWrite, andThen } from './bytes-store.js';
 
 export class LoggingBytesStore implements BytesStore {
   readonly name: string;
@@ -32,14 +32,14 @@ export class LoggingBytesStore implements BytesStore {
     return this.inner.get(key);
   }
 
-  async put(key: Buffer, value: Buffer | null, timestamp?: number): Promise<void> {
-    await this.inner.put(key, value, timestamp);
-    this.log(key, value, timestamp);
+  put(key: Buffer, value: Buffer | null, timestamp?: number): MaybePromise<void> {
+    return andThen(this.inner.put(key, value, timestamp), () => this.log(key, value, timestamp));
   }
 
-  async write(batch: ReadonlyArray<BytesWrite>): Promise<void> {
-    await this.inner.write(batch);
-    for (const { key, value, timestamp } of batch) this.log(key, value, timestamp);
+  write(batch: ReadonlyArray<BytesWrite>): MaybePromise<void> {
+    return andThen(this.inner.write(batch), () => {
+      for (const { key, value, timestamp } of batch) this.log(key, value, timestamp);
+    });
   }
 
   range(range: BytesRange): AsyncIterableIterator<BytesEntry> {

@@ -25,17 +25,18 @@ export class MemoryBytesStore implements BytesStore {
     return this.open;
   }
 
-  async get(key: Buffer): Promise<Buffer | undefined> {
+  // Reads and writes are synchronous (the typed layers turn a throw into a rejection).
+  get(key: Buffer): Buffer | undefined {
     this.checkOpen();
     return this.map.get(key);
   }
 
-  async put(key: Buffer, value: Buffer | null): Promise<void> {
+  put(key: Buffer, value: Buffer | null): void {
     this.checkOpen();
     this.apply(key, value);
   }
 
-  async write(batch: ReadonlyArray<BytesWrite>): Promise<void> {
+  write(batch: ReadonlyArray<BytesWrite>): void {
     this.checkOpen();
     for (const { key, value } of batch) this.apply(key, value);
   }

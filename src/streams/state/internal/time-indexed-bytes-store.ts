@@ -20,8 +20,8 @@
  * changelog carries the composite key (without namespace) and restore()
  * rebuilds the index while writing the data.
  */
-import type { StoreContext } from '../types.js';
-import type { BytesEntry, BytesRange, BytesStore, BytesWrite } from './bytes-store.js';
+import type { MaybePromise, StoreContext } from '../types.js';
+import { type BytesEntry, type BytesRange, type BytesStore, type BytesWrite, andThen } from './bytes-store.js';
 import { TIMESTAMP_SIZE, readTimestamp, withPrefix, writeTimestamp } from './bytes.js';
 
 const DATA = 0x00;
@@ -98,16 +98,18 @@ export class TimeIndexedBytesStore implements BytesStore {
     return this.observed - this.retentionMs;
   }
 
-  async get(key: Buffer): Promise<Buffer | undefined> {
+  /** Synchronous when the inner store is (memory, LevelDB point reads). */
+  get(key: Buffer): MaybePromise<Buffer | undefined> {
     if (this.timestampOf(key) <= this.expiredThrough) return undefined;
     return this.inner.get(withPrefix(DATA, key));
   }
 
-  async put(key: Buffer, value: Buffer | null, timestamp?: number): Promise<void> {
-    await this.write([{ key, value, ...(timestamp === undefined ? {} : { timestamp }) }]);
+  put(key: Buffer, value: Buffer | null, timestamp?: number): MaybePromise<void> {
+    return this.write([{ key, value, ...(timestamp === undefined ? {} : { timestamp }) }]);
   }
 
-  async write(batch: ReadonlyArray<BytesWrite>): Promise<void> {
+  /** Synchronous when the inner store writes synchronously and no expiry slice is due. */
+  write(batch: ReadonlyArray<BytesWrite>): MaybePromise<void> {
     const writes: BytesWrite[] = [];
     for (const { key, value } of batch) {
       const time = this.timestampOf(key);
@@ -116,10 +118,12 @@ export class TimeIndexedBytesStore implements BytesStore {
       if (value !== null && time > this.observed) this.observed = time;
       writes.push({ key: withPrefix(DATA, key), value }, { key: indexKey(time, key), value: value === null ? null : EMPTY });
     }
-    await this.inner.write(writes);
-    if (this.backlog || this.expiredThrough >= this.cleanedThrough + this.cleanupIntervalMs) {
-      await this.dropExpired(DELETES_PER_WRITE);
-    }
+    return andThen(this.inner.write(writes), () => {
+      if (this.backlog || this.expiredThrough >= this.cleanedThrough + this.cleanupIntervalMs) {
+        return this.dropExpired(DELETES_PER_WRITE);
+      }
+      return undefined;
+    });
   }
 
   async *range(range: BytesRange): AsyncGenerator<BytesEntry> {

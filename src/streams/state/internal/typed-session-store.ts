@@ -4,8 +4,8 @@
  * session end, so a session expires when its end falls out of retention.
  */
 import type { Serde } from '../../serde/serde.js';
-import type { KeyValueIterator, SessionStore, StoreContext, Windowed } from '../types.js';
-import type { BytesStore } from './bytes-store.js';
+import type { KeyValueIterator, MaybePromise, SessionStore, StoreContext, Windowed } from '../types.js';
+import { type BytesStore, isPromiseLike } from './bytes-store.js';
 import { MAX_TIMESTAMP, clampTimestamp } from './bytes.js';
 import { storeClosedError } from './store-errors.js';
 import { StoreSerdes, changelogTopic } from './typed-serdes.js';
@@ -41,23 +41,33 @@ export class TypedSessionStore<K, V> implements SessionStore<K, V> {
     return this.open;
   }
 
-  async put(session: Windowed<K>, aggregate: V | null): Promise<void> {
-    this.checkOpen();
-    const { start, end } = session.window;
-    if (aggregate !== null && end > this.observedStreamTime) this.observedStreamTime = end;
-    if (aggregate !== null && this.expired(end)) return;
-    const composite = SessionKeySchema.toComposite(this.serdes.keyBytes(session.key), start, end);
-    await this.inner.put(composite, this.serdes.valueBytes(aggregate));
+  /** Synchronous when the layers below are (see WindowStore.put); errors always come back as a rejected promise. */
+  put(session: Windowed<K>, aggregate: V | null): MaybePromise<void> {
+    try {
+      this.checkOpen();
+      const { start, end } = session.window;
+      if (aggregate !== null && end > this.observedStreamTime) this.observedStreamTime = end;
+      if (aggregate !== null && this.expired(end)) return undefined;
+      const composite = SessionKeySchema.toComposite(this.serdes.keyBytes(session.key), start, end);
+      return this.inner.put(composite, this.serdes.valueBytes(aggregate));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
-  async remove(session: Windowed<K>): Promise<void> {
-    await this.put(session, null);
+  remove(session: Windowed<K>): MaybePromise<void> {
+    return this.put(session, null);
   }
 
-  async fetchSession(key: K, sessionStart: number, sessionEnd: number): Promise<V | undefined> {
-    this.checkOpen();
-    if (this.expired(sessionEnd)) return undefined;
-    return this.serdes.value(await this.inner.get(SessionKeySchema.toComposite(this.serdes.keyBytes(key), sessionStart, sessionEnd)));
+  fetchSession(key: K, sessionStart: number, sessionEnd: number): MaybePromise<V | undefined> {
+    try {
+      this.checkOpen();
+      if (this.expired(sessionEnd)) return undefined;
+      const raw = this.inner.get(SessionKeySchema.toComposite(this.serdes.keyBytes(key), sessionStart, sessionEnd));
+      return isPromiseLike(raw) ? Promise.resolve(raw).then((bytes) => this.serdes.value(bytes)) : this.serdes.value(raw);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   findSessions(key: K, earliestSessionEnd: number, latestSessionStart: number): KeyValueIterator<Windowed<K>, V> {

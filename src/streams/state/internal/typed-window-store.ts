@@ -8,8 +8,8 @@
  * and a read must not return them.
  */
 import type { Serde } from '../../serde/serde.js';
-import type { KeyValue, KeyValueIterator, StoreContext, WindowStore, Windowed } from '../types.js';
-import type { BytesRange, BytesStore } from './bytes-store.js';
+import type { KeyValue, KeyValueIterator, MaybePromise, StoreContext, WindowStore, Windowed } from '../types.js';
+import { type BytesRange, type BytesStore, isPromiseLike } from './bytes-store.js';
 import { MAX_TIMESTAMP, clampTimestamp } from './bytes.js';
 import { storeClosedError } from './store-errors.js';
 import { StoreSerdes, changelogTopic } from './typed-serdes.js';
@@ -57,29 +57,44 @@ export class TypedWindowStore<K, V> implements WindowStore<K, V> {
     return this.open;
   }
 
-  async put(key: K, value: V | null, windowStart: number): Promise<void> {
-    this.checkOpen();
-    const keyBytes = this.serdes.keyBytes(key);
-    if (value !== null && windowStart > this.observedStreamTime) this.observedStreamTime = windowStart;
-    // A write into an expired window is dropped, as Kafka Streams does.
-    if (this.expired(windowStart)) return;
-    if (this.schema.retainDuplicates) {
-      // With duplicates every put is a new entry, so there is nothing to delete.
-      if (value === null) return;
-      this.sequence = (this.sequence + 1) >>> 0;
-      await this.inner.put(this.schema.toComposite(keyBytes, windowStart, this.sequence), this.serdes.valueBytes(value));
-      return;
+  /**
+   * Synchronous when the layers below are: a cached store buffering the
+   * write, or an in-memory store. Errors always come back as a rejected
+   * promise, as they did when this method was async.
+   */
+  put(key: K, value: V | null, windowStart: number): MaybePromise<void> {
+    try {
+      this.checkOpen();
+      const keyBytes = this.serdes.keyBytes(key);
+      if (value !== null && windowStart > this.observedStreamTime) this.observedStreamTime = windowStart;
+      // A write into an expired window is dropped, as Kafka Streams does.
+      if (this.expired(windowStart)) return undefined;
+      if (this.schema.retainDuplicates) {
+        // With duplicates every put is a new entry, so there is nothing to delete.
+        if (value === null) return undefined;
+        this.sequence = (this.sequence + 1) >>> 0;
+        return this.inner.put(this.schema.toComposite(keyBytes, windowStart, this.sequence), this.serdes.valueBytes(value));
+      }
+      return this.inner.put(this.schema.toComposite(keyBytes, windowStart), this.serdes.valueBytes(value));
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
-    await this.inner.put(this.schema.toComposite(keyBytes, windowStart), this.serdes.valueBytes(value));
   }
 
-  async fetch(key: K, windowStart: number): Promise<V | undefined> {
-    this.checkOpen();
-    if (this.expired(windowStart)) return undefined;
-    const keyBytes = this.serdes.keyBytes(key);
-    if (!this.schema.retainDuplicates) {
-      return this.serdes.value(await this.inner.get(this.schema.toComposite(keyBytes, windowStart)));
+  /** Synchronous on a cache hit, an in-memory store or a LevelDB point read (not with duplicates, which scan). */
+  fetch(key: K, windowStart: number): MaybePromise<V | undefined> {
+    try {
+      this.checkOpen();
+      if (this.expired(windowStart)) return undefined;
+      if (this.schema.retainDuplicates) return this.firstInRange(key, windowStart);
+      const raw = this.inner.get(this.schema.toComposite(this.serdes.keyBytes(key), windowStart));
+      return isPromiseLike(raw) ? Promise.resolve(raw).then((bytes) => this.serdes.value(bytes)) : this.serdes.value(raw);
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
+  }
+
+  private async firstInRange(key: K, windowStart: number): Promise<V | undefined> {
     for await (const { value } of this.fetchRange(key, windowStart, windowStart)) return value;
     return undefined;
   }

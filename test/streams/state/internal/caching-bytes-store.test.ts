@@ -13,13 +13,13 @@ class SpyStore extends MemoryBytesStore {
   gets: string[] = [];
   writes: Array<Array<{ key: string; value: string | null; timestamp: number | undefined }>> = [];
 
-  override async get(key: Buffer): Promise<Buffer | undefined> {
+  override get(key: Buffer): Buffer | undefined {
     this.gets.push(key.toString());
     return super.get(key);
   }
 
-  override async put(key: Buffer, value: Buffer | null, timestamp?: number): Promise<void> {
-    await this.write([{ key, value, ...(timestamp === undefined ? {} : { timestamp }) }]);
+  override put(key: Buffer, value: Buffer | null, timestamp?: number): void {
+    this.write([{ key, value, ...(timestamp === undefined ? {} : { timestamp }) }]);
   }
 
   restores: Array<Array<{ key: string; value: string | null }>> = [];
@@ -29,9 +29,9 @@ class SpyStore extends MemoryBytesStore {
     await super.restore(batch);
   }
 
-  override async write(batch: ReadonlyArray<BytesWrite>): Promise<void> {
+  override write(batch: ReadonlyArray<BytesWrite>): void {
     this.writes.push(batch.map((w) => ({ key: w.key.toString(), value: w.value?.toString() ?? null, timestamp: w.timestamp })));
-    await super.write(batch);
+    super.write(batch);
   }
 }
 

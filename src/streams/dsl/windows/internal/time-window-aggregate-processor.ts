@@ -1,7 +1,9 @@
 import type { Change } from '../../../processor/change.js';
 import type { Processor, ProcessorContext, ProcessorSupplier } from '../../../processor/processor.js';
 import type { Record } from '../../../processor/record.js';
-import type { Windowed, WindowStore } from '../../../state/types.js';
+import { isPending } from '../../../processor/internal/resolved.js';
+import { isPromiseLike } from '../../../state/internal/bytes-store.js';
+import type { Window, Windowed, WindowStore } from '../../../state/types.js';
 import type { Windows } from '../windows.js';
 import { recordLateDrop, recordSkipped } from './drop-record.js';
 import type { Aggregator, Initializer } from './functions.js';
@@ -48,32 +50,47 @@ export class TimeWindowAggregateProcessor<K, V, VA>
     this.store = context.getStateStore<WindowStore<K, ValueAndTimestamp<VA>>>(this.options.storeName);
   }
 
-  async process(record: Record<K, V>): Promise<void> {
+  /**
+   * Synchronous when the store answers at once (in memory, a cache hit or
+   * buffered write, a LevelDB point read) and every processor downstream
+   * finishes without waiting; otherwise the remaining windows continue
+   * after the first promise, in order.
+   */
+  process(record: Record<K, V>): void | Promise<void> {
     if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) {
       recordSkipped(this.context, 'null key or value in a windowed aggregation');
       return;
     }
-    const { windows, initializer, aggregator } = this.options;
-    const timestamp = record.timestamp;
-    this.observedStreamTime = Math.max(this.observedStreamTime, timestamp, this.context.currentStreamTimeMs());
-    const closeTime = this.observedStreamTime - windows.gracePeriodMs();
+    this.observedStreamTime = Math.max(this.observedStreamTime, record.timestamp, this.context.currentStreamTimeMs());
+    return this.aggregateWindows(record, this.options.windows.windowsFor(record.timestamp).entries());
+  }
 
-    for (const [windowStart, window] of windows.windowsFor(timestamp)) {
+  private aggregateWindows(record: Record<K, V>, windows: Iterator<[number, Window]>): void | Promise<void> {
+    const closeTime = this.observedStreamTime - this.options.windows.gracePeriodMs();
+    for (let next = windows.next(); next.done !== true; next = windows.next()) {
+      const [windowStart, window] = next.value;
       if (window.end <= closeTime) {
         recordLateDrop(this.context);
         continue;
       }
-      const old = await this.store.fetch(record.key, windowStart);
-      const oldAgg = old === undefined ? null : old.value;
-      const newTimestamp = old === undefined ? timestamp : Math.max(timestamp, old.timestamp);
-      const newAgg = aggregator(record.key, record.value, oldAgg ?? initializer());
-      await this.store.put(record.key, valueAndTimestamp(newAgg, newTimestamp), windowStart);
-      await this.context.forward(
-        record
-          .withKey(windowedKey(record.key, window))
-          .withValue<Change<VA>>({ newValue: newAgg, oldValue: oldAgg })
-          .withTimestamp(newTimestamp),
-      );
+      const old = this.store.fetch(record.key as K, windowStart);
+      const done = isPromiseLike(old)
+        ? Promise.resolve(old).then((found) => this.update(record, windowStart, window, found))
+        : this.update(record, windowStart, window, old);
+      if (isPending(done)) return done.then(() => this.aggregateWindows(record, windows));
     }
+  }
+
+  private update(record: Record<K, V>, windowStart: number, window: Window, old: ValueAndTimestamp<VA> | undefined): void | Promise<void> {
+    const key = record.key as K;
+    const oldAgg = old === undefined ? null : old.value;
+    const newTimestamp = old === undefined ? record.timestamp : Math.max(record.timestamp, old.timestamp);
+    const newAgg = this.options.aggregator(key, record.value as V, oldAgg ?? this.options.initializer());
+    const forward = (): Promise<void> =>
+      this.context.forward(
+        record.withKey(windowedKey(key, window)).withValue<Change<VA>>({ newValue: newAgg, oldValue: oldAgg }).withTimestamp(newTimestamp),
+      );
+    const stored = this.store.put(key, valueAndTimestamp(newAgg, newTimestamp), windowStart);
+    return isPromiseLike(stored) ? Promise.resolve(stored).then(forward) : forward();
   }
 }
