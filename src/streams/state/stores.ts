@@ -21,11 +21,12 @@ import { CachingBytesStore } from './internal/caching-bytes-store.js';
 import { LevelDbBytesStore } from './internal/level-db-bytes-store.js';
 import { LoggingBytesStore } from './internal/logging-bytes-store.js';
 import { MemoryBytesStore } from './internal/memory-bytes-store.js';
+import { MemoryTimeBytesStore } from './internal/memory-time-bytes-store.js';
 import { TimeIndexedBytesStore } from './internal/time-indexed-bytes-store.js';
 import { TypedKeyValueStore } from './internal/typed-key-value-store.js';
 import { TypedSessionStore } from './internal/typed-session-store.js';
 import { TypedWindowStore } from './internal/typed-window-store.js';
-import { SessionKeySchema, WindowKeySchema } from './internal/window-key-schema.js';
+import { SESSION_SUFFIX_SIZE, SessionKeySchema, WindowKeySchema } from './internal/window-key-schema.js';
 import type { KeyValueStore, SessionStore, StateStore, StoreBuilder, WindowStore } from './types.js';
 
 export type { BytesStore, BytesEntry, BytesRange, BytesWrite } from './internal/bytes-store.js';
@@ -187,7 +188,12 @@ function windowSupplier(
     retentionMs,
     windowSizeMs,
     retainDuplicates,
-    get: () => new TimeIndexedBytesStore(innerStore(kind, name), { retentionMs, timestampOf: (key) => schema.startOf(key) }),
+    get: () => {
+      const timestampOf = (key: Buffer): number => schema.startOf(key);
+      return kind === 'memory'
+        ? new MemoryTimeBytesStore(name, { retentionMs, timestampOf, suffixSize: schema.suffixSize })
+        : new TimeIndexedBytesStore(new LevelDbBytesStore(name), { retentionMs, timestampOf });
+    },
   };
 }
 
@@ -198,7 +204,10 @@ function sessionSupplier(kind: InnerKind, name: string, retentionMs: number): Se
     name,
     persistent: kind === 'persistent',
     retentionMs,
-    get: () => new TimeIndexedBytesStore(innerStore(kind, name), { retentionMs, timestampOf: SessionKeySchema.endOf }),
+    get: () =>
+      kind === 'memory'
+        ? new MemoryTimeBytesStore(name, { retentionMs, timestampOf: SessionKeySchema.endOf, suffixSize: SESSION_SUFFIX_SIZE })
+        : new TimeIndexedBytesStore(new LevelDbBytesStore(name), { retentionMs, timestampOf: SessionKeySchema.endOf }),
   };
 }
 
