@@ -60,11 +60,9 @@ export function computeFeatures(
   const category = categoryGroupOf(tx.mcc);
   const history = state?.count ?? 0;
 
-  const within = (ms: number) => recent.filter((r) => r.eventTimeMs > t - ms && r.eventTimeMs <= t);
-  const lastMinute = within(MINUTE_MS);
-  const lastHour = within(HOUR_MS);
-  const lastDay = within(DAY_MS);
-  const sum = (rs: readonly RecentTransaction[]) => rs.reduce((acc, r) => acc + r.amount, 0);
+  const lastMinute = within(recent, t, MINUTE_MS);
+  const lastHour = within(recent, t, HOUR_MS);
+  const lastDay = within(recent, t, DAY_MS);
 
   const hopStart = oldestHoppingWindowStart(t, CATEGORY_WINDOW.sizeMs, CATEGORY_WINDOW.advanceMs);
   const categorySpend5m =
@@ -162,4 +160,13 @@ export function computeFeatures(
     category,
   });
   return { values, nextState, recent: { eventTimeMs: t, amount, merchantId: tx.merchant_id, category, region: tx.region, newMerchant } };
+}
+
+// Module functions, not local arrows: tsx names every arrow it creates, once per call of the enclosing function.
+function within(recent: readonly RecentTransaction[], t: number, ms: number): RecentTransaction[] {
+  return recent.filter((r) => r.eventTimeMs > t - ms && r.eventTimeMs <= t);
+}
+
+function sum(rs: readonly RecentTransaction[]): number {
+  return rs.reduce((acc, r) => acc + r.amount, 0);
 }

@@ -306,19 +306,24 @@ export class StreamTask {
       this.current = null;
       throw error;
     }
-    const finish = (): void | Promise<void> => {
-      this.current = null;
-      config.metrics.recordProcessed(this.id, this.options.clock.now() - started);
-      if (this.streamTime !== UNKNOWN_TIME && this.streamPunctuation.isDue(this.streamTime)) {
-        return this.streamPunctuation.mayPunctuate(this.streamTime, this.runPunctuator).then(() => undefined);
-      }
-    };
     // A chain of synchronous processors hands back the shared resolved promise: no await needed.
-    if (delivered === RESOLVED) return finish();
-    return delivered.then(finish, (error: unknown) => {
-      this.current = null;
-      throw error;
-    });
+    if (delivered === RESOLVED) return this.finishRecord(started);
+    return delivered.then(
+      () => this.finishRecord(started),
+      (error: unknown) => {
+        this.current = null;
+        throw error;
+      },
+    );
+  }
+
+  /** After a record's delivery: metrics, then any stream-time punctuation it made due. (A method, not a local arrow: tsx names each arrow it creates.) */
+  private finishRecord(started: number): void | Promise<void> {
+    this.current = null;
+    this.options.config.metrics.recordProcessed(this.id, this.options.clock.now() - started);
+    if (this.streamTime !== UNKNOWN_TIME && this.streamPunctuation.isDue(this.streamTime)) {
+      return this.streamPunctuation.mayPunctuate(this.streamTime, this.runPunctuator).then(() => undefined);
+    }
   }
 
   /** Fires WALL_CLOCK_TIME punctuators due at `clock.now()`; returns whether any fired. */

@@ -86,11 +86,15 @@ export class TimeWindowAggregateProcessor<K, V, VA>
     const oldAgg = old === undefined ? null : old.value;
     const newTimestamp = old === undefined ? record.timestamp : Math.max(record.timestamp, old.timestamp);
     const newAgg = this.options.aggregator(key, record.value as V, oldAgg ?? this.options.initializer());
-    const forward = (): Promise<void> =>
-      this.context.forward(
-        record.withKey(windowedKey(key, window)).withValue<Change<VA>>({ newValue: newAgg, oldValue: oldAgg }).withTimestamp(newTimestamp),
-      );
     const stored = this.store.put(key, valueAndTimestamp(newAgg, newTimestamp), windowStart);
-    return isPromiseLike(stored) ? Promise.resolve(stored).then(forward) : forward();
+    // No local arrow on the synchronous path: tsx names each one it creates (a defineProperty per call).
+    if (isPromiseLike(stored)) return Promise.resolve(stored).then(() => this.forwardChange(record, window, newAgg, oldAgg, newTimestamp));
+    return this.forwardChange(record, window, newAgg, oldAgg, newTimestamp);
+  }
+
+  private forwardChange(record: Record<K, V>, window: Window, newAgg: VA, oldAgg: VA | null, timestamp: number): Promise<void> {
+    return this.context.forward(
+      record.withKey(windowedKey(record.key as K, window)).withValue<Change<VA>>({ newValue: newAgg, oldValue: oldAgg }).withTimestamp(timestamp),
+    );
   }
 }
