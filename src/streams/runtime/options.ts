@@ -71,6 +71,12 @@ export interface KafkaStreamsOptions {
   readonly replicationFactor: number;
   /** Commit early when this many output records are buffered, whatever the interval. */
   readonly maxBufferedRecords: number;
+  /**
+   * Write each commit while the tasks go on processing (at most one commit
+   * in flight; see "Pipelined commits" in docs/runtime.md). false: every
+   * commit stops processing until it is written, as before.
+   */
+  readonly pipelinedCommits: boolean;
   /** How often store sizes are reported to metrics (LevelDB counts by scanning). 0 disables. */
   readonly storeSizeIntervalMs: number;
   /** Called for every restoration step; also reported as `metrics.restoreProgress`. */
@@ -101,6 +107,7 @@ export const kafkaStreamsOptionDefaults = {
   fetchMaxWaitMs: 50,
   replicationFactor: 1,
   maxBufferedRecords: 5_000,
+  pipelinedCommits: true,
   storeSizeIntervalMs: 30_000,
   onRestore: undefined,
   tls: undefined,

@@ -33,6 +33,16 @@ export interface RecordCollectorOptions {
   readonly logger: StreamsLogger;
 }
 
+/**
+ * Output taken out of the task buffers for one commit (StreamThread's
+ * pipelined commits seal it, then write it while the tasks go on). A commit
+ * that does not happen puts it back in front of what the tasks sent since.
+ */
+export interface SealedOutput {
+  readonly byTask: ReadonlyMap<string, ProducedRecord[]>;
+  readonly count: number;
+}
+
 /** What one commit did. */
 export interface CommitResult {
   /** False when `abortIf` said so before the offsets were committed: the output stays buffered. */
@@ -100,16 +110,50 @@ export class RecordCollector {
     return result;
   }
 
+  /** Takes everything buffered, for one commit; the buffers start empty for the next. */
+  seal(): SealedOutput {
+    const sealed: SealedOutput = { byTask: new Map(this.buffers), count: this.count };
+    this.buffers.clear();
+    this.count = 0;
+    return sealed;
+  }
+
+  /** Puts sealed output back in front of what each task sent since (its commit did not happen). */
+  requeue(sealed: SealedOutput): void {
+    for (const [taskId, records] of sealed.byTask) {
+      const later = this.buffers.get(taskId);
+      this.buffers.set(taskId, later === undefined ? records : records.concat(later));
+    }
+    this.count += sealed.count;
+  }
+
+  /** Seals what is buffered and commits it with `offsets` (see commitSealed). */
+  commit(offsets: TopicPartitionOffset[], abortIf: () => boolean = () => false): Promise<CommitResult> {
+    return this.commitSealed(this.seal(), offsets, abortIf);
+  }
+
   /**
-   * Writes every buffered record and then commits `offsets`: one
-   * transaction under exactly-once (aborted, and `committed: false`, when
-   * `abortIf()` is true once the records are sent); under at-least-once the
-   * sends, then the consumer's offset commit. Throws VIGIL_ERR_PRODUCTION
-   * when the transaction fails or the handler answers FAIL; what was
-   * buffered is then still buffered, for the caller to discard.
+   * Writes the sealed records and then commits `offsets`: one transaction
+   * under exactly-once (aborted, and `committed: false`, when `abortIf()`
+   * is true once the records are sent); under at-least-once the sends, then
+   * the consumer's offset commit. Throws VIGIL_ERR_PRODUCTION when the
+   * transaction fails or the handler answers FAIL. When it does not commit
+   * (abort or error) the sealed output is buffered again, ahead of anything
+   * sent since, for the caller to retry or discard.
    */
-  async commit(offsets: TopicPartitionOffset[], abortIf: () => boolean = () => false): Promise<CommitResult> {
-    const pending = [...this.buffers.values()].flat();
+  async commitSealed(sealed: SealedOutput, offsets: TopicPartitionOffset[], abortIf: () => boolean = () => false): Promise<CommitResult> {
+    try {
+      const result = await this.write(sealed, offsets, abortIf);
+      if (!result.committed) this.requeue(sealed);
+      return result;
+    } catch (error) {
+      this.requeue(sealed);
+      throw error;
+    }
+  }
+
+  private async write(sealed: SealedOutput, offsets: TopicPartitionOffset[], abortIf: () => boolean): Promise<CommitResult> {
+    const pending = [...sealed.byTask.values()].flat();
     const records = await Promise.all(pending.map((r) => this.toKafka(r)));
     const ends = new Map<string, bigint>();
     if (this.options.exactlyOnce) {
@@ -136,8 +180,6 @@ export class RecordCollector {
       if (offsets.length > 0) await this.options.commitOffsets(offsets);
     }
     for (const [key, end] of ends) if (end > (this.writtenEnds.get(key) ?? -1n)) this.writtenEnds.set(key, end);
-    this.buffers.clear();
-    this.count = 0;
     return { committed: true, records: records.length, ends };
   }
 

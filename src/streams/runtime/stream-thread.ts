@@ -10,7 +10,9 @@
  * Fetched batches, the commit and punctuation timers and rebalances run
  * one at a time through one SerialExecutor. Output is written at commit
  * time with the consumed offsets (one transaction under exactly-once), so
- * a task revoked with uncommitted work can simply drop it.
+ * a task revoked with uncommitted work can simply drop it. A commit is
+ * sealed on the executor (stores flushed, output and offsets taken) and
+ * then written while processing goes on, one commit in flight at most.
  */
 import { VigilError, isVigilError } from '../errors.js';
 import type { ConsumedRecord } from '../processor/internal/record-collector.js';
@@ -55,6 +57,8 @@ export class StreamThread {
   private commitTimer: TimerHandle | undefined;
   /** Armed for the earliest wall-clock punctuator of any task. */
   private readonly punctuation: Alarm;
+  /** The sealed commit being written while the tasks go on (at most one). */
+  private inFlight: Promise<void> | undefined;
 
   constructor(o: StreamThreadOptions) {
     this.o = o;
@@ -113,15 +117,17 @@ export class StreamThread {
     this.clearTimers();
     try {
       await this.executor.run(async () => {
+        await this.settleInFlight();
         let committed = false;
-        if (!this.failed) {
+        // A member the group dropped commits nothing: another member may own its partitions now (see onGroupJoin).
+        if (!this.failed && !this.lostAll) {
           try {
             committed = await this.commit(true);
           } catch (error) {
             this.o.options.logger.warn({ err: error }, 'final commit failed; closing tasks without checkpoints');
           }
         }
-        await this.tasks.closeAll((h) => committed || !this.tasks.hasPending(h));
+        await this.tasks.closeAll((h) => committed || (!this.lostAll && !this.tasks.hasPending(h)));
         if (committed && this.exactlyOnce) await this.awaitLastCommitVisible();
       });
     } finally {
@@ -148,7 +154,10 @@ export class StreamThread {
   async abandon(): Promise<void> {
     this.clearTimers();
     try {
-      await this.executor.run(() => this.tasks.closeAll(() => false));
+      await this.executor.run(async () => {
+        await this.settleInFlight();
+        await this.tasks.closeAll(() => false);
+      });
     } finally {
       await this.stateDirectory.unlock();
     }
@@ -193,6 +202,8 @@ export class StreamThread {
   }
 
   private async applyAssignment(): Promise<void> {
+    // A commit written meanwhile either lands or gives its work back to the tasks before any of them moves.
+    await this.settleInFlight();
     const assigned = this.pendingAssignment;
     if (assigned === undefined || this.stopping || this.failed) return;
     this.pendingAssignment = undefined;
@@ -366,14 +377,33 @@ export class StreamThread {
       options.logger.warn({ sinceHeartbeatMs: this.now() - this.lastHeartbeat }, 'no heartbeat for a session timeout: holding the commit until the group answers');
       return false;
     }
+    // At most one commit in flight: the next waits for the previous (which also bounds the memory held).
+    await this.settleInFlight();
+    if (this.failed) return false;
     const started = this.now();
+    const sealed = await this.tasks.seal();
+    if (sealed === undefined) return true;
     // Partitions may be moving: committing offsets now could hand them over twice. Keep the work; retry after the assignment.
-    const done = await this.tasks.commit(() => this.rebalancing && !final);
-    if (done === undefined) return false;
-    if (done.records === 0 && done.offsets === 0) return true;
-    config.metrics.commitLatency?.(this.now() - started, done.records);
-    options.logger.debug({ ...done, ms: this.now() - started }, 'committed');
+    const writing = this.tasks.write(sealed, () => this.rebalancing && !final).then((done) => {
+      if (done === undefined) return false;
+      config.metrics.commitLatency?.(this.now() - started, done.records);
+      options.logger.debug({ ...done, ms: this.now() - started }, 'committed');
+      return true;
+    });
+    if (final || !options.pipelinedCommits) return writing;
+    this.inFlight = writing.then(
+      () => undefined,
+      (error: unknown) => this.fail(asVigil(error, 'writing a commit')),
+    );
     return true;
+  }
+
+  /** Waits for the commit in flight, if any (its failure has already stopped the thread). */
+  private async settleInFlight(): Promise<void> {
+    const inFlight = this.inFlight;
+    if (inFlight === undefined) return;
+    await inFlight;
+    if (this.inFlight === inFlight) this.inFlight = undefined;
   }
 
   private fail(error: VigilError): void {

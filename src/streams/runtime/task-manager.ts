@@ -17,7 +17,7 @@ import type { Checkpoint } from './checkpoint-file.js';
 import type { ChangelogReader, StoreToRestore } from './changelog-reader.js';
 import type { TopicPartitionOffset } from '../kafka/index.js';
 import type { StreamsLogger } from './logger.js';
-import type { RecordCollector } from './record-collector.js';
+import type { CommitResult, RecordCollector, SealedOutput } from './record-collector.js';
 import type { StateDirectory } from './state-directory.js';
 import type { TopicLayout } from './topic-layout.js';
 
@@ -34,6 +34,14 @@ export interface TaskHandle {
   readonly changelogPositions: Map<string, bigint>;
   /** Whether the checkpoint on disk is behind `changelogPositions`. */
   checkpointStale: boolean;
+}
+
+/** A commit whose output and offsets are taken out of the running epoch but not yet written. */
+export interface SealedCommit {
+  readonly output: SealedOutput;
+  readonly offsets: TopicPartitionOffset[];
+  /** Per task, the offsets taken (given back if the commit does not happen). */
+  readonly taken: ReadonlyArray<readonly [TaskHandle, ReadonlyMap<string, bigint>]>;
 }
 
 export interface TaskManagerOptions {
@@ -146,17 +154,61 @@ export class TaskManager {
    * it (the work stays buffered).
    */
   async commit(abortIf: () => boolean): Promise<{ records: number; offsets: number } | undefined> {
+    const sealed = await this.seal();
+    if (sealed === undefined) return { records: 0, offsets: 0 };
+    return this.write(sealed, abortIf);
+  }
+
+  /**
+   * The first half of a commit: flushes every task, then takes its output
+   * and consumed offsets out of the running epoch. Undefined when there is
+   * nothing to commit. Records processed after this belong to the next
+   * commit, so the caller may go on processing while `write` runs.
+   */
+  async seal(): Promise<SealedCommit | undefined> {
     // One call per task before the offsets are taken: whatever a task forwards while flushing belongs to this commit.
     await this.prepareCommit();
     const offsets = this.offsetsToCommit();
     if (this.options.collector.buffered === 0 && offsets.length === 0) {
       await this.writeStaleCheckpoints();
-      return { records: 0, offsets: 0 };
+      return undefined;
     }
-    const result = await this.options.collector.commit(offsets, abortIf);
-    if (!result.committed) return undefined;
+    const taken: Array<[TaskHandle, Map<string, bigint>]> = [];
+    for (const h of this.handles.values()) {
+      if (h.offsets.size === 0) continue;
+      taken.push([h, new Map(h.offsets)]);
+      h.offsets.clear();
+    }
+    return { output: this.options.collector.seal(), offsets, taken };
+  }
+
+  /**
+   * The second half: writes a sealed commit (one transaction under
+   * exactly-once). When it does not commit (`abortIf`, or an error, which
+   * is rethrown) its output and offsets go back into the running epoch.
+   */
+  async write(sealed: SealedCommit, abortIf: () => boolean): Promise<{ records: number; offsets: number } | undefined> {
+    let result: CommitResult;
+    try {
+      result = await this.options.collector.commitSealed(sealed.output, sealed.offsets, abortIf);
+    } catch (error) {
+      this.untake(sealed);
+      throw error;
+    }
+    if (!result.committed) {
+      this.untake(sealed);
+      return undefined;
+    }
     await this.committed(result.ends);
-    return { records: result.records, offsets: offsets.length };
+    return { records: result.records, offsets: sealed.offsets.length };
+  }
+
+  /** Gives back consumed offsets a commit took but did not commit, unless a task has moved past them since. */
+  private untake(sealed: SealedCommit): void {
+    for (const [h, offsets] of sealed.taken) {
+      if (this.handles.get(h.task.id) !== h) continue;
+      for (const [topic, offset] of offsets) if (!h.offsets.has(topic)) h.offsets.set(topic, offset);
+    }
   }
 
   /** The consumed offsets to commit, over all tasks. */
@@ -164,10 +216,9 @@ export class TaskManager {
     return [...this.handles.values()].flatMap((h) => [...h.offsets].map(([topic, offset]) => ({ topic, partition: h.partition, offset: offset.toString() })));
   }
 
-  /** After a commit: clears the committed offsets, moves changelog positions past `ends` and (at-least-once) checkpoints. */
+  /** After a commit: moves changelog positions past `ends` and (at-least-once) checkpoints. */
   async committed(ends: ReadonlyMap<string, bigint>): Promise<void> {
     for (const h of this.handles.values()) {
-      h.offsets.clear();
       for (const [store, current] of h.changelogPositions) {
         const end = ends.get(`${this.options.layout.changelogs.get(store)}:${h.partition}`);
         if (end !== undefined && end > current) {

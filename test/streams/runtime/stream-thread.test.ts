@@ -54,6 +54,7 @@ class Fakes {
       this.transactions.push(tx);
       const handle: KafkaTransaction = {
         send: async (records) => {
+          await this.sendGate;
           if (records.some((r) => r.topic === 'rejected')) throw new Error('MESSAGE_TOO_LARGE');
           tx.records.push(...records);
           return [];
@@ -68,6 +69,8 @@ class Fakes {
   };
   // Every transaction's markers are written at once: the last stable offset is past anything sent.
   readonly seeks: Array<{ topic: string; partition: number; offset: string }> = [];
+  /** While set, transactional sends wait for it: a commit stays in flight. */
+  sendGate: Promise<void> | undefined;
   /** What the group has committed, as the admin reads it (exactly-once tasks start there). */
   committed = new Map<string, string>([['in', '-1']]);
   readonly admin = {
@@ -81,7 +84,7 @@ function record(offset: number, value: string): ConsumedRecord {
   return { topic: 'in', partition: 0, offset: String(offset), key: Buffer.from(`k${offset}`), value: Buffer.from(value), timestamp: 1_000 + offset, headers: {} };
 }
 
-async function running(guarantee: 'at_least_once' | 'exactly_once', handler?: ProductionExceptionHandler, fakes = new Fakes()) {
+async function running(guarantee: 'at_least_once' | 'exactly_once', handler?: ProductionExceptionHandler, fakes = new Fakes(), extra: { pipelinedCommits?: boolean } = {}) {
   const stateDir = mkdtempSync(join(tmpdir(), 'vigil-thread-'));
   dirs.push(stateDir);
   const clock = new ManualClock(0);
@@ -93,6 +96,7 @@ async function running(guarantee: 'at_least_once' | 'exactly_once', handler?: Pr
     stateDir,
     clock,
     ...(handler ? { productionExceptionHandler: handler } : {}),
+    ...extra,
   });
   const config = streamsConfig(streams);
   const plan = topology()[TOPOLOGY_INTERNALS].plan('app');
@@ -178,6 +182,64 @@ describe('StreamThread commits (fake Kafka clients)', () => {
   });
 });
 
+describe('StreamThread pipelined commits (exactly-once, fake Kafka clients)', () => {
+  const outcomes = (fakes: Fakes) => fakes.transactions.map((t) => [t.outcome, t.records.map((r) => String(r.value)), t.offsets.map((o) => o.offset)]);
+  function gate(fakes: Fakes): () => void {
+    let open!: () => void;
+    fakes.sendGate = new Promise<void>((resolve) => (open = resolve));
+    return () => {
+      fakes.sendGate = undefined;
+      open();
+    };
+  }
+
+  it('processes the next records while a commit is written, and commits them in the next transaction', async () => {
+    const { thread, fakes, feed, resolved } = await running('exactly_once');
+    const release = gate(fakes);
+    await feed([record(0, 'a')]); // sealed; its transaction waits at the gate
+    const next = feed([record(1, 'b')]);
+    // 'b' is processed while the first commit is still being written (its own commit then waits for the first).
+    await vi.waitFor(() => expect(resolved).toEqual(['0', '1']));
+    expect(outcomes(fakes)).toEqual([['open', [], []]]);
+    release();
+    await next;
+    await thread.stop();
+    expect(outcomes(fakes).filter(([o]) => o === 'commit')).toEqual([
+      ['commit', ['a'], ['1']],
+      ['commit', ['b'], ['2']],
+    ]);
+  });
+
+  it('a commit a rebalance aborts gives its output and offsets back, ahead of what came after, and they are committed once the assignment is applied', async () => {
+    const { thread, fakes, feed, run } = await running('exactly_once');
+    const release = gate(fakes);
+    await feed([record(0, 'a')]); // in flight
+    run.onRebalancing?.();
+    release(); // the sends finish during the rebalance: abort, and 'a' with offset 1 go back
+    run.onGroupJoin?.({ memberId: 'm', isLeader: true, partitions: new Map([['in', [0]]]) });
+    await vi.waitFor(() => expect(fakes.transactions.map((t) => t.outcome)[0]).toBe('abort'));
+    await thread.stop();
+    expect(outcomes(fakes)).toEqual([
+      ['abort', ['a'], []],
+      ['commit', ['a'], ['1']],
+    ]);
+  });
+
+  it('commits inline, one at a time, when pipelining is off', async () => {
+    const { thread, fakes, feed, resolved } = await running('exactly_once', undefined, new Fakes(), { pipelinedCommits: false });
+    const release = gate(fakes);
+    const first = feed([record(0, 'a'), record(1, 'b')]);
+    await vi.waitFor(() => expect(resolved).toEqual(['0']));
+    // The thread waits in the first commit: 'b' is not processed until it is written.
+    await new Promise((r) => setTimeout(r, 20));
+    expect(resolved).toEqual(['0']);
+    release();
+    await first;
+    await thread.stop();
+    expect(outcomes(fakes).filter(([o]) => o === 'commit').map(([, values]) => values)).toEqual([['a'], ['b']]);
+  });
+});
+
 describe('StreamThread heartbeats inside a batch (fake Kafka clients)', () => {
   it('heartbeats at most once per heartbeat interval, not per record', async () => {
     const { thread, run, clock } = await running('at_least_once');
@@ -234,7 +296,8 @@ describe('StreamThread when the group may have dropped this member (exactly-once
     expect(committedValues(fakes)).toEqual(['a']);
     run.onHeartbeat?.();
     await feed([record(2, 'c')]);
-    expect(committedValues(fakes)).toEqual(['a', 'b', 'c']);
+    // The commit is written while the thread goes on: wait for it.
+    await vi.waitFor(() => expect(committedValues(fakes)).toEqual(['a', 'b', 'c']));
     await thread.stop();
   });
 
