@@ -3,6 +3,7 @@ import type { BytesRange, BytesStore } from '../../../../src/streams/state/inter
 import { MemoryBytesStore } from '../../../../src/streams/state/internal/memory-bytes-store.js';
 import { MemoryTimeBytesStore } from '../../../../src/streams/state/internal/memory-time-bytes-store.js';
 import { TimeIndexedBytesStore } from '../../../../src/streams/state/internal/time-indexed-bytes-store.js';
+import { seededRandom } from '../../../../src/webhook/scheduler.js';
 import { be64, bytes, collect } from '../helpers.js';
 
 /** Composite keys of this test: key bytes + 8-byte time, like a window store's. */
@@ -17,18 +18,6 @@ async function open(retentionMs: number): Promise<MemoryTimeBytesStore> {
 }
 
 const show = (entries: Array<{ key: Buffer; value: Buffer }>) => entries.map((e) => `${e.key.toString('hex')}=${e.value.toString()}`);
-
-/** A small seeded generator (mulberry32), so a failure replays. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('MemoryTimeBytesStore', () => {
   it('answers point reads and writes synchronously', async () => {
@@ -72,7 +61,7 @@ describe('MemoryTimeBytesStore', () => {
   it('gives the same answers as the time-indexed sorted store over random writes, deletes, reads and scans', async () => {
     const keys = ['a', 'ab', 'b', 'ba', 'c', '\u00ff', ''];
     for (const seed of [1, 2, 3, 4, 5]) {
-      const next = random(seed);
+      const next = seededRandom(seed); // seeded, so a failure replays
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T;
       const fast = await open(50);
       const reference: BytesStore = new TimeIndexedBytesStore(new MemoryBytesStore('ref'), { retentionMs: 50, timestampOf, cleanupIntervalMs: 1 });
