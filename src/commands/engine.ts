@@ -16,9 +16,10 @@ import type { Logger } from '../log.js';
 import { createFraudMetrics } from '../metrics/fraud-metrics.js';
 import { createDriftMetrics, createLabelledOutcomeMetrics, createMetricsRegistry, createShadowMetrics, createStreamsMetrics, serveMetrics } from '../metrics/index.js';
 import { LabelFollower } from '../feedback/label-follower.js';
+import { StoredDecisionLog } from '../feedback/decision-log.js';
 import { ShadowOutcomes } from '../feedback/shadow-outcomes.js';
 import { registrySerde } from '../registry/registry-serde.js';
-import { KafkaStreams, StreamsSupervisor, type ProcessingGuarantee } from '../streams/index.js';
+import { KafkaStreams, StreamsSupervisor, systemClock, type ProcessingGuarantee } from '../streams/index.js';
 import { connectAdmin } from '../streams/kafka/index.js';
 import { checkStateLayout } from '../fraud/topology/state-layout.js';
 import { help, UsageError, type Command } from './command.js';
@@ -46,7 +47,9 @@ options:
   --emit-features  also write every transaction's feature vector to transaction-features (JSON),
                  which \`vigil train --features-topic transaction-features\` learns from
   --mirrored     read MirrorMaker 2's us-east.transactions and us-west.transactions on a central
-                 cluster: --transactions '/^(us-east|us-west)\\.transactions$/' (docs/multi-region.md)`;
+                 cluster: --transactions '/^(us-east|us-west)\\.transactions$/' (docs/multi-region.md)
+  --decision-retention-days  how long each decision is kept on disk for the labels that come later
+                 (chargebacks: days to weeks; default 60; ~52 bytes per transaction, docs/feedback.md)`;
 
 export interface EngineHandle {
   /** The running instance; a new one after each supervised restart, so read it at each use. */
@@ -81,6 +84,8 @@ export interface EngineOptions {
   modelControl?: { modelsDir: string; topic?: string };
   /** Also write each transaction's feature vector (JSON) to the features topic, for `vigil train --features-topic`. */
   emitFeatures?: boolean;
+  /** How long decisions are kept for the labelled precision and recall (default 60 days). */
+  decisionRetentionMs?: number;
 }
 
 /** Starts the fraud engine and its /metrics endpoint; `close` stops both cleanly. */
@@ -140,7 +145,22 @@ export async function startEngine(o: EngineOptions): Promise<EngineHandle> {
   });
   const fraudMetrics = createFraudMetrics(registry);
   // Precision and recall of the live and the shadow model on transactions that get labels.
-  const outcomes = new ShadowOutcomes();
+  // Decisions are kept on disk for the labels' whole delay (chargebacks come days later) and survive restarts.
+  const decisionLog = await StoredDecisionLog.open({
+    stateDir: o.stateDir,
+    applicationId: o.applicationId,
+    clock: systemClock,
+    log: o.log.child({ component: 'decisions' }),
+    onExpired: (expired) => outcomes.forget(expired),
+    ...(o.decisionRetentionMs !== undefined ? { retentionMs: o.decisionRetentionMs } : {}),
+  });
+  const outcomes = new ShadowOutcomes(decisionLog);
+  let loaded = 0;
+  for await (const decision of decisionLog.load()) {
+    outcomes.restored(decision);
+    loaded++;
+  }
+  if (loaded > 0) o.log.info({ decisions: loaded }, 'decisions loaded for the labelled precision and recall');
   createLabelledOutcomeMetrics(registry, () => outcomes.outcomes());
   const streamsMetrics = createStreamsMetrics(registry); // once: every instance reports into it
   const build = (): KafkaStreams => {
@@ -208,6 +228,7 @@ export async function startEngine(o: EngineOptions): Promise<EngineHandle> {
       await listener?.close();
       await labels?.close();
       await supervisor.close();
+      await decisionLog.close();
       await scorer.close();
       for (const s of Object.values(serdes)) s.close();
       await metrics.close();
@@ -235,6 +256,7 @@ export function engineCommand(log: Logger): Command {
           'models-dir': { type: 'string', default: join(projectRoot, 'models', 'versions') },
           'model-control-topic': { type: 'string', default: MODEL_CONTROL_TOPIC },
           'emit-features': { type: 'boolean' },
+          'decision-retention-days': { type: 'string', default: '60' },
           help: { type: 'boolean', short: 'h' },
         },
       });
@@ -251,6 +273,8 @@ export function engineCommand(log: Logger): Command {
       const transactions = values.mirrored ? MIRRORED_TRANSACTIONS : values.transactions === undefined ? undefined : topicOrPattern(values.transactions);
       const metricsPort = Number(values['metrics-port']);
       if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65_535) throw new UsageError('--metrics-port must be 0–65535');
+      const retentionDays = Number(values['decision-retention-days']);
+      if (!(retentionDays > 0)) throw new UsageError('--decision-retention-days must be a positive number of days');
       const security = kafkaSecurityFromEnv();
       const stopped = untilStopped();
       const engine = await startEngine({
@@ -265,6 +289,7 @@ export function engineCommand(log: Logger): Command {
         log,
         modelControl: { modelsDir: values['models-dir'], topic: values['model-control-topic'] },
         ...(values['emit-features'] ? { emitFeatures: true } : {}),
+        decisionRetentionMs: retentionDays * 86_400_000,
         ...(transactions !== undefined ? { transactions } : {}),
       });
       await stopped;

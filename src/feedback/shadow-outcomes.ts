@@ -13,10 +13,12 @@
  * Per model version: precision = alerted fraud / alerted labelled, recall =
  * alerted fraud / labelled fraud. The tallies are kept up to date as
  * decisions and labels arrive, so a scrape costs one entry per model version,
- * not a pass over every decision. Memory is bounded: the oldest decisions
- * beyond `maxTransactions` are forgotten (a label for one then counts for
- * nothing).
+ * not a pass over every decision. The decisions live in a DecisionLog:
+ * in memory, bounded (the oldest beyond `maxTransactions` are forgotten,
+ * and a label for one then counts for nothing), or stored on disk for the
+ * labels' whole delay (`decision-log.ts`), which the engine uses.
  */
+import { type DecisionLog, MemoryDecisionLog } from './decision-log.js';
 import type { VerdictName } from './schema.js';
 
 export interface DecidedTransaction {
@@ -56,27 +58,34 @@ interface Tally {
 }
 
 export class ShadowOutcomes {
-  readonly #decisions = new Map<string, DecidedTransaction>();
+  readonly #decisions: DecisionLog;
   readonly #labels = new Map<string, Label>();
   readonly #tallies = new Map<string, Tally>();
+  private readonly maxTransactions: number;
 
-  constructor(private readonly maxTransactions = 500_000) {}
+  /** A number: decisions (and labels) kept in memory, the latest that many. A DecisionLog: decisions kept there. */
+  constructor(decisions: DecisionLog | number = 500_000, maxLabels = 1_000_000) {
+    this.#decisions = typeof decisions === 'number' ? new MemoryDecisionLog(decisions) : decisions;
+    this.maxTransactions = typeof decisions === 'number' ? decisions : maxLabels;
+  }
 
   decided(decision: DecidedTransaction): void {
     const id = decision.transactionId;
     const fraud = this.#fraud(id);
     const previous = this.#decisions.get(id);
-    if (previous) {
-      this.#count(previous, fraud, -1);
-      this.#decisions.delete(id);
-    }
-    this.#decisions.set(id, decision);
+    if (previous) this.#count(previous, fraud, -1);
+    for (const dropped of this.#decisions.set(decision)) this.#count(dropped, this.#fraud(dropped.transactionId), -1);
     this.#count(decision, fraud, 1);
-    for (const [oldest, d] of this.#decisions) {
-      if (this.#decisions.size <= this.maxTransactions) break;
-      this.#count(d, this.#fraud(oldest), -1);
-      this.#decisions.delete(oldest);
-    }
+  }
+
+  /** A decision the log already holds (loaded at start): counted, not stored again. */
+  restored(decision: DecidedTransaction): void {
+    this.#count(decision, this.#fraud(decision.transactionId), 1);
+  }
+
+  /** Decisions the log deleted (past retention): their counts go. */
+  forget(decisions: readonly DecidedTransaction[]): void {
+    for (const d of decisions) this.#count(d, this.#fraud(d.transactionId), -1);
   }
 
   chargeback(transactionId: string): void {
