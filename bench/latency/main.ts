@@ -58,6 +58,10 @@ import { ProcessWatcher, sampleProcess, type ProcUsage } from './proc-stats.js';
 import { writeReport, type RunResult, type StepResult, type SystemRun } from './report.js';
 import type { SutConfig } from './systems.js';
 import { loadWorkload, partitionOf, type Workload } from './workload.js';
+import { healthyReceiver, type Receiver } from '../webhook/receivers.js';
+import { dispatcherConfig } from '../../src/webhook/config.js';
+import { WebhookDispatcher } from '../../src/webhook/dispatcher.js';
+import { WebhookSecret } from '../../src/webhook/secret.js';
 
 const PARTITIONS = 4;
 const LOG_APPEND = { 'message.timestamp.type': 'LogAppendTime' };
@@ -67,6 +71,8 @@ const TICK_MS = 5;
 const LAG_SAMPLE_MS = 250;
 
 const baseOf = (s: SystemName): BaseSystem => s.split('@')[0] as BaseSystem;
+/** --webhook: the secret the dispatcher signs with and the receiver verifies (a fixed test key). */
+const WEBHOOK_SECRET = WebhookSecret.parse(WebhookSecret.generate(Buffer.alloc(32, 7)));
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -140,6 +146,9 @@ class Session {
   private hash: ReturnType<typeof createHash> | undefined;
   private inFlight = new Set<Promise<void>>();
   private alertReader: KafkaConsumer | undefined;
+  /** --webhook: transaction index → when the receiver answered 2xx to the dispatcher's POST of its alert. */
+  readonly webhookMs = new Map<number, number>();
+  private webhook: { dispatcher: WebhookDispatcher; receiver: Receiver } | undefined;
 
   constructor(
     private readonly env: Env,
@@ -190,7 +199,7 @@ class Session {
         for (const r of batch.records) {
           if (!r.value) continue;
           const id = alertIdOf(r.value);
-          const i = id === null ? undefined : id.startsWith('tx/') ? this.byTransactionId.get(id.slice(3)) : this.byCoordinates.get(id.slice(id.indexOf('/') + 1));
+          const i = id === null ? undefined : this.indexOfAlert(id);
           if (i === undefined || this.alertMs.has(i)) continue;
           this.alertMs.set(i, r.timestamp);
           this.visibleMs.set(i, now);
@@ -297,6 +306,48 @@ class Session {
     return { from, to: this.next, lateTicks, lag };
   }
 
+  /** The transaction an alert id names: `tx/<id>` (@kafkats/flow) or `<topic>/<partition>/<offset>`. */
+  private indexOfAlert(id: string): number | undefined {
+    return id.startsWith('tx/') ? this.byTransactionId.get(id.slice(3)) : this.byCoordinates.get(id.slice(id.indexOf('/') + 1));
+  }
+
+  /**
+   * --webhook: the real dispatcher (src/webhook: signed Standard Webhooks,
+   * retries, per-endpoint lanes) reads the alerts topic read_committed, as
+   * `vigil dispatch` does, and POSTs each alert to a local receiver that
+   * verifies the signature and answers 204, as the dashboard's endpoint does.
+   * The same path for every system, so it compares their alerts' timing,
+   * not their delivery code.
+   */
+  async deliverWebhooks(topic: string): Promise<void> {
+    await this.stopWebhooks();
+    this.webhookMs.clear();
+    const receiver = await healthyReceiver([WEBHOOK_SECRET], (body, at) => {
+      const i = this.indexOfAlert(body.data.alert.alert_id);
+      if (i !== undefined && !this.webhookMs.has(i)) this.webhookMs.set(i, at);
+    });
+    const group = `lat-webhook-${this.id}-${randomUUID().slice(0, 4)}`;
+    const dispatcher = await WebhookDispatcher.start(
+      // A new group from the end of the topic: the steps' alerts, not the backlog's.
+      dispatcherConfig({ brokers: this.env.brokers, alertsTopic: topic, groupId: group, dlqTopic: `${group}.dlq`, stateTopic: `${group}.state`, fromBeginning: false, endpoints: [{ name: 'receiver', url: receiver.url, secrets: [WEBHOOK_SECRET] }] }),
+      { log: createLogger('lat-webhook', 'error') },
+    );
+    this.webhook = { dispatcher, receiver };
+  }
+
+  private async stopWebhooks(): Promise<void> {
+    const w = this.webhook;
+    this.webhook = undefined;
+    await w?.dispatcher.stop();
+    await w?.receiver.close();
+  }
+
+  countWebhooks(from: number, to: number): number {
+    let n = 0;
+    for (let i = from; i < to; i++) if (this.webhookMs.has(i)) n++;
+    return n;
+  }
+
   countAlerts(from: number, to: number): number {
     let n = 0;
     for (let i = from; i < to; i++) if (this.alertMs.has(i)) n++;
@@ -304,6 +355,7 @@ class Session {
   }
 
   async close(): Promise<void> {
+    await this.stopWebhooks();
     await this.alertReader?.close();
     await this.producer.close();
     this.txSerde.close();
@@ -428,6 +480,18 @@ async function step(env: Env, s: Session, child: Child, rate: number, seconds: n
     deliveredRate = sent > 0 ? (rate * delivered) / sent : 0;
     alertRate = delivered > 1 && lastAlert > firstAlert ? (delivered - 1) / ((lastAlert - firstAlert) / 1000) : 0;
   }
+  let webhook: LatencySummary | null = null;
+  if (!ceiling && env.args.webhook) {
+    // The dispatcher starts after the alert is visible; give it the same settle time to deliver.
+    await waitFor(() => s.countWebhooks(from, to) >= delivered, settleMs(env));
+    const h = new Histogram();
+    for (let i = from; i < to; i++) {
+      const w = s.webhookMs.get(i);
+      const t = s.appendMs[i];
+      if (w !== undefined && t !== undefined) h.record((w - t) * 1000);
+    }
+    webhook = summarize(h);
+  }
   const procs = env.watcher.end();
   const sut = procs.find((p) => p.name === 'sut');
   const a = summarize(append);
@@ -442,6 +506,7 @@ async function step(env: Env, s: Session, child: Child, rate: number, seconds: n
     producerLateMs: lateTicks,
     appendToAlert: a,
     appendToVisible: ceiling ? null : summarize(visible),
+    ...(webhook ? { appendToWebhook: webhook } : {}),
     histogram: append.toJSON(),
     procs,
     sutCpuMsPerTx: sut && delivered > 0 ? Math.round((sut.cpuSeconds * 1000 * 100) / delivered) / 100 : null,
@@ -452,7 +517,7 @@ async function step(env: Env, s: Session, child: Child, rate: number, seconds: n
     ok: verdict.keptUp && (ceiling || a.p99 <= BUDGET_MS),
     wallStart: new Date(wallStart).toISOString(),
   };
-  const v = result.appendToVisible ? ` visible p99 ${result.appendToVisible.p99}` : '';
+  const v = (result.appendToVisible ? ` visible p99 ${result.appendToVisible.p99}` : '') + (webhook ? ` webhook p99 ${webhook.p99} (${webhook.count} delivered)` : '');
   log(
     `  ${s.system} ${rate}/s: ${delivered}/${sent} p50 ${a.p50} p99 ${a.p99} p99.9 ${a.p999} max ${a.max} ms${v}, delivered ${result.deliveredRate}/s, lag growth ${result.lagGrowth}, ` +
       `${result.sutCpuMsPerTx ?? '?'} CPU ms/tx, ${procs.map((p) => `${p.name} ${p.cores}c ${p.maxRssMiB}MiB`).join(', ')}${result.keptUp ? '' : '  (not kept up)'}${result.ok ? '' : '  ✗'}`,
@@ -579,6 +644,8 @@ async function latencySteps(env: Env, s: Session, child: Child): Promise<{ steps
   const steps: StepResult[] = [];
   const search = args.rates ? undefined : new RateSearch({ start: args.startRate, max: args.maxRate, resolution: args.resolution, maxSteps: args.maxSteps, min: args.startRate / 8 });
   const fixed = [...(args.rates ?? [])];
+  // After the backlog, so the dispatcher neither delivers the warm-up and backlog alerts nor competes with them.
+  if (args.webhook && baseOf(s.system) !== 'ceiling') await s.deliverWebhooks(s.topics.alerts);
   const firstStep = s.next;
   for (;;) {
     const rate = search ? search.next() : fixed.shift();

@@ -29,6 +29,8 @@ export interface StepResult {
   appendToAlert: LatencySummary;
   /** → the alert seen by a read_committed consumer (what a downstream sees; adds the transaction commit under exactly-once). */
   appendToVisible: LatencySummary | null;
+  /** --webhook: → the dispatcher's signed POST of the alert answered 2xx by a local receiver (what the dashboard's endpoint sees). */
+  appendToWebhook?: LatencySummary | null;
   histogram: ReturnType<Histogram['toJSON']>;
   procs: ProcUsage[];
   /** CPU time of the system's process per delivered transaction: less sensitive to a shared machine than latency. */
@@ -178,7 +180,7 @@ export interface SystemSummary {
   restoreSeconds: Spread;
   warmupSeconds: Spread;
   /** Per offered rate tested in every round: p99 append → alert and → visible. */
-  p99ByRate: Map<number, { alert: Spread; visible: Spread }>;
+  p99ByRate: Map<number, { alert: Spread; visible: Spread; webhook: Spread }>;
 }
 
 export function summarizeSystems(r: RunResult): SystemSummary[] {
@@ -186,11 +188,15 @@ export function summarizeSystems(r: RunResult): SystemSummary[] {
   return systems.map((system) => {
     const runs = r.runs.filter((x) => x.system === system);
     const rates = [...new Set(runs.flatMap((x) => x.steps.map((s) => s.rate)))].sort((a, b) => a - b);
-    const p99ByRate = new Map<number, { alert: Spread; visible: Spread }>();
+    const p99ByRate = new Map<number, { alert: Spread; visible: Spread; webhook: Spread }>();
     for (const rate of rates) {
       const steps = runs.map((x) => x.steps.find((s) => s.rate === rate)).filter((s): s is StepResult => s !== undefined);
       if (steps.length < runs.length) continue;
-      p99ByRate.set(rate, { alert: spread(steps.map((s) => s.appendToAlert.p99)), visible: spread(steps.map((s) => s.appendToVisible?.p99 ?? Number.NaN)) });
+      p99ByRate.set(rate, {
+        alert: spread(steps.map((s) => s.appendToAlert.p99)),
+        visible: spread(steps.map((s) => s.appendToVisible?.p99 ?? Number.NaN)),
+        webhook: spread(steps.map((s) => s.appendToWebhook?.p99 ?? Number.NaN)),
+      });
     }
     return {
       system,
@@ -301,8 +307,14 @@ export function markdown(r: RunResult, charts: string[] = []): string {
   const perf = r.runs.map((x) => x.backlog.perfTest).filter((p): p is PerfTestResult => p !== undefined && !('error' in p));
   if (perf.length) lines.push(`\nkafka-consumer-perf-test on the same topic: ${perf.map((p) => `${p.recordsPerSecond} records/s (fetch ${p.fetchRecordsPerSecond}/s, ${p.records} records)`).join('; ')}.`);
   lines.push('', '## p99 by offered rate (rates tested in every round)', '');
-  lines.push('| system | offered tx/s | p99 append → alert, ms | p99 append → visible (read_committed), ms |', '|---|---:|---:|---:|');
-  for (const s of summarizeSystems(r)) for (const [rate, v] of s.p99ByRate) lines.push(`| ${s.system} | ${rate} | ${showSpread(v.alert)} | ${showSpread(v.visible)} |`);
+  const webhook = r.runs.some((run) => run.steps.some((st) => st.appendToWebhook));
+  lines.push(
+    `| system | offered tx/s | p99 append → alert, ms | p99 append → visible (read_committed), ms |${webhook ? ' p99 append → webhook 2xx, ms |' : ''}`,
+    `|---|---:|---:|---:|${webhook ? '---:|' : ''}`,
+  );
+  for (const s of summarizeSystems(r)) {
+    for (const [rate, v] of s.p99ByRate) lines.push(`| ${s.system} | ${rate} | ${showSpread(v.alert)} | ${showSpread(v.visible)} |${webhook ? ` ${showSpread(v.webhook)} |` : ''}`);
+  }
   if (charts.length) lines.push('', ...charts.map((c) => `![${c}](${c})`));
   lines.push('', '## Every step', '');
   lines.push('Latency in ms from the transaction\'s append to its alert\'s append (ceiling: to its receipt); "visible" is to the alert reaching a read_committed consumer. CPU in cores (1.0 = one core busy), RSS the peak in MiB. "kept up": delivered ≥ 98 % of offered and the lag did not grow (growth in transactions).');

@@ -27,7 +27,7 @@ async function closeServer(server: Server, hanging: Set<ServerResponse> = new Se
  * latency from the alert's append (its Kafka timestamp, carried in the body)
  * to the moment it answers.
  */
-export async function healthyReceiver(secrets: readonly WebhookSecret[]): Promise<Receiver> {
+export async function healthyReceiver(secrets: readonly WebhookSecret[], onDelivered?: (body: AlertWebhookBody, answeredAtMs: number) => void): Promise<Receiver> {
   const latencies: number[] = [];
   const seen = new Set<string>();
   const server = createServer((req, res) => {
@@ -40,7 +40,9 @@ export async function healthyReceiver(secrets: readonly WebhookSecret[]): Promis
       res.writeHead(204).end();
       if (!seen.has(id)) {
         seen.add(id);
-        latencies.push(Date.now() - parsed.data.source_timestamp_ms);
+        const now = Date.now();
+        latencies.push(now - parsed.data.source_timestamp_ms);
+        onDelivered?.(parsed, now);
       }
     });
   });

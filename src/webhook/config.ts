@@ -27,6 +27,8 @@ export interface DispatcherConfig {
   /** Alerts held in memory at most; beyond it the partition that crossed it is paused (backpressure). */
   readonly maxInFlight: number;
   readonly commitIntervalMs: number;
+  /** A group with no committed offsets starts at the beginning of the alerts topic (true) or at its end (false). */
+  readonly fromBeginning: boolean;
 }
 
 export interface EndpointInput {
@@ -50,6 +52,8 @@ export interface DispatcherConfigInput {
   retry?: Partial<RetryPolicy>;
   maxInFlight?: number;
   commitIntervalMs?: number;
+  /** Default true: a new group delivers every alert already in the topic; false starts at its end. */
+  fromBeginning?: boolean;
   /** Defaults for endpoints that do not set their own. */
   concurrency?: number;
   timeoutMs?: number;
@@ -174,6 +178,7 @@ export function dispatcherConfig(input: DispatcherConfigInput, env: NodeJS.Proce
     retry: Object.freeze(retry),
     maxInFlight: positiveInt(problems, 'maxInFlight', input.maxInFlight, dispatcherDefaults.maxInFlight),
     commitIntervalMs: positiveInt(problems, 'commitIntervalMs', input.commitIntervalMs, dispatcherDefaults.commitIntervalMs),
+    fromBeginning: input.fromBeginning ?? true,
   };
   if (problems.length > 0) {
     throw new WebhookError('VIGIL_ERR_WEBHOOK_CONFIG', `invalid webhook dispatcher configuration:\n  - ${problems.join('\n  - ')}`);

@@ -166,7 +166,7 @@ export class WebhookDispatcher {
 
   static async #newConsumer(connection: KafkaConnectionOptions, config: DispatcherConfig): Promise<KafkaConsumer> {
     const consumer = await connectConsumer(connection, { groupId: config.groupId, isolation: 'read_committed', maxWaitTimeMs: 50 });
-    await consumer.subscribe({ topics: [config.alertsTopic], fromBeginning: true });
+    await consumer.subscribe({ topics: [config.alertsTopic], fromBeginning: config.fromBeginning });
     return consumer;
   }
 

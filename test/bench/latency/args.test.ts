@@ -15,8 +15,9 @@ describe('latency harness arguments', () => {
   });
 
   it('keeps issue 8 flag names and takes the new ones', () => {
-    const a = parseArgs(['--quick', '--backlog', '40000', '--commit-interval', '20', '--compare', 'main', '--allow-noisy', '--rates', '50,200', '--restore', '--no-dedupe', '--linger-ms', '5']);
-    expect(a).toMatchObject({ backlog: 40_000, commitIntervalMs: 20, compare: 'main', allowNoisy: true, rates: [50, 200], restore: true, dedupe: false, lingerMs: 5 });
+    const a = parseArgs(['--quick', '--backlog', '40000', '--commit-interval', '20', '--compare', 'main', '--allow-noisy', '--rates', '50,200', '--restore', '--no-dedupe', '--linger-ms', '5', '--webhook']);
+    expect(a).toMatchObject({ backlog: 40_000, commitIntervalMs: 20, compare: 'main', allowNoisy: true, rates: [50, 200], restore: true, dedupe: false, lingerMs: 5, webhook: true });
+    expect(parseArgs(['--quick']).webhook).toBe(false);
   });
 
   it('rejects an unknown system and a bad number with the usage', () => {

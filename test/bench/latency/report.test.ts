@@ -95,6 +95,19 @@ describe('latency report', () => {
     expect(cmp?.ratio.median).toBeCloseTo(820 / 400);
   });
 
+  it('adds the webhook column only when a run measured append → webhook 2xx (--webhook)', () => {
+    const without = markdown(result(false), []);
+    expect(without).not.toContain('webhook 2xx');
+    const r = result(false);
+    for (const run of r.runs) if (run.system === 'vigil-eos') for (const st of run.steps) st.appendToWebhook = summary(st.appendToAlert.p99 + 25);
+    const text = markdown(r, []);
+    expect(text).toContain('| p99 append → webhook 2xx, ms |');
+    // vigil-eos at 200 tx/s: alert p99 50, visible 60, webhook 75 in every round.
+    expect(text).toContain('| vigil-eos | 200 | 50 | 60 | 75 |');
+    // Kafka Streams had no webhook figures in this run: a dash, not a zero.
+    expect(text).toMatch(/\| kstreams-eos \| 200 \| 30 \| 40 \| – \|/);
+  });
+
   it('marks a noisy run in the markdown and its file names', () => {
     const dir = mkdtempSync(join(tmpdir(), 'latency-report-'));
     const files = writeReport(result(true), dir);
