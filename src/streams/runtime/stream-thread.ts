@@ -393,7 +393,11 @@ export class StreamThread {
     if (final || !options.pipelinedCommits) return writing;
     this.inFlight = writing.then(
       () => undefined,
-      (error: unknown) => this.fail(asVigil(error, 'writing a commit')),
+      (error: unknown) => {
+        // A failure while stopping is not fatal to report (fail() ignores it then), but it must not go unseen.
+        if (this.stopping) options.logger.warn({ err: error }, 'a commit written while stopping failed; its work is committed by the final commit or dropped with its tasks');
+        this.fail(asVigil(error, 'writing a commit'));
+      },
     );
     return true;
   }
