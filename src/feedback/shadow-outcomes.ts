@@ -14,7 +14,7 @@
  * alerted fraud / labelled fraud. The tallies are kept up to date as
  * decisions and labels arrive, so a scrape costs one entry per model version,
  * not a pass over every decision. The decisions live in a DecisionLog:
- * in memory, bounded (the oldest beyond `maxTransactions` are forgotten,
+ * in memory, bounded (the oldest beyond the number given are forgotten,
  * and a label for one then counts for nothing), or stored on disk for the
  * labels' whole delay (`decision-log.ts`), which the engine uses.
  */
@@ -61,12 +61,13 @@ export class ShadowOutcomes {
   readonly #decisions: DecisionLog;
   readonly #labels = new Map<string, Label>();
   readonly #tallies = new Map<string, Tally>();
-  private readonly maxTransactions: number;
+  /** Labels kept at most (the oldest go first); re-read from the label topics at every start. */
+  private readonly maxLabels: number;
 
   /** A number: decisions (and labels) kept in memory, the latest that many. A DecisionLog: decisions kept there. */
   constructor(decisions: DecisionLog | number = 500_000, maxLabels = 1_000_000) {
     this.#decisions = typeof decisions === 'number' ? new MemoryDecisionLog(decisions) : decisions;
-    this.maxTransactions = typeof decisions === 'number' ? decisions : maxLabels;
+    this.maxLabels = typeof decisions === 'number' ? decisions : maxLabels;
   }
 
   decided(decision: DecidedTransaction): void {
@@ -127,7 +128,7 @@ export class ShadowOutcomes {
     change(label);
     this.#moved(transactionId, before);
     for (const [oldest] of this.#labels) {
-      if (this.#labels.size <= this.maxTransactions) break;
+      if (this.#labels.size <= this.maxLabels) break;
       const was = this.#fraud(oldest);
       this.#labels.delete(oldest);
       this.#moved(oldest, was);
