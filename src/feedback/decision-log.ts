@@ -110,7 +110,8 @@ export class StoredDecisionLog implements DecisionLog {
 
   /**
    * The stored decisions still within retention, deleting the expired ones
-   * on the way; then starts the flush and sweep timers.
+   * on the way; iterated to its end, it then starts the flush and sweep
+   * timers (until then decisions are only held in memory).
    */
   async *load(): AsyncGenerator<DecidedTransaction> {
     const expired: string[] = [];
@@ -130,7 +131,12 @@ export class StoredDecisionLog implements DecisionLog {
     if (held !== undefined) return toDecided(transactionId, held);
     // A LevelDB point read runs synchronously (no cache layer, so no eviction to wait for).
     const stored = this.store.get(transactionId);
-    if (stored instanceof Promise) throw new Error('the decision store answered asynchronously; it is opened without a cache so that reads stay synchronous');
+    if (stored instanceof Promise) {
+      // Only a failed read comes back as a promise here (no cache, so no eviction to wait for). The
+      // figures then miss one decision; the engine must not stop for its bookkeeping.
+      stored.catch((err: unknown) => this.o.log.warn({ err, code: 'VIGIL_ERR_STATE_STORE', transactionId }, 'decision store read failed; the labelled figures may miss this decision'));
+      return undefined;
+    }
     return stored === undefined ? undefined : toDecided(transactionId, stored);
   }
 
