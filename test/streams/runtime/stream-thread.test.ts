@@ -194,7 +194,7 @@ describe('StreamThread pipelined commits (exactly-once, fake Kafka clients)', ()
   }
 
   it('processes the next records while a commit is written, and commits them in the next transaction', async () => {
-    const { thread, fakes, feed, resolved } = await running('exactly_once');
+    const { thread, fakes, feed, resolved } = await running('exactly_once', undefined, new Fakes(), { pipelinedCommits: true });
     const release = gate(fakes);
     await feed([record(0, 'a')]); // sealed; its transaction waits at the gate
     const next = feed([record(1, 'b')]);
@@ -211,7 +211,7 @@ describe('StreamThread pipelined commits (exactly-once, fake Kafka clients)', ()
   });
 
   it('a commit a rebalance aborts gives its output and offsets back, ahead of what came after, and they are committed once the assignment is applied', async () => {
-    const { thread, fakes, feed, run } = await running('exactly_once');
+    const { thread, fakes, feed, run } = await running('exactly_once', undefined, new Fakes(), { pipelinedCommits: true });
     const release = gate(fakes);
     await feed([record(0, 'a')]); // in flight
     run.onRebalancing?.();
@@ -225,8 +225,8 @@ describe('StreamThread pipelined commits (exactly-once, fake Kafka clients)', ()
     ]);
   });
 
-  it('commits inline, one at a time, when pipelining is off', async () => {
-    const { thread, fakes, feed, resolved } = await running('exactly_once', undefined, new Fakes(), { pipelinedCommits: false });
+  it('commits inline, one at a time, when pipelining is off (the default)', async () => {
+    const { thread, fakes, feed, resolved } = await running('exactly_once');
     const release = gate(fakes);
     const first = feed([record(0, 'a'), record(1, 'b')]);
     await vi.waitFor(() => expect(resolved).toEqual(['0']));
