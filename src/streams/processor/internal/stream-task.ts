@@ -1,4 +1,3 @@
-import { RESOLVED } from './resolved.js';
 import { join } from 'node:path';
 import type { StreamsConfig } from '../../config.js';
 import { VigilError, isVigilError } from '../../errors.js';
@@ -15,6 +14,7 @@ import { NodeContext } from './node-context.js';
 import { PunctuationQueue } from './punctuation-queue.js';
 import type { ConsumedRecord, ProducedRecord, RecordCollector } from './record-collector.js';
 import type { NodeDef, SinkNodeDef, SourceNodeDef, SubtopologyPlan } from './topology-model.js';
+import { RESOLVED } from './resolved.js';
 
 /** Everything a task needs from its host (the runtime or the TopologyTestDriver). */
 export interface StreamTaskOptions {
@@ -631,7 +631,6 @@ export class StreamTask {
     }
   }
 }
-
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

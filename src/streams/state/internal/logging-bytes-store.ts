@@ -5,7 +5,7 @@
  * Restoration bypasses it: replaying the changelog must not write to it.
  */
 import type { MaybePromise, StoreChangeListener, StoreContext } from '../types.js';
-import { type BytesEntry, type BytesRange, type BytesStore, type BytesWrite, andThen } from './bytes-store.js';
+import { type BytesEntry, type BytesRange, type BytesStore, type BytesWrite, andThen, isPromiseLike } from './bytes-store.js';
 
 export class LoggingBytesStore implements BytesStore {
   readonly name: string;
@@ -32,8 +32,12 @@ export class LoggingBytesStore implements BytesStore {
     return this.inner.get(key);
   }
 
+  // Per record on an uncached store: no closure unless the inner write must be waited for.
   put(key: Buffer, value: Buffer | null, timestamp?: number): MaybePromise<void> {
-    return andThen(this.inner.put(key, value, timestamp), () => this.log(key, value, timestamp));
+    const written = this.inner.put(key, value, timestamp);
+    if (isPromiseLike(written)) return Promise.resolve(written).then(() => this.log(key, value, timestamp));
+    this.log(key, value, timestamp);
+    return undefined;
   }
 
   write(batch: ReadonlyArray<BytesWrite>): MaybePromise<void> {

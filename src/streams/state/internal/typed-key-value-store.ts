@@ -6,7 +6,7 @@
  */
 import type { Serde } from '../../serde/serde.js';
 import type { KeyValue, KeyValueIterator, KeyValueStore, MaybePromise, StoreContext } from '../types.js';
-import { type BytesRange, type BytesStore, isPromiseLike } from './bytes-store.js';
+import type { BytesRange, BytesStore } from './bytes-store.js';
 import { prefixUpperBound } from './bytes.js';
 import { storeClosedError } from './store-errors.js';
 import { StoreSerdes, changelogTopic } from './typed-serdes.js';
@@ -46,9 +46,7 @@ export class TypedKeyValueStore<K, V> implements KeyValueStore<K, V> {
   get(key: K): MaybePromise<V | undefined> {
     try {
       this.checkOpen();
-      const raw = this.inner.get(this.serdes.keyBytes(key));
-      if (isPromiseLike(raw)) return Promise.resolve(raw).then((bytes) => this.serdes.value(bytes));
-      return this.serdes.value(raw);
+      return this.serdes.valueOf(this.inner.get(this.serdes.keyBytes(key)));
     } catch (error) {
       return Promise.reject(error as Error);
     }

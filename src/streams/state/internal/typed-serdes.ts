@@ -5,7 +5,8 @@
  */
 import { VigilError } from '../../errors.js';
 import type { Serde } from '../../serde/serde.js';
-import type { StoreContext } from '../types.js';
+import type { MaybePromise, StoreContext } from '../types.js';
+import { isPromiseLike } from './bytes-store.js';
 
 export function changelogTopic(context: StoreContext, storeName: string): string {
   return `${context.applicationId}-${storeName}-changelog`;
@@ -45,5 +46,10 @@ export class StoreSerdes<K, V> {
   value(bytes: Buffer | undefined): V | undefined {
     if (bytes === undefined) return undefined;
     return (this.valueSerde.deserialize(this.topic, bytes) ?? undefined) as V | undefined;
+  }
+
+  /** `value` of a read that may still be on its way: synchronous (no closure) when the bytes are at hand. */
+  valueOf(read: MaybePromise<Buffer | undefined>): MaybePromise<V | undefined> {
+    return isPromiseLike(read) ? Promise.resolve(read).then((bytes) => this.value(bytes)) : this.value(read);
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { Serde } from '../../serde/serde.js';
 import type { KeyValueIterator, MaybePromise, SessionStore, StoreContext, Windowed } from '../types.js';
-import { type BytesStore, isPromiseLike } from './bytes-store.js';
+import type { BytesStore } from './bytes-store.js';
 import { MAX_TIMESTAMP, clampTimestamp } from './bytes.js';
 import { storeClosedError } from './store-errors.js';
 import { StoreSerdes, changelogTopic } from './typed-serdes.js';
@@ -63,8 +63,7 @@ export class TypedSessionStore<K, V> implements SessionStore<K, V> {
     try {
       this.checkOpen();
       if (this.expired(sessionEnd)) return undefined;
-      const raw = this.inner.get(SessionKeySchema.toComposite(this.serdes.keyBytes(key), sessionStart, sessionEnd));
-      return isPromiseLike(raw) ? Promise.resolve(raw).then((bytes) => this.serdes.value(bytes)) : this.serdes.value(raw);
+      return this.serdes.valueOf(this.inner.get(SessionKeySchema.toComposite(this.serdes.keyBytes(key), sessionStart, sessionEnd)));
     } catch (error) {
       return Promise.reject(error as Error);
     }

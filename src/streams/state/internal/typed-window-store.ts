@@ -9,7 +9,7 @@
  */
 import type { Serde } from '../../serde/serde.js';
 import type { KeyValue, KeyValueIterator, MaybePromise, StoreContext, WindowStore, Windowed } from '../types.js';
-import { type BytesRange, type BytesStore, isPromiseLike } from './bytes-store.js';
+import type { BytesRange, BytesStore } from './bytes-store.js';
 import { MAX_TIMESTAMP, clampTimestamp } from './bytes.js';
 import { storeClosedError } from './store-errors.js';
 import { StoreSerdes, changelogTopic } from './typed-serdes.js';
@@ -87,8 +87,7 @@ export class TypedWindowStore<K, V> implements WindowStore<K, V> {
       this.checkOpen();
       if (this.expired(windowStart)) return undefined;
       if (this.schema.retainDuplicates) return this.firstInRange(key, windowStart);
-      const raw = this.inner.get(this.schema.toComposite(this.serdes.keyBytes(key), windowStart));
-      return isPromiseLike(raw) ? Promise.resolve(raw).then((bytes) => this.serdes.value(bytes)) : this.serdes.value(raw);
+      return this.serdes.valueOf(this.inner.get(this.schema.toComposite(this.serdes.keyBytes(key), windowStart)));
     } catch (error) {
       return Promise.reject(error as Error);
     }
