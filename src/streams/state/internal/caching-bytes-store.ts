@@ -10,7 +10,7 @@
  * commit instead of one per update, as in Kafka Streams.
  */
 import type { MaybePromise, StoreContext } from '../types.js';
-import { type BytesEntry, type BytesRange, type BytesStore, type BytesWrite, andThen } from './bytes-store.js';
+import { type BytesEntry, type BytesRange, type BytesStore, type BytesWrite, isPromiseLike } from './bytes-store.js';
 import { keyId } from './bytes.js';
 import { mergeCacheWithInner } from './merge-iterator.js';
 import { SortedBytesMap } from './sorted-bytes-map.js';
@@ -105,7 +105,9 @@ export class CachingBytesStore implements BytesStore {
       return cached.value ?? undefined;
     }
     try {
-      return andThen(this.inner.get(key), (value) => this.remember(key, id, value));
+      // A miss of a new window is per record: no closure unless the inner read must be waited for.
+      const read = this.inner.get(key);
+      return isPromiseLike(read) ? Promise.resolve(read).then((value) => this.remember(key, id, value)) : this.remember(key, id, read);
     } catch (error) {
       return Promise.reject(error as Error);
     }
