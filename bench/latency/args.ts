@@ -39,12 +39,18 @@ export interface Args {
   allowNoisy: boolean;
   compare: string | null;
   webhook: boolean;
+  /**
+   * `multi-region`: transactions are appended on a regional cluster (us-east)
+   * and reach the systems on central through MirrorMaker 2, so every
+   * latency is regional append → central.
+   */
+  topology: 'single' | 'multi-region';
 }
 
 export const USAGE = `usage: npm run bench -- latency [--quick] [--rounds N] [--systems a,b] [--warmup N] [--backlog N]
        [--commit-interval MS] [--compare <git-rev>] [--start-rate R] [--max-rate R] [--resolution F] [--max-steps N]
        [--rates r1,r2] [--step-seconds S] [--backlog-seconds S] [--drain-seconds S] [--linger-ms MS] [--no-dedupe]
-       [--restore | --no-restore] [--webhook] [--allow-noisy] [--name NAME] [--out DIR] [--cpu-prof]
+       [--restore | --no-restore] [--webhook] [--topology single|multi-region] [--allow-noisy] [--name NAME] [--out DIR] [--cpu-prof]
 systems: ${ALL_SYSTEMS.join(', ')}. Method and defaults: bench/README.md.`;
 
 export function parseArgs(argv: readonly string[]): Args {
@@ -63,6 +69,9 @@ export function parseArgs(argv: readonly string[]): Args {
   const systems = (get('systems')?.split(',') ?? (quick ? ['ceiling', 'vigil-eos', 'kstreams-eos'] : ALL_SYSTEMS)) as BaseSystem[];
   for (const s of systems) if (!ALL_SYSTEMS.includes(s)) throw new Error(`unknown system ${s}; one of ${ALL_SYSTEMS.join(', ')}\n${USAGE}`);
   const rates = get('rates');
+  const topology = get('topology') ?? 'single';
+  if (topology !== 'single' && topology !== 'multi-region') throw new Error(`--topology takes single or multi-region, not "${topology}"\n${USAGE}`);
+  const baseName = quick ? 'latency-quick' : 'latency';
   return {
     quick,
     rounds: num('rounds', quick ? 1 : 3),
@@ -77,7 +86,7 @@ export function parseArgs(argv: readonly string[]): Args {
     backlog: num('backlog', quick ? 30_000 : 100_000),
     backlogSeconds: num('backlog-seconds', quick ? 150 : 600),
     drainSeconds: num('drain-seconds', quick ? 15 : 30),
-    name: get('name') ?? (quick ? 'latency-quick' : 'latency'),
+    name: get('name') ?? (topology === 'multi-region' ? `${baseName}-multi-region` : baseName),
     out: get('out') ?? join(projectRoot, 'bench', 'results'),
     cpuProf: argv.includes('--cpu-prof'),
     commitIntervalMs: num('commit-interval', 100),
@@ -89,6 +98,7 @@ export function parseArgs(argv: readonly string[]): Args {
     // The real dispatcher delivers every system's alerts to a local receiver: append → webhook 2xx per step.
     webhook: argv.includes('--webhook'),
     compare: get('compare') ?? null,
+    topology,
   };
 }
 

@@ -37,7 +37,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import os from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { down, up } from '../../src/cluster/cluster.js';
+import { down, restartMirrorMaker, up } from '../../src/cluster/cluster.js';
 import { projectRoot, runDir } from '../../src/cluster/paths.js';
 import { createLogger } from '../../src/log.js';
 import type { Alert, Transaction, UserProfile } from '../../src/fraud/schema/types.js';
@@ -74,6 +74,10 @@ const baseOf = (s: SystemName): BaseSystem => s.split('@')[0] as BaseSystem;
 /** --webhook: the secret the dispatcher signs with and the receiver verifies (a fixed test key). */
 const WEBHOOK_SECRET = WebhookSecret.parse(WebhookSecret.generate(Buffer.alloc(32, 7)));
 
+/** Session transaction topics; with a region, MirrorMaker 2 mirrors this prefix beside `transactions`. */
+const MIRRORED_PREFIX = 'lat-tx-';
+/** The region the multi-region mode appends to. */
+const REGION = 'us-east';
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** The alert id Vigil and the reference both write: `<topic>/<partition>/<offset>` of the transaction (field 1 of Alert). */
@@ -110,6 +114,11 @@ function alertIdOf(frame: Buffer): string | null {
 
 interface Env {
   brokers: string[];
+  /**
+   * --topology multi-region: the regional cluster the transactions are
+   * appended to, and MirrorMaker 2 brings them to `brokers` (central).
+   */
+  region: { name: string; brokers: string[]; admin: KafkaAdmin } | undefined;
   registryUrl: string;
   admin: KafkaAdmin;
   workload: Workload;
@@ -127,6 +136,8 @@ interface Env {
 class Session {
   readonly id = randomUUID().slice(0, 8);
   readonly topics: SutConfig['topics'];
+  /** Where the transactions are appended: `topics.transactions`, or with a region its topic there, which MM2 mirrors to `topics.transactions`. */
+  readonly sourceTopic: string;
   private producer!: KafkaProducer;
   private txSerde!: RegistrySerde<Transaction>;
   /** Transaction index → broker append time (ms). */
@@ -154,8 +165,10 @@ class Session {
     private readonly env: Env,
     readonly system: SystemName,
   ) {
+    this.sourceTopic = `${MIRRORED_PREFIX}${this.id}`;
     this.topics = {
-      transactions: `lat-tx-${this.id}`,
+      // MirrorMaker 2's default replication policy names a mirrored topic `<source cluster>.<topic>`.
+      transactions: env.region ? `${env.region.name}.${this.sourceTopic}` : this.sourceTopic,
       userProfiles: `lat-profiles-${this.id}`,
       alerts: `lat-alerts-${this.id}`,
       deadLetter: `lat-dlq-${this.id}`,
@@ -164,14 +177,53 @@ class Session {
 
   async open(): Promise<void> {
     const { env } = this;
-    await env.admin.createTopics(Object.values(this.topics).map((topic) => ({ topic, partitions: PARTITIONS, config: LOG_APPEND })));
-    this.txSerde = registrySerde<Transaction>({ url: env.registryUrl, topics: [this.topics.transactions], schema: env.schema, messageName: 'vigil.v1.Transaction', refreshIntervalMs: 0 });
+    const { transactions, ...central } = this.topics;
+    await env.admin.createTopics(Object.values(central).map((topic) => ({ topic, partitions: PARTITIONS, config: LOG_APPEND })));
+    if (env.region) {
+      await env.region.admin.createTopics([{ topic: this.sourceTopic, partitions: PARTITIONS, config: LOG_APPEND }]);
+      // The mirror keeps CreateTime, so each record keeps its regional append time (MM2 does not copy message.timestamp.type).
+      await env.admin.createTopics([{ topic: transactions, partitions: PARTITIONS }]);
+    } else await env.admin.createTopics([{ topic: transactions, partitions: PARTITIONS, config: LOG_APPEND }]);
+    this.txSerde = registrySerde<Transaction>({ url: env.registryUrl, topics: [this.sourceTopic], schema: env.schema, messageName: 'vigil.v1.Transaction', refreshIntervalMs: 0 });
     await this.txSerde.prepare();
     const profileSerde = registrySerde<UserProfile>({ url: env.registryUrl, topics: [this.topics.userProfiles], schema: env.schema, messageName: 'vigil.v1.UserProfile', refreshIntervalMs: 0 });
     await profileSerde.prepare();
-    this.producer = await connectProducer({ brokers: env.brokers }, { acks: 1 });
-    await this.producer.send(env.workload.profiles.map((p) => ({ topic: this.topics.userProfiles, key: p.user_id, value: profileSerde.serialize(this.topics.userProfiles, p) })));
+    const centralProducer = await connectProducer({ brokers: env.brokers }, { acks: 1 });
+    await centralProducer.send(env.workload.profiles.map((p) => ({ topic: this.topics.userProfiles, key: p.user_id, value: profileSerde.serialize(this.topics.userProfiles, p) })));
     profileSerde.close();
+    if (env.region) {
+      await centralProducer.close();
+      this.producer = await connectProducer({ brokers: env.region.brokers }, { acks: 1 });
+    } else this.producer = centralProducer;
+  }
+
+  /**
+   * --topology multi-region: waits until MirrorMaker 2 has copied every
+   * pre-produced record to central, so the backlog times the system, not the
+   * mirror. Equal end offsets also prove that a mirrored record sits at its
+   * regional offset, which the alert ids (`<topic>/<partition>/<offset>`)
+   * are matched by.
+   */
+  async awaitMirrored(timeoutMs: number): Promise<void> {
+    const region = this.env.region;
+    if (!region) return;
+    const key = (offsets: Array<{ partition: number; offset: string }>) =>
+      offsets
+        .sort((a, b) => a.partition - b.partition)
+        .map((o) => `${o.partition}:${o.offset}`)
+        .join(',');
+    const source = key(await region.admin.endOffsets(this.sourceTopic));
+    const deadline = performance.now() + timeoutMs;
+    let mirrored = '';
+    while (performance.now() < deadline) {
+      mirrored = key(await this.env.admin.endOffsets(this.topics.transactions));
+      if (mirrored === source) return;
+      await sleep(250);
+    }
+    throw new Error(
+      `MirrorMaker 2 did not mirror ${this.sourceTopic} to ${this.topics.transactions} within ${timeoutMs / 1000} s (end offsets ${source} on ${region.name}, ${mirrored} on central); ` +
+        `see mirror-maker.log under ${runDir('multi-region')}`,
+    );
   }
 
   /** The alert frame header for the reference topology: magic byte, the alerts subject's schema id, Alert's message index. */
@@ -218,9 +270,9 @@ class Session {
       const tx = this.env.workload.at(i);
       const partition = partitionOf(tx.card_id, PARTITIONS);
       if (baseOf(this.system).startsWith('flow')) this.byTransactionId.set(tx.transaction_id, i);
-      const value = this.txSerde.serialize(this.topics.transactions, tx);
+      const value = this.txSerde.serialize(this.sourceTopic, tx);
       if (value) this.hash?.update(`${partition}\0${tx.card_id}\0`).update(value);
-      records.push({ topic: this.topics.transactions, partition, key: tx.card_id, value });
+      records.push({ topic: this.sourceTopic, partition, key: tx.card_id, value });
       const list = byPartition.get(partition) ?? [];
       list.push(i);
       byPartition.set(partition, list);
@@ -683,6 +735,11 @@ async function runSystem(env: Env, system: SystemName, round: number): Promise<S
   const produceStart = performance.now();
   const sha256 = await s.preProduce(env.args.warmup + env.args.backlog);
   log(`  pre-produced ${env.args.warmup} + ${env.args.backlog} transactions in ${((performance.now() - produceStart) / 1000).toFixed(1)} s (sha256 ${sha256.slice(0, 12)})`);
+  if (env.region) {
+    const mirrorStart = performance.now();
+    await s.awaitMirrored(180_000);
+    log(`  mirrored to central by MirrorMaker 2 in ${((performance.now() - mirrorStart) / 1000).toFixed(1)} s more`);
+  }
   const ceiling = baseOf(system) === 'ceiling';
   if (!ceiling) await s.readAlerts(s.topics.alerts);
   const appId = `lat-${system.replace('@', '-')}-${s.id}`;
@@ -740,12 +797,15 @@ async function runSystem(env: Env, system: SystemName, round: number): Promise<S
 }
 
 async function cleanup(env: Env, s: Session): Promise<void> {
-  try {
-    const all = await env.admin.listTopics();
-    const mine = all.filter((t) => t.includes(s.id));
-    if (mine.length) await env.admin.deleteTopics(mine);
-  } catch (e) {
-    log(`  (topic cleanup failed: ${(e as Error).message})`);
+  // The regional source first, or MirrorMaker 2 could create its mirror again.
+  for (const admin of [env.region?.admin, env.admin]) {
+    if (!admin) continue;
+    try {
+      const mine = (await admin.listTopics()).filter((t) => t.includes(s.id));
+      if (mine.length) await admin.deleteTopics(mine);
+    } catch (e) {
+      log(`  (topic cleanup failed: ${(e as Error).message})`);
+    }
   }
 }
 
@@ -810,12 +870,25 @@ async function main(): Promise<void> {
     // Each Vigil system also runs at the other revision, interleaved in the same rounds.
     args.systems = args.systems.flatMap((x) => (x.startsWith('vigil') ? [x, `${x}@${compare.short}` as SystemName] : [x]));
   }
+  const topology = args.topology;
   const external = process.env.KAFKA_BROKERS && process.env.SCHEMA_REGISTRY_URL;
+  if (external && topology === 'multi-region') throw new Error('--topology multi-region starts (or reuses) the local multi-region clusters; unset KAFKA_BROKERS and SCHEMA_REGISTRY_URL');
   const clusterLog = createLogger('bench-latency', process.env.LOG_LEVEL ?? 'warn');
-  const cluster = external ? undefined : await up({ topology: 'single', log: clusterLog, ownerPid: process.pid });
+  const cluster = external ? undefined : await up({ topology, log: clusterLog, ownerPid: process.pid });
   const brokers = (process.env.KAFKA_BROKERS && external ? process.env.KAFKA_BROKERS : (cluster?.primary ?? '')).split(',');
   const registryUrl = (external ? process.env.SCHEMA_REGISTRY_URL : cluster?.registryUrl) as string;
-  const stopCluster = cluster?.started ? () => down({ topology: 'single', log: clusterLog }).then(() => undefined) : undefined;
+  let region: Env['region'];
+  if (topology === 'multi-region' && cluster) {
+    // MM2 also mirrors the sessions' topics (refreshed every 5 s); the shipped configuration comes back at the end.
+    await restartMirrorMaker({ topology, log: clusterLog, ownerPid: process.pid, extraTopics: [`${MIRRORED_PREFIX}.*`] });
+    const regional = (cluster.brokers[REGION] as string).split(',');
+    region = { name: REGION, brokers: regional, admin: await connectAdmin({ brokers: regional }) };
+  }
+  const stopCluster = async () => {
+    await region?.admin.close();
+    if (cluster?.started) await down({ topology, log: clusterLog });
+    else if (region) await restartMirrorMaker({ topology, log: clusterLog });
+  };
   if (args.systems.some((x) => x.startsWith('kstreams'))) buildKafkaStreamsReference();
   const tmp = mkdtempSync(join(os.tmpdir(), 'vigil-latency-'));
   const logDir = join(projectRoot, 'bench', 'results', 'tmp', `${started.toISOString().replace(/[:.]/g, '-')}`);
@@ -823,14 +896,16 @@ async function main(): Promise<void> {
   const admin = await connectAdmin({ brokers });
   const watcher = new ProcessWatcher();
   watcher.watch('harness', process.pid);
-  for (const [name, file] of [['broker', 'broker-local.pid'], ['registry', 'registry.pid']] as const) {
+  const jvms = topology === 'single' ? [['broker', 'broker-local'], ['registry', 'registry']] : [['broker', 'broker-central'], [`broker-${REGION}`, `broker-${REGION}`], ['mirror-maker', 'mirror-maker'], ['registry', 'registry']];
+  for (const [name, file] of jvms as Array<[string, string]>) {
     // The cluster's run directory (one per VIGIL_PORT_OFFSET); run with the offset the cluster was started with.
-    const path = join(runDir('single'), file);
+    const path = join(runDir(topology), `${file}.pid`);
     const pid = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { pid: number }).pid : undefined;
     if (pid && sampleProcess(pid)) watcher.watch(name, pid);
   }
   const env: Env = {
     brokers,
+    region,
     registryUrl,
     admin,
     workload: await loadWorkload(),
@@ -843,7 +918,7 @@ async function main(): Promise<void> {
     compare,
   };
   log(
-    `latency harness at ${source.short}${source.dirty ? ' (dirty)' : ''}: ${args.systems.join(', ')}; ${args.rounds} round(s); warm-up ${args.warmup} + backlog ${args.backlog}; ` +
+    `latency harness at ${source.short}${source.dirty ? ' (dirty)' : ''}${region ? `, appending on ${region.name}, systems on central through MirrorMaker 2` : ''}: ${args.systems.join(', ')}; ${args.rounds} round(s); warm-up ${args.warmup} + backlog ${args.backlog}; ` +
       `${args.rates ? `rates ${args.rates.join(', ')}` : `rate search from ${args.startRate} to ≤ ${args.maxRate}/s within ${args.resolution}×`}, ${args.stepSeconds} s steps; ` +
       `load ${loadAtStart.loadAverage.join(' / ')}, steal ${loadAtStart.stealPercent ?? '?'} %; logs in ${logDir}`,
   );
@@ -857,7 +932,7 @@ async function main(): Promise<void> {
   } finally {
     await admin.close();
     rmSync(tmp, { recursive: true, force: true });
-    await stopCluster?.();
+    await stopCluster();
   }
   const loadAtEnd = await sampleLoad();
   const noisy = verdict.noisy || noisyAtEnd(loadAtEnd);
@@ -873,6 +948,9 @@ async function main(): Promise<void> {
     args,
     budgetMs: BUDGET_MS,
     partitions: PARTITIONS,
+    topology: region
+      ? `multi-region: transactions appended on ${region.name}, mirrored to central by MirrorMaker 2 (the shipped configuration plus the session topics); every latency is regional append → central`
+      : 'single',
     fixture: `test/fixtures/small (${env.workload.base.length} transactions, ${env.workload.profiles.length} profiles), replayed in rounds`,
     backlogIdentical: new Set(runs.map((r) => r.backlog.sha256)).size === 1,
     runs,

@@ -106,6 +106,8 @@ export interface RunResult {
   args: object;
   budgetMs: number;
   partitions: number;
+  /** `single`, or how the multi-region mode routes the transactions (absent in older runs: single). */
+  topology?: string;
   fixture: string;
   /** Every system got the same pre-produced bytes (one SHA-256 across runs). */
   backlogIdentical?: boolean;
@@ -295,6 +297,7 @@ export function markdown(r: RunResult, charts: string[] = []): string {
   lines.push(`Machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memGiB} GiB, Linux ${r.machine.kernel}; load ${loadLine(r.machine.loadAtStart, r.machine.loadAverageAtStart)} at the start, ${loadLine(r.machine.loadAtEnd, r.machine.loadAverageAtEnd)} at the end.`);
   if (r.provenance) lines.push(`Commit (read before the run): ${r.provenance.commit}${r.provenance.dirty ? ' **with uncommitted changes (dirty)**' : ''}, branch ${r.provenance.branch}.${r.compare ? ` Compared with ${r.compare.rev} = ${r.compare.commit}.` : ''}`);
   lines.push(`Versions: ${Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join('; ')}.`);
+  if (r.topology && r.topology !== 'single') lines.push(`Topology: ${r.topology}.`);
   lines.push(`Fixture: ${r.fixture}; ${r.partitions} partitions; budget p99 ≤ ${r.budgetMs} ms. Arguments: \`${JSON.stringify(r.args)}\`.`);
   if (r.backlogIdentical !== undefined) lines.push(`Pre-produced warm-up and backlog: ${r.backlogIdentical ? 'the same bytes for every system (one SHA-256)' : '**not the same bytes for every system** (see runs[].backlog.sha256)'}.`);
   const rounds = Math.max(0, ...r.runs.map((x) => x.round));

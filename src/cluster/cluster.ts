@@ -286,6 +286,23 @@ export function mirrorMakerArgs(dir: string, kafkaLib: string, propertiesFile: s
   ];
 }
 
+/**
+ * Restarts a running topology's MirrorMaker 2 with `extraTopics` (MM2 topic
+ * regexes) mirrored beside the described ones on every flow, and waits until
+ * it mirrors again. bench/latency's multi-region mode mirrors its session
+ * topics this way; called without extra topics it puts the shipped
+ * configuration back.
+ */
+export async function restartMirrorMaker(options: UpOptions & { extraTopics?: readonly string[] }): Promise<void> {
+  const topology = describeTopology(options.topology);
+  if (!topology.mirrors.length) throw new ClusterError('VIGIL_ERR_NO_MIRROR', `topology ${topology.name} has no MirrorMaker 2; use --topology multi-region`);
+  const dir = runDir(topology.name);
+  await stopJvm(dir, 'mirror-maker');
+  const artifacts = await ensureArtifacts(options.log);
+  const java = findJava(17, 'MirrorMaker 2');
+  await startMirrorMaker(topology, artifacts, java.bin, dir, options, startTimeout(options), {}, options.extraTopics ?? []);
+}
+
 async function startMirrorMaker(
   topology: TopologyDescription,
   artifacts: Artifacts,
@@ -294,9 +311,11 @@ async function startMirrorMaker(
   options: UpOptions,
   timeoutMs: number,
   readyMs: Record<string, number>,
+  extraTopics: readonly string[] = [],
 ): Promise<void> {
   const props = join(dir, 'mm2.properties');
-  writeFileSync(props, mirrorMakerProperties(topology));
+  const mirrors = topology.mirrors.map((m) => ({ ...m, topics: [...m.topics, ...extraTopics] }));
+  writeFileSync(props, mirrorMakerProperties({ ...topology, mirrors }));
   writeFileSync(join(dir, 'log4j2-mm2.properties'), log4j2Properties('mirror-maker.log'));
   const targets = [...new Set(topology.mirrors.map((m) => m.target))];
   const rec = startJvm({

@@ -8,6 +8,7 @@ export const ClusterErrorCodes = {
   VIGIL_ERR_START_TIMEOUT: 'A JVM did not become ready within its timeout.',
   VIGIL_ERR_PROCESS_EXITED: 'A JVM exited during start-up.',
   VIGIL_ERR_PORT_IN_USE: 'A port the cluster needs is taken by another process.',
+  VIGIL_ERR_NO_MIRROR: 'The topology has no MirrorMaker 2 to restart.',
 } as const;
 
 export type ClusterErrorCode = keyof typeof ClusterErrorCodes;

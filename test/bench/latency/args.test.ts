@@ -20,6 +20,13 @@ describe('latency harness arguments', () => {
     expect(parseArgs(['--quick']).webhook).toBe(false);
   });
 
+  it('takes the multi-region topology, which names its results apart', () => {
+    expect(parseArgs(['--quick'])).toMatchObject({ topology: 'single', name: 'latency-quick' });
+    expect(parseArgs(['--quick', '--topology', 'multi-region'])).toMatchObject({ topology: 'multi-region', name: 'latency-quick-multi-region' });
+    expect(parseArgs(['--topology', 'multi-region'])).toMatchObject({ name: 'latency-multi-region' });
+    expect(() => parseArgs(['--topology', 'mars'])).toThrow(/--topology takes single or multi-region, not "mars"/);
+  });
+
   it('rejects an unknown system and a bad number with the usage', () => {
     expect(() => parseArgs(['--systems', 'vigil-xyz'])).toThrow(/unknown system vigil-xyz.*\n.*usage/s);
     expect(() => parseArgs(['--backlog', 'lots'])).toThrow(/--backlog takes a non-negative number/);

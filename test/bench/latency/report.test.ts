@@ -141,7 +141,14 @@ describe('README regeneration', () => {
     const legacy = result(false);
     delete legacy.noisy;
     writeFileSync(join(dir, 'legacy.json'), JSON.stringify(legacy));
+    // A quiet multi-region run measures MirrorMaker 2 too: never the single-cluster headline.
+    writeFileSync(join(dir, 'new-mirrored.json'), JSON.stringify({ ...result(false, '2026-12-07T00:00:00.000Z'), topology: 'multi-region: …' }));
     expect(quietRuns(dir).map((r) => r.file.slice(dir.length + 1))).toEqual(['new.json', 'old.json']);
+  });
+
+  it('says when the run went through MirrorMaker 2', () => {
+    expect(markdown({ ...result(false), topology: 'multi-region: appended on us-east' })).toContain('Topology: multi-region: appended on us-east.');
+    expect(markdown(result(false))).not.toContain('Topology:');
   });
 
   it('replaces only the marked section', () => {
