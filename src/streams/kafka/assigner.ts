@@ -1,3 +1,5 @@
+// First, before kafkajs loads: see the module.
+import './kafkajs-fixes.js';
 import { AssignerProtocol, type PartitionAssigner } from 'kafkajs';
 import { assignCopartitioned, decodeSubscriptionInfo } from '../runtime/partition-assignment.js';
 

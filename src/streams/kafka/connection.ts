@@ -1,3 +1,5 @@
+// First, before kafkajs loads: see the module.
+import './kafkajs-fixes.js';
 import { Kafka, logLevel, type KafkaConfig, type logCreator, type SASLOptions } from 'kafkajs';
 import { VigilError } from '../errors.js';
 import type { ClientLogger, KafkaConnectionOptions } from './types.js';

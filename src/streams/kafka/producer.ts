@@ -1,5 +1,6 @@
 import type { Message, Producer, RecordMetadata, Transaction } from 'kafkajs';
 import { connectExplained, createKafka } from './connection.js';
+import { createPartitioner } from './kafkajs-fixes.js';
 import type { KafkaConnectionOptions, ProduceResult, ProducedRecord, TopicPartitionOffset } from './types.js';
 
 export interface ProducerOptions {
@@ -121,6 +122,7 @@ export async function connectProducer(
     idempotent: transactional || options.idempotent === true,
     maxInFlightRequests: transactional || options.idempotent ? 1 : undefined,
     allowAutoTopicCreation: false,
+    createPartitioner,
     // The first send of each transaction meets CONCURRENT_TRANSACTIONS while
     // the broker still writes the previous commit's markers, which takes a
     // few ms. The client-wide 100 ms first retry put that much on every
