@@ -154,7 +154,9 @@ export class RecordCollector {
 
   private async write(sealed: SealedOutput, offsets: TopicPartitionOffset[], abortIf: () => boolean): Promise<CommitResult> {
     const pending = [...sealed.byTask.values()].flat();
-    const records = await Promise.all(pending.map((r) => this.toKafka(r)));
+    // Partition counts are looked up once per sink topic, so the per-record conversion stays synchronous (no promise per record).
+    for (const r of pending) if (r.partition === undefined && r.choosePartition && !this.partitionCounts.has(r.topic)) await this.partitionCount(r.topic);
+    const records = pending.map((r) => this.toKafka(r));
     const ends = new Map<string, bigint>();
     if (this.options.exactlyOnce) {
       const tx = await this.options.producer.transaction();
@@ -208,9 +210,10 @@ export class RecordCollector {
     }
   }
 
-  private async toKafka(r: ProducedRecord): Promise<KafkaProducedRecord> {
+  /** The record as the producer takes it; a custom partitioner's topic has its partition count cached by then (write). */
+  private toKafka(r: ProducedRecord): KafkaProducedRecord {
     let partition = r.partition;
-    if (partition === undefined && r.choosePartition) partition = r.choosePartition(await this.partitionCount(r.topic));
+    if (partition === undefined && r.choosePartition) partition = r.choosePartition(this.partitionCounts.get(r.topic) as number);
     return {
       topic: r.topic,
       key: r.key,
