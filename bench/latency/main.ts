@@ -7,7 +7,7 @@
  *       [--warmup 20000] [--backlog 100000] [--commit-interval 100] [--compare <git-rev>]
  *       [--start-rate 50] [--max-rate 12800] [--resolution 1.1] [--max-steps 12] [--rates 50,200]
  *       [--step-seconds 10] [--backlog-seconds 600] [--linger-ms 0] [--no-dedupe] [--restore | --no-restore]
- *       [--allow-noisy] [--name latency] [--out bench/results] [--cpu-prof]
+ *       [--webhook] [--topology single|multi-region] [--allow-noisy] [--name latency] [--out bench/results] [--cpu-prof]
  *
  * Quick: ceiling, vigil-eos, kstreams-eos; 1 round; 20,000 warm-up + 30,000 backlog;
  * rate search from 200 tx/s, 4 s steps, to within 25 %. Full: 3 rounds, 100,000 backlog,
@@ -200,9 +200,9 @@ class Session {
   /**
    * --topology multi-region: waits until MirrorMaker 2 has copied every
    * pre-produced record to central, so the backlog times the system, not the
-   * mirror. Equal end offsets also prove that a mirrored record sits at its
-   * regional offset, which the alert ids (`<topic>/<partition>/<offset>`)
-   * are matched by.
+   * mirror. Equal end offsets (both topics new, the regional producer not
+   * transactional) also mean a mirrored record sits at its regional offset,
+   * which the alert ids (`<topic>/<partition>/<offset>`) are matched by.
    */
   async awaitMirrored(timeoutMs: number): Promise<void> {
     const region = this.env.region;
