@@ -9,6 +9,16 @@ import { chaosReceiver } from './receiver.js';
 const FIXTURE = { seed: 21, users: 1_200, days: 5 };
 const OUTAGE_MS = Number(process.env.VIGIL_CHAOS_OUTAGE_MS ?? 60_000);
 
+/**
+ * Attempts whose shortest total wait outlasts `outageMs` by 15 s: each delay
+ * doubles from `baseMs` up to `maxMs`, and equal jitter can halve it.
+ */
+function attemptsOutlasting(outageMs: number, baseMs: number, maxMs: number): number {
+  let attempts = 1;
+  for (let shortest = 0; shortest < outageMs + 15_000; attempts++) shortest += Math.min(maxMs, baseMs * 2 ** (attempts - 1)) / 2;
+  return attempts;
+}
+
 let run: Run;
 let alertIds: string[];
 
@@ -93,9 +103,10 @@ describe('alert delivery under faults', () => {
 
   it(`receiver down for ${OUTAGE_MS / 1000} s mid-delivery: everything is delivered after it returns, within the retry schedule, and nothing is dead-lettered`, async () => {
     const receiver = await chaosReceiver(SECRET, { delayMs: 100 });
-    // Backoff doubles from 500 ms to 10 s; 20 attempts wait at least 77 s in all, longer than the outage.
-    // (The default, 8 attempts from 500 ms, waits 32–64 s: an outage of 60 s may dead-letter alerts that failed first.)
-    const retry = { maxAttempts: 20, baseDelayMs: 500, maxDelayMs: 10_000 };
+    // Backoff doubles from 500 ms to 10 s, with enough attempts that even the shortest schedule outlasts the
+    // outage (20 for 60 s, 32 for the soak's 120 s). The default, 8 attempts from 500 ms, waits 32–64 s:
+    // an outage of 60 s may dead-letter alerts that failed first.
+    const retry = { maxAttempts: attemptsOutlasting(OUTAGE_MS, 500, 10_000), baseDelayMs: 500, maxDelayMs: 10_000 };
     const d = await dispatcherFor(run.topics.alerts, 'outage', receiver.url, { concurrency: 1, retry });
     const dispatcher = d.start();
     await waitUntil(() => receiver.first.length >= 10, 120_000, 'the first deliveries', 50);
