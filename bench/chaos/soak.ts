@@ -8,10 +8,12 @@
 // setup) and stops it, so rounds do not share state.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { projectRoot } from '../../src/cluster/paths.js';
+import { QUIET_LOAD_LIMIT, sampleLoad } from '../latency/guard.js';
+import { loadLine } from '../latency/report.js';
 
 const USAGE = `usage: npm run bench -- chaos [options]
 
@@ -100,6 +102,8 @@ function summaryRow(round: Round, name: string, r: Record<string, unknown>): str
   return `| ${round.round} | ${name} | ${size} | ${String(lost)} | ${String(duplicated)} | ${r.seed ?? ''} |`;
 }
 
+// A soak checks correctness, not speed, so a busy machine does not stop it; the results say how busy it was.
+const loadAtStart = await sampleLoad();
 const rows: Round[] = [];
 for (let i = 1; i <= rounds; i++) {
   const r = await runRound(i);
@@ -112,12 +116,15 @@ const date = new Date().toISOString().slice(0, 10);
 const name = `${date}-chaos${values.soak ? '-soak' : ''}`;
 const outDir = join(ROOT, 'bench', 'results');
 mkdirSync(outDir, { recursive: true });
-const machine = { cpus: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), loadavg: loadavg(), node: process.version };
+const loadAtEnd = await sampleLoad();
+const quietAtStart = (loadAtStart.loadAverage[0] ?? Number.POSITIVE_INFINITY) <= QUIET_LOAD_LIMIT;
+const machine = { cpus: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAtStart, loadAtEnd, quietAtStart };
 writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify({ name, machine, scale, scenarios: only, rounds: rows }, null, 2)}\n`);
 const md = [
   `# Chaos ${values.soak ? 'soak ' : ''}run ${date}`,
   '',
   `${rows.length} round(s) of ${only.join(', ')}; scale ${JSON.stringify(scale)}; ${machine.cpus} cores, ${machine.memGiB} GiB, Node ${machine.node}.`,
+  `Load ${loadLine(loadAtStart)} at the start (${quietAtStart ? 'quiet' : '**not quiet**'}: 1-minute limit ${QUIET_LOAD_LIMIT}), ${loadLine(loadAtEnd)} at the end (the run's own clusters included).`,
   '',
   '| round | scenario | transactions / alerts | lost | duplicated | seed |',
   '|---|---|---|---|---|---|',

@@ -266,7 +266,7 @@ export function ratios(r: RunResult): Ratio[] {
   return out;
 }
 
-const loadLine = (l: MachineLoad | undefined, avg: number[] | undefined): string =>
+export const loadLine = (l: MachineLoad | undefined, avg?: number[]): string =>
   `${(l?.loadAverage ?? avg ?? []).join(' / ') || '?'}${l ? `, steal ${l.stealPercent ?? '?'} %, busy ${l.busyPercent ?? '?'} %` : ''}`;
 
 /** The run's headline table: one row per system, medians with their range. Also what bench/README.md's regenerated table shows. */
