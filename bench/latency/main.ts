@@ -37,7 +37,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import os from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { down, restartMirrorMaker, up } from '../../src/cluster/cluster.js';
+import { down, processNames, restartMirrorMaker, up } from '../../src/cluster/cluster.js';
+import { describeTopology } from '../../src/cluster/topology.js';
 import { projectRoot, runDir } from '../../src/cluster/paths.js';
 import { createLogger } from '../../src/log.js';
 import type { Alert, Transaction, UserProfile } from '../../src/fraud/schema/types.js';
@@ -896,8 +897,10 @@ async function main(): Promise<void> {
   const admin = await connectAdmin({ brokers });
   const watcher = new ProcessWatcher();
   watcher.watch('harness', process.pid);
-  const jvms = topology === 'single' ? [['broker', 'broker-local'], ['registry', 'registry']] : [['broker', 'broker-central'], [`broker-${REGION}`, `broker-${REGION}`], ['mirror-maker', 'mirror-maker'], ['registry', 'registry']];
-  for (const [name, file] of jvms as Array<[string, string]>) {
+  const described = describeTopology(topology);
+  for (const file of processNames(described)) {
+    // The report's `broker` column is the broker the systems use.
+    const name = file === `broker-${described.primary}` ? 'broker' : file;
     // The cluster's run directory (one per VIGIL_PORT_OFFSET); run with the offset the cluster was started with.
     const path = join(runDir(topology), `${file}.pid`);
     const pid = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { pid: number }).pid : undefined;

@@ -55,7 +55,8 @@ export function endpointsOf(topology: TopologyDescription): ClusterEndpoints {
   return { topology: topology.name, brokers, primary, registryUrl: registryUrlOf(topology), confluentRegistryUrl: confluentRegistryUrlOf(topology) };
 }
 
-function processNames(topology: TopologyDescription): string[] {
+/** The topology's processes, by the names of their pid files in its run directory. */
+export function processNames(topology: TopologyDescription): string[] {
   return [
     ...topology.clusters.map((c) => `broker-${c.name}`),
     'registry',

@@ -1,13 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import '../../../src/streams/kafka/index.js';
-import { createPartitioner, groupingFixInstalled, groupMessagesPerPartition, murmur2 } from '../../../src/streams/kafka/kafkajs-fixes.js';
+import { GROUPING_MODULE, createPartitioner, groupingFixInstalled, groupMessagesPerPartition, murmur2 } from '../../../src/streams/kafka/kafkajs-fixes.js';
 
 const require = createRequire(import.meta.url);
 // kafkajs' own code, the oracle the replacements must agree with.
 const kafkajsMurmur2 = require('kafkajs/src/producer/partitioners/default/murmur2.js') as (key: Buffer | string) => number;
 const createKafkajsPartitioner = require('kafkajs/src/producer/partitioners/default/index.js') as () => (args: unknown) => number;
+/** kafkajs' own grouping, compiled from its file (the module cache holds ours under that name). */
+function kafkajsGrouping(): typeof groupMessagesPerPartition {
+  const file = require.resolve(GROUPING_MODULE);
+  const m = new Module(file) as Module & { _compile(source: string, filename: string): void };
+  m.filename = file;
+  m._compile(readFileSync(file, 'utf8'), file);
+  return m.exports as typeof groupMessagesPerPartition;
+}
 
 const metadata = (n: number) => Array.from({ length: n }, (_, partitionId) => ({ partitionId, leader: 1 }));
 
@@ -51,12 +60,15 @@ describe('kafkajs fixes', () => {
   it('groups messages by partition in one pass, in order, as kafkajs does', () => {
     const messages = Array.from({ length: 500 }, (_, i) => ({ key: `k${i % 37}`, value: `v${i}` }));
     const partitioner = createPartitioner();
-    const grouped = groupMessagesPerPartition({ topic: 't', partitionMetadata: metadata(4), messages, partitioner });
-    const expected: Record<number, unknown[]> = {};
-    for (const m of messages) (expected[partitioner({ topic: 't', partitionMetadata: metadata(4), message: m })] ??= []).push(m);
-    expect(grouped).toEqual(expected);
-    expect(Object.values(grouped).flat()).toHaveLength(500);
-    expect(groupMessagesPerPartition({ topic: 't', partitionMetadata: [], messages, partitioner })).toEqual({});
+    const theirs = kafkajsGrouping();
+    expect(theirs).not.toBe(groupMessagesPerPartition);
+    for (const partitions of [1, 4, 12]) {
+      const args = { topic: 't', partitionMetadata: metadata(partitions), messages, partitioner };
+      const grouped = groupMessagesPerPartition(args);
+      expect(grouped).toEqual(theirs(args));
+      expect(Object.values(grouped).flat()).toHaveLength(500);
+    }
+    expect(groupMessagesPerPartition({ topic: 't', partitionMetadata: [], messages, partitioner })).toEqual(theirs({ topic: 't', partitionMetadata: [], messages, partitioner }));
   });
 
   it('is what kafkajs uses: the linear grouping sits in the module cache before kafkajs loads', () => {
