@@ -79,6 +79,14 @@ export interface KafkaStreamsOptions {
    * end instead it raised p99 (bench/README.md).
    */
   readonly pipelinedCommits: boolean;
+  /**
+   * Hand output records to the producer as the tasks forward them (into
+   * the open transaction under exactly-once), so a commit waits only for
+   * what is still in flight (see "Eager sends" in docs/runtime.md). Not
+   * with `pipelinedCommits`, whose next epoch cannot open a transaction
+   * before the previous one ends: that option turns eager sends off.
+   */
+  readonly eagerSends: boolean;
   /** How often store sizes are reported to metrics (LevelDB counts by scanning). 0 disables. */
   readonly storeSizeIntervalMs: number;
   /** Called for every restoration step; also reported as `metrics.restoreProgress`. */
@@ -108,8 +116,9 @@ export const kafkaStreamsOptionDefaults = {
   heartbeatIntervalMs: 1_000,
   fetchMaxWaitMs: 50,
   replicationFactor: 1,
-  maxBufferedRecords: 5_000,
+  maxBufferedRecords: 12_000,
   pipelinedCommits: false,
+  eagerSends: true,
   storeSizeIntervalMs: 30_000,
   onRestore: undefined,
   tls: undefined,
@@ -146,6 +155,9 @@ export function kafkaStreamsOptions(input: KafkaStreamsConfigInput): { streams: 
   }
   if (runtime.heartbeatIntervalMs >= runtime.sessionTimeoutMs) {
     fail('heartbeatIntervalMs', `must be below sessionTimeoutMs (${runtime.sessionTimeoutMs}); a third of it is usual`);
+  }
+  if (runtimeIn.eagerSends === true && runtime.pipelinedCommits === true) {
+    fail('eagerSends', 'cannot be used with pipelinedCommits (a pipelined commit writes its epoch while the next one would need a transaction of its own); set one of them to false');
   }
   if (typeof runtime.productionExceptionHandler !== 'function') fail('productionExceptionHandler', 'must be a function');
   if (runtime.sasl !== undefined) {

@@ -1,19 +1,26 @@
 /**
  * Where the tasks' output goes on its way to Kafka (Kafka Streams'
  * RecordCollectorImpl): sink records, dead letters and changelog writes,
- * kept per task until the commit, then written with the consumed offsets —
- * in one transaction under exactly-once — with the production exception
- * handler deciding about records the producer rejects (at-least-once only).
+ * written with the consumed offsets — in one transaction under
+ * exactly-once — with the production exception handler deciding about
+ * records the producer rejects (at-least-once only).
  *
- * Output is held until the commit (not sent eagerly) so that a task closed
- * with uncommitted work can simply drop it. The collector also remembers,
- * per topic-partition, the end offset after this thread's last committed
- * write: changelog restoration needs it (see `changelog-reader.ts`).
+ * Every record is kept per task until its commit. With `eagerSends` it is
+ * also handed to the producer as the tasks go (`handOff`), into the open
+ * transaction, so a commit waits only for what is still in flight, its
+ * offsets and its end. Keeping the records is what makes a dirty close
+ * cheap to get right: a task closed with records already in the open
+ * transaction aborts it, and the other tasks' records, still held, are
+ * sent again into the next one (see "Eager sends" in docs/runtime.md).
+ *
+ * The collector also remembers, per topic-partition, the end offset after
+ * this thread's last committed write: changelog restoration needs it (see
+ * `changelog-reader.ts`).
  */
 import { VigilError } from '../errors.js';
 import type { ProducedRecord } from '../processor/internal/record-collector.js';
 import type { Headers } from '../processor/record.js';
-import type { KafkaAdmin, KafkaProducer, ProduceResult, ProducedRecord as KafkaProducedRecord, TopicPartitionOffset } from '../kafka/index.js';
+import type { KafkaAdmin, KafkaProducer, KafkaTransaction, ProduceResult, ProducedRecord as KafkaProducedRecord, TopicPartitionOffset } from '../kafka/index.js';
 import type { StreamsLogger } from './logger.js';
 import type { ProductionExceptionHandler } from './options.js';
 
@@ -31,6 +38,21 @@ export interface RecordCollectorOptions {
   /** At-least-once: commits the consumed offsets once the output is written (the consumer's commit). */
   readonly commitOffsets: (offsets: TopicPartitionOffset[]) => Promise<void>;
   readonly logger: StreamsLogger;
+  /** Hand records to the producer before their commit (`handOff`); off: everything is sent at commit. */
+  readonly eagerSends?: boolean;
+}
+
+/**
+ * The producer's side of the epoch being written: its transaction (begun
+ * at the first send under exactly-once), the chain that keeps its sends in
+ * order, the first error a send met and the ends they reached. A commit
+ * ends it; an abort throws it away.
+ */
+interface OpenEpoch {
+  tx: Promise<KafkaTransaction> | undefined;
+  chain: Promise<void>;
+  failure: unknown;
+  readonly ends: Map<string, bigint>;
 }
 
 /**
@@ -40,6 +62,8 @@ export interface RecordCollectorOptions {
  */
 export interface SealedOutput {
   readonly byTask: ReadonlyMap<string, ProducedRecord[]>;
+  /** task id → how many of its records were handed to the producer before the seal (eager sends). */
+  readonly handedOff: ReadonlyMap<string, number>;
   readonly count: number;
 }
 
@@ -61,6 +85,12 @@ export class RecordCollector {
   /** `<topic>:<partition>` → the end offset after this thread's last committed write there (outlives tasks). */
   private readonly writtenEnds = new Map<string, bigint>();
   private count = 0;
+  /** task id → how many of its buffered records are already with the producer (eager sends). */
+  private readonly handedOff = new Map<string, number>();
+  private handedTotal = 0;
+  private epoch: OpenEpoch | undefined;
+  /** Set when an abort failed: the producer's transaction state is unknown, so the next commit fails. */
+  private broken: unknown;
 
   constructor(options: RecordCollectorOptions) {
     this.options = options;
@@ -86,10 +116,50 @@ export class RecordCollector {
     return (this.buffers.get(taskId)?.length ?? 0) > 0;
   }
 
-  /** Drops what the task sent since the last commit (it is closed dirty, or its work is abandoned). */
-  discard(taskId: string): void {
+  /** Records held for the next commit that the producer does not have yet. */
+  get unsent(): number {
+    return this.count - this.handedTotal;
+  }
+
+  /**
+   * Drops what the task sent since the last commit (it is closed dirty, or
+   * its work is abandoned). Under exactly-once, when some of it is already
+   * in the open transaction, that transaction is aborted: the other tasks'
+   * records are still held and go into the next one.
+   */
+  async discard(taskId: string): Promise<void> {
+    const handed = this.handedOff.get(taskId) ?? 0;
     this.count -= this.buffers.get(taskId)?.length ?? 0;
+    this.handedTotal -= handed;
     this.buffers.delete(taskId);
+    this.handedOff.delete(taskId);
+    if (handed > 0 && this.options.exactlyOnce) await this.abortEpoch();
+  }
+
+  /**
+   * Eager sends: hands every record buffered since the last hand-off to the
+   * producer, in one request chained behind those already in flight, and
+   * returns without waiting. Records of a sink whose partition count is not
+   * known yet wait for the commit (with the rest of their task's output,
+   * to keep its order); the count is looked up meanwhile.
+   */
+  handOff(): void {
+    if (this.options.eagerSends !== true || this.unsent === 0) return;
+    const batch: KafkaProducedRecord[] = [];
+    for (const [taskId, buffer] of this.buffers) {
+      let i = this.handedOff.get(taskId) ?? 0;
+      for (; i < buffer.length; i++) {
+        const r = buffer[i] as ProducedRecord;
+        if (r.partition === undefined && r.choosePartition && !this.partitionCounts.has(r.topic)) {
+          void this.partitionCount(r.topic).catch(() => {}); // the commit looks it up again and reports the error
+          break;
+        }
+        batch.push(this.toKafka(r));
+      }
+      this.handedTotal += i - (this.handedOff.get(taskId) ?? 0);
+      this.handedOff.set(taskId, i);
+    }
+    if (batch.length > 0) this.enqueue(this.openEpoch(), batch);
   }
 
   /** The end offset after this thread's last committed write to the partition (undefined when it wrote none). */
@@ -112,13 +182,15 @@ export class RecordCollector {
 
   /** Takes everything buffered, for one commit; the buffers start empty for the next. */
   seal(): SealedOutput {
-    const sealed: SealedOutput = { byTask: new Map(this.buffers), count: this.count };
+    const sealed: SealedOutput = { byTask: new Map(this.buffers), handedOff: new Map(this.handedOff), count: this.count };
     this.buffers.clear();
+    this.handedOff.clear();
     this.count = 0;
+    this.handedTotal = 0;
     return sealed;
   }
 
-  /** Puts sealed output back in front of what each task sent since (its commit did not happen). */
+  /** Puts sealed output back in front of what each task sent since (its commit did not happen, so none of it is with the producer). */
   requeue(sealed: SealedOutput): void {
     for (const [taskId, records] of sealed.byTask) {
       const later = this.buffers.get(taskId);
@@ -153,18 +225,23 @@ export class RecordCollector {
   }
 
   private async write(sealed: SealedOutput, offsets: TopicPartitionOffset[], abortIf: () => boolean): Promise<CommitResult> {
-    const pending = [...sealed.byTask.values()].flat();
+    if (this.broken !== undefined) throw productionError(this.broken);
+    const rest: ProducedRecord[] = [];
+    for (const [taskId, records] of sealed.byTask) {
+      const from = sealed.handedOff.get(taskId) ?? 0;
+      for (let i = from; i < records.length; i++) rest.push(records[i] as ProducedRecord);
+    }
     // Partition counts are looked up once per sink topic, so the per-record conversion stays synchronous (no promise per record).
-    for (const r of pending) if (r.partition === undefined && r.choosePartition && !this.partitionCounts.has(r.topic)) await this.partitionCount(r.topic);
-    const records = pending.map((r) => this.toKafka(r));
-    const ends = new Map<string, bigint>();
+    for (const r of rest) if (r.partition === undefined && r.choosePartition && !this.partitionCounts.has(r.topic)) await this.partitionCount(r.topic);
+    // The epoch the eager sends opened, if any: it is this commit's (pipelined commits and eager sends do not go together).
+    const epoch = this.epoch ?? newEpoch();
+    this.epoch = undefined;
+    if (rest.length > 0) this.enqueue(epoch, rest.map((r) => this.toKafka(r)));
+    await epoch.chain;
     if (this.options.exactlyOnce) {
-      const tx = await this.options.producer.transaction();
       try {
-        for (let i = 0; i < records.length; i += SEND_CHUNK) {
-          const chunk = records.slice(i, i + SEND_CHUNK);
-          trackEnds(chunk, await tx.send(chunk), ends);
-        }
+        if (epoch.failure !== undefined) throw epoch.failure;
+        const tx = await (epoch.tx ??= this.options.producer.transaction());
         if (abortIf()) {
           await tx.abort();
           return { committed: false, records: 0, ends: new Map() };
@@ -172,17 +249,56 @@ export class RecordCollector {
         if (offsets.length > 0) await tx.sendOffsets(this.options.applicationId, offsets);
         await tx.commit();
       } catch (error) {
-        await tx.abort().catch(() => {});
-        throw new VigilError('VIGIL_ERR_PRODUCTION', `the exactly-once transaction failed (${messageOf(error)}); the instance stops so its tasks restart from the last commit`, {
-          cause: error,
-        });
+        if (epoch.tx !== undefined) await (await epoch.tx.catch(() => undefined))?.abort().catch(() => {});
+        throw productionError(error);
       }
     } else {
-      await this.sendAtLeastOnce(records, ends);
+      if (epoch.failure !== undefined) throw epoch.failure;
       if (offsets.length > 0) await this.options.commitOffsets(offsets);
     }
-    for (const [key, end] of ends) if (end > (this.writtenEnds.get(key) ?? -1n)) this.writtenEnds.set(key, end);
-    return { committed: true, records: records.length, ends };
+    for (const [key, end] of epoch.ends) if (end > (this.writtenEnds.get(key) ?? -1n)) this.writtenEnds.set(key, end);
+    return { committed: true, records: sealed.count, ends: epoch.ends };
+  }
+
+  private openEpoch(): OpenEpoch {
+    return (this.epoch ??= newEpoch());
+  }
+
+  /** Chains one send of `records` behind the epoch's earlier sends; its failure is kept for the commit to throw. */
+  private enqueue(epoch: OpenEpoch, records: KafkaProducedRecord[]): void {
+    epoch.chain = epoch.chain
+      .then(async () => {
+        if (epoch.failure !== undefined) return; // the epoch is lost already: send nothing more into it
+        if (!this.options.exactlyOnce) return this.sendAtLeastOnce(records, epoch.ends);
+        const tx = await (epoch.tx ??= this.options.producer.transaction());
+        for (let i = 0; i < records.length; i += SEND_CHUNK) {
+          const chunk = records.slice(i, i + SEND_CHUNK);
+          trackEnds(chunk, await tx.send(chunk), epoch.ends);
+        }
+      })
+      .catch((error: unknown) => {
+        epoch.failure ??= error;
+      });
+  }
+
+  /**
+   * Aborts the open transaction (a task with records in it was closed
+   * dirty). Nothing that was held is with the producer any more; what the
+   * remaining tasks hold goes into the next transaction.
+   */
+  private async abortEpoch(): Promise<void> {
+    const epoch = this.epoch;
+    this.epoch = undefined;
+    this.handedOff.clear();
+    this.handedTotal = 0;
+    if (epoch === undefined) return;
+    await epoch.chain;
+    try {
+      if (epoch.tx !== undefined) await (await epoch.tx).abort();
+    } catch (error) {
+      this.broken = error;
+      this.options.logger.warn({ err: error }, 'aborting the open transaction failed; the next commit fails and the instance restarts from the last commit');
+    }
   }
 
   private async sendAtLeastOnce(records: KafkaProducedRecord[], ends: Map<string, bigint>): Promise<void> {
@@ -255,6 +371,16 @@ export function trackEnds(sent: readonly KafkaProducedRecord[], results: readonl
     const end = BigInt(res.baseOffset) + BigInt(n);
     if (end > (ends.get(k) ?? -1n)) ends.set(k, end);
   }
+}
+
+function newEpoch(): OpenEpoch {
+  return { tx: undefined, chain: Promise.resolve(), failure: undefined, ends: new Map() };
+}
+
+function productionError(error: unknown): VigilError {
+  return new VigilError('VIGIL_ERR_PRODUCTION', `the exactly-once transaction failed (${messageOf(error)}); the instance stops so its tasks restart from the last commit`, {
+    cause: error,
+  });
 }
 
 function headersToObject(headers: Headers): { [name: string]: Buffer } | undefined {

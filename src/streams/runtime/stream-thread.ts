@@ -33,6 +33,10 @@ import type { StreamThreadOptions } from './thread-wiring.js';
 
 export type { StreamThreadOptions } from './thread-wiring.js';
 
+/** Eager sends: a hand-off goes once this many records wait, or at a batch's end once the last is this old (a small linger). */
+const HAND_OFF_RECORDS = 4_000;
+const HAND_OFF_LINGER_MS = 5;
+
 /** Longest a closing exactly-once instance waits for its last commit's markers: Kafka Streams' default transaction timeout. */
 const COMMIT_MARKER_TIMEOUT_MS = 10_000;
 
@@ -58,6 +62,8 @@ export class StreamThread {
   private commitTimer: TimerHandle | undefined;
   /** Armed for the earliest wall-clock punctuator of any task. */
   private readonly punctuation: Alarm;
+  /** When the collector last handed records to the producer (eager sends). */
+  private lastHandOff = Number.NEGATIVE_INFINITY;
   /** The sealed commit being written while the tasks go on (at most one). */
   private inFlight: Promise<void> | undefined;
 
@@ -276,6 +282,7 @@ export class StreamThread {
         // Punctuators due while a long batch runs fire between its records, not after it.
         if (this.punctuation.isDue()) await this.punctuate();
         if (this.collector.buffered >= this.o.options.maxBufferedRecords || this.commitDue()) await this.commit(false);
+        else if (this.collector.unsent >= HAND_OFF_RECORDS) this.handOff();
         if (this.stopping || this.failed || this.tasks.route(topic, partition) !== h) return;
         // kafkajs heartbeats only between batches; a batch of thousands of records with
         // commits in between can outlast the session timeout and get this member dropped.
@@ -290,6 +297,7 @@ export class StreamThread {
           }
         }
       }
+      if (this.now() - this.lastHandOff >= HAND_OFF_LINGER_MS) this.handOff();
       // A record may have scheduled a punctuator earlier than the armed timer.
       this.armPunctuation();
     } catch (error) {
@@ -315,8 +323,15 @@ export class StreamThread {
     await this.tasks.punctuateWallClock();
     // A punctuator that called context.commit() gets its commit now, not at the next interval.
     if (this.tasks.commitRequested) await this.commit(false);
+    else this.handOff();
     this.punctuation.clear();
     this.armPunctuation();
+  }
+
+  /** Eager sends: what the tasks forwarded goes to the producer now, not at the commit. */
+  private handOff(): void {
+    this.lastHandOff = this.now();
+    this.collector.handOff();
   }
 
   private scheduleCommitTick(): void {

@@ -326,7 +326,7 @@ export class TaskManager {
     const taskId = h.task.id;
     this.handles.delete(taskId);
     for (const [key, v] of [...this.routes]) if (v === h) this.routes.delete(key);
-    this.options.collector.discard(taskId);
+    await this.options.collector.discard(taskId);
     try {
       await h.task.close();
     } catch (error) {

@@ -54,6 +54,7 @@ export function wireThreadParts(o: StreamThreadOptions, cancelled: () => boolean
     productionExceptionHandler: options.productionExceptionHandler,
     commitOffsets: (offsets) => o.consumer.commit(offsets),
     logger,
+    eagerSends: options.eagerSends && !options.pipelinedCommits,
   });
   const changelogReader = new ChangelogReader({
     admin: o.admin,

@@ -13,6 +13,12 @@ describe('kafkaStreamsOptions', () => {
     expect('brokers' in streams).toBe(false);
   });
 
+  it('sends eagerly by default, and refuses eager sends asked for together with pipelined commits', () => {
+    expect(kafkaStreamsOptions({ applicationId: 'app', brokers: ['h:1'] }).runtime.eagerSends).toBe(true);
+    expect(kafkaStreamsOptions({ applicationId: 'app', brokers: ['h:1'], pipelinedCommits: true }).runtime.pipelinedCommits).toBe(true);
+    expect(() => kafkaStreamsOptions({ applicationId: 'app', brokers: ['h:1'], pipelinedCommits: true, eagerSends: true })).toThrow(/config\.eagerSends cannot be used with pipelinedCommits/);
+  });
+
   it('keeps an explicit commit interval', () => {
     const { streams } = kafkaStreamsOptions({ applicationId: 'app', brokers: ['h:1'], commitIntervalMs: 1_000 });
     expect(streamsConfig(streams).commitIntervalMs).toBe(1_000);

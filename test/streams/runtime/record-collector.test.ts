@@ -66,13 +66,14 @@ function fakeProducer() {
   return { producer, sent, transactions };
 }
 
-function collector(exactlyOnce: boolean, handler: ProductionExceptionHandler = () => 'FAIL') {
+function collector(exactlyOnce: boolean, handler: ProductionExceptionHandler = () => 'FAIL', eagerSends = false, partitionCount: (topic: string) => Promise<number> = async () => 4) {
   const fake = fakeProducer();
   const committedOffsets: TopicPartitionOffset[][] = [];
   const c = new RecordCollector({
     producer: fake.producer,
-    admin: { partitionCount: async () => 4 },
+    admin: { partitionCount },
     exactlyOnce,
+    eagerSends,
     applicationId: 'app',
     productionExceptionHandler: handler,
     commitOffsets: async (o) => void committedOffsets.push(o),
@@ -136,7 +137,7 @@ describe('RecordCollector', () => {
     const { c, transactions } = collector(true);
     c.send('0_0', out('a'));
     c.send('0_1', out('b'));
-    c.discard('0_0');
+    await c.discard('0_0');
     expect([c.hasPending('0_0'), c.hasPending('0_1'), c.buffered]).toEqual([false, true, 1]);
     await c.commit([]);
     expect(transactions[0]?.records.map((r) => String(r.value))).toEqual(['b']);
@@ -156,5 +157,126 @@ describe('RecordCollector', () => {
     c.send('0_0', { ...out('a'), choosePartition: (n: number) => n - 1 });
     await c.commit([]);
     expect(transactions[0]?.records[0]?.partition).toBe(3);
+  });
+});
+
+/** Lets the chained hand-off sends run. */
+const settle = () => new Promise<void>((r) => setImmediate(r));
+const values = (records: readonly ProducedRecord[]) => records.map((r) => String(r.value));
+
+describe('RecordCollector with eager sends', () => {
+  it('exactly-once: hands records to the open transaction before the commit, which sends the rest, the offsets and commits once', async () => {
+    const { c, transactions } = collector(true, undefined, true);
+    c.send('0_0', out('a'));
+    c.send('0_1', out('b'));
+    c.handOff();
+    await settle();
+    expect(transactions.map((t) => [t.outcome, values(t.records)])).toEqual([['open', ['a', 'b']]]);
+    expect([c.buffered, c.unsent]).toEqual([2, 0]);
+    c.send('0_0', out('c'));
+    expect(c.unsent).toBe(1);
+    expect((await c.commit(offsets)).records).toBe(3);
+    expect(transactions.map((t) => [t.outcome, values(t.records), t.offsets])).toEqual([['commit', ['a', 'b', 'c'], offsets]]);
+    expect([c.buffered, c.unsent]).toEqual([0, 0]);
+  });
+
+  it('without eagerSends, handOff sends nothing', async () => {
+    const { c, transactions } = collector(true);
+    c.send('0_0', out('a'));
+    c.handOff();
+    await settle();
+    expect(transactions).toEqual([]);
+    expect(c.unsent).toBe(1);
+  });
+
+  it('exactly-once: discarding a task whose records are in the open transaction aborts it; the other tasks’ records go into the next', async () => {
+    const { c, transactions } = collector(true, undefined, true);
+    c.send('0_0', out('a'));
+    c.send('0_1', out('b'));
+    c.handOff();
+    c.send('0_1', out('c'));
+    await c.discard('0_0');
+    expect(transactions.map((t) => [t.outcome, values(t.records)])).toEqual([['abort', ['a', 'b']]]);
+    expect([c.buffered, c.unsent, c.hasPending('0_0')]).toEqual([2, 2, false]);
+    await c.commit(offsets);
+    expect(transactions.map((t) => [t.outcome, values(t.records)])).toEqual([
+      ['abort', ['a', 'b']],
+      ['commit', ['b', 'c']],
+    ]);
+  });
+
+  it('exactly-once: discarding a task with nothing handed off leaves the open transaction alone', async () => {
+    const { c, transactions } = collector(true, undefined, true);
+    c.send('0_1', out('b'));
+    c.handOff();
+    c.send('0_0', out('a'));
+    await c.discard('0_0');
+    await c.commit(offsets);
+    expect(transactions.map((t) => [t.outcome, values(t.records)])).toEqual([['commit', ['b']]]);
+  });
+
+  it('exactly-once: a hand-off the producer refuses fails the commit with VIGIL_ERR_PRODUCTION, aborts, and sends nothing after it', async () => {
+    const { c, transactions } = collector(true, () => 'CONTINUE', true);
+    c.send('0_0', out('x', 'rejected'));
+    c.handOff();
+    c.send('0_0', out('a'));
+    c.handOff();
+    await expect(c.commit(offsets)).rejects.toMatchObject({ code: 'VIGIL_ERR_PRODUCTION' });
+    expect(transactions.map((t) => [t.outcome, values(t.records), t.offsets.length])).toEqual([['abort', [], 0]]);
+    expect(c.buffered).toBe(2); // given back for the caller to retry or discard
+  });
+
+  it('exactly-once: an abortIf commit aborts what was handed off and keeps it; the next commit sends it again', async () => {
+    const { c, transactions } = collector(true, undefined, true);
+    c.send('0_0', out('a'));
+    c.handOff();
+    expect((await c.commit(offsets, () => true)).committed).toBe(false);
+    expect([c.buffered, c.unsent]).toEqual([1, 1]);
+    await c.commit(offsets);
+    expect(transactions.map((t) => [t.outcome, values(t.records)])).toEqual([
+      ['abort', ['a']],
+      ['commit', ['a']],
+    ]);
+  });
+
+  it('at-least-once: hands records to the producer at once; the commit then commits only the offsets, and a FAIL verdict on a hand-off fails it', async () => {
+    const ok = collector(false, undefined, true);
+    ok.c.send('0_0', out('a'));
+    ok.c.handOff();
+    await settle();
+    expect(values(ok.sent)).toEqual(['a']);
+    await ok.c.commit(offsets);
+    expect([values(ok.sent), ok.committedOffsets]).toEqual([['a'], [offsets]]);
+
+    const failing = collector(false, () => 'FAIL', true);
+    failing.c.send('0_0', out('x', 'rejected'));
+    failing.c.handOff();
+    await expect(failing.c.commit(offsets)).rejects.toMatchObject({ code: 'VIGIL_ERR_PRODUCTION' });
+    expect(failing.committedOffsets).toEqual([]);
+  });
+
+  it('holds back a task’s records from a sink whose partition count is not known yet, keeping the task’s order', async () => {
+    let release: (n: number) => void = () => {};
+    const count = new Promise<number>((r) => (release = r));
+    const { c, transactions } = collector(true, undefined, true, () => count);
+    c.send('0_0', out('a'));
+    c.send('0_0', { ...out('b', 'keyed'), choosePartition: (n: number) => n - 1 });
+    c.send('0_0', out('c'));
+    c.handOff();
+    await settle();
+    expect([values(transactions[0]?.records ?? []), c.unsent]).toEqual([['a'], 2]);
+    release(4);
+    await c.commit([]);
+    expect(transactions.map((t) => [t.outcome, values(t.records), t.records[1]?.partition])).toEqual([['commit', ['a', 'b', 'c'], 3]]);
+  });
+
+  it('remembers the ends of handed-off changelog writes only once they are committed', async () => {
+    const { c } = collector(true, undefined, true);
+    c.send('0_0', out('a', 'app-counts-changelog', 2));
+    c.handOff();
+    await settle();
+    expect(c.writtenEnd('app-counts-changelog', 2)).toBeUndefined();
+    await c.commit([]);
+    expect(c.writtenEnd('app-counts-changelog', 2)).toBe(21n);
   });
 });

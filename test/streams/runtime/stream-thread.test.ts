@@ -84,7 +84,7 @@ function record(offset: number, value: string): ConsumedRecord {
   return { topic: 'in', partition: 0, offset: String(offset), key: Buffer.from(`k${offset}`), value: Buffer.from(value), timestamp: 1_000 + offset, headers: {} };
 }
 
-async function running(guarantee: 'at_least_once' | 'exactly_once', handler?: ProductionExceptionHandler, fakes = new Fakes(), extra: { pipelinedCommits?: boolean } = {}) {
+async function running(guarantee: 'at_least_once' | 'exactly_once', handler?: ProductionExceptionHandler, fakes = new Fakes(), extra: { pipelinedCommits?: boolean; eagerSends?: boolean; commitIntervalMs?: number } = {}) {
   const stateDir = mkdtempSync(join(tmpdir(), 'vigil-thread-'));
   dirs.push(stateDir);
   const clock = new ManualClock(0);
@@ -179,6 +179,36 @@ describe('StreamThread commits (fake Kafka clients)', () => {
     expect(fatal.map((e) => e.code)).toEqual(['VIGIL_ERR_PRODUCTION']);
     expect(fakes.transactions.map((t) => t.outcome)).toEqual(['commit', 'abort']);
     expect(fakes.transactions.flatMap((t) => (t.outcome === 'commit' ? t.offsets.map((o) => o.offset) : []))).toEqual(['1']);
+  });
+});
+
+describe('StreamThread eager sends (fake Kafka clients)', () => {
+  const outcomes = (fakes: Fakes) => fakes.transactions.map((t) => [t.outcome, t.records.map((r) => String(r.value)), t.offsets.map((o) => o.offset)]);
+
+  it('exactly-once: a batch’s output goes into the open transaction at the batch’s end; the commit then adds only the offsets', async () => {
+    const { thread, fakes, feed } = await running('exactly_once', undefined, new Fakes(), { commitIntervalMs: 60_000 });
+    await feed([record(0, 'a'), record(1, 'b')]);
+    await vi.waitFor(() => expect(outcomes(fakes)).toEqual([['open', ['a', 'b'], []]]));
+    await thread.stop();
+    expect(outcomes(fakes)).toEqual([['commit', ['a', 'b'], ['2']]]);
+  });
+
+  it('at-least-once: the output is sent before the offsets are due', async () => {
+    const { thread, fakes, feed } = await running('at_least_once', undefined, new Fakes(), { commitIntervalMs: 60_000 });
+    await feed([record(0, 'a')]);
+    await vi.waitFor(() => expect(fakes.sent.map((r) => String(r.value))).toEqual(['a']));
+    expect(fakes.commits).toEqual([]);
+    await thread.stop();
+    expect(fakes.commits.at(-1)).toEqual([{ topic: 'in', partition: 0, offset: '1' }]);
+  });
+
+  it('with eagerSends off, nothing reaches the producer before the commit', async () => {
+    const { thread, fakes, feed } = await running('exactly_once', undefined, new Fakes(), { commitIntervalMs: 60_000, eagerSends: false });
+    await feed([record(0, 'a')]);
+    await new Promise<void>((r) => setImmediate(r));
+    expect(fakes.transactions).toEqual([]);
+    await thread.stop();
+    expect(outcomes(fakes)).toEqual([['commit', ['a'], ['1']]]);
   });
 });
 
