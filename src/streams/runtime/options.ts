@@ -69,7 +69,11 @@ export interface KafkaStreamsOptions {
   readonly fetchMaxWaitMs: number;
   /** Replication factor of the topics the runtime creates. */
   readonly replicationFactor: number;
-  /** Commit early when this many output records are buffered, whatever the interval. */
+  /**
+   * Commit early when this many output records are buffered, whatever the
+   * interval. 12,000: over a backlog, fewer and larger transactions (5,000
+   * gave 0.83-0.92x the records/s in bench/runtime; see bench/README.md).
+   */
   readonly maxBufferedRecords: number;
   /**
    * Write each commit while the tasks go on processing (at most one commit
