@@ -64,6 +64,20 @@ export function keepsUp(s: KeepUpInput): { keptUp: boolean; lagGrowth: number } 
   return { keptUp, lagGrowth };
 }
 
+/**
+ * The p99 a step is judged by against the budget: append → alert *visible*
+ * to a read_committed consumer where it was measured (what the dispatcher
+ * and the dashboard see), else append → alert appended (older results).
+ * Under exactly-once a system that sends into the open transaction as it
+ * goes (Kafka Streams; Vigil since its eager sends) appends an alert long
+ * before it commits it, so the append alone would flatter it. The ceiling
+ * has no alerts to be late (0).
+ */
+export function budgetP99(step: { appendToAlert: { p99: number }; appendToVisible?: { p99: number } | null }, ceiling: boolean): number {
+  if (ceiling) return 0;
+  return step.appendToVisible?.p99 ?? step.appendToAlert.p99;
+}
+
 export interface JudgedStep {
   rate: number;
   keptUp: boolean;

@@ -27,7 +27,9 @@ export function quietRuns(dir: string): Array<{ file: string; run: RunResult }> 
     if (!f.endsWith('.json')) continue;
     try {
       const run = JSON.parse(readFileSync(join(dir, f), 'utf8')) as RunResult;
-      if (run.noisy === false && Array.isArray(run.runs) && run.provenance && (run.topology ?? 'single') === 'single') out.push({ file: join(dir, f), run });
+      // Not a multi-region run (it measures MirrorMaker 2 too), nor an A/B of two revisions (`--compare`): neither is the product's headline.
+      const compared = (run.args as { compare?: unknown } | undefined)?.compare;
+      if (run.noisy === false && Array.isArray(run.runs) && run.provenance && (run.topology ?? 'single') === 'single' && (compared === undefined || compared === null)) out.push({ file: join(dir, f), run });
     } catch {
       // Not a run file.
     }

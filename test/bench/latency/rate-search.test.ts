@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateSearch, keepsUp, lagGrowthAllowed, lagSlope, sustainableRate, withinBudgetRate } from '../../../bench/latency/rate-search.js';
+import { RateSearch, budgetP99, keepsUp, lagGrowthAllowed, lagSlope, sustainableRate, withinBudgetRate } from '../../../bench/latency/rate-search.js';
 
 /** Runs a search against a system that keeps up with any rate up to `capacity`. */
 function search(capacity: number, start = 100, max = 12_800, resolution = 1.1): { rates: number[]; result: ReturnType<RateSearch['result']> } {
@@ -73,6 +73,15 @@ describe('keepsUp', () => {
   it('computes the least-squares slope', () => {
     expect(lagSlope([{ t: 0, lag: 0 }, { t: 1, lag: 10 }, { t: 2, lag: 20 }])).toBeCloseTo(10);
     expect(lagSlope([{ t: 0, lag: 5 }])).toBe(0);
+  });
+});
+
+describe('budgetP99', () => {
+  it('is the visible p99 where measured, else the appended one; 0 for the ceiling', () => {
+    expect(budgetP99({ appendToAlert: { p99: 30 }, appendToVisible: { p99: 150 } }, false)).toBe(150);
+    expect(budgetP99({ appendToAlert: { p99: 30 }, appendToVisible: null }, false)).toBe(30);
+    expect(budgetP99({ appendToAlert: { p99: 30 } }, false)).toBe(30);
+    expect(budgetP99({ appendToAlert: { p99: 30 }, appendToVisible: { p99: 150 } }, true)).toBe(0);
   });
 });
 

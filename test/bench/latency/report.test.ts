@@ -70,6 +70,13 @@ function result(noisy: boolean, date = '2026-12-05T00:00:00.000Z'): RunResult {
 }
 
 describe('latency report', () => {
+  it('judges the budget by visibility where it was measured: an alert appended in 30 ms but visible at 150 ms is late', () => {
+    const appendedEarly = { ...step(200, 30), appendToVisible: summary(150) };
+    const older = { ...step(200, 30), appendToVisible: null };
+    expect(summarizeSystems({ ...result(false), runs: [run('vigil-eos', 1, 800, [appendedEarly])] })[0]?.withinBudget.median).toBe(0);
+    expect(summarizeSystems({ ...result(false), runs: [run('vigil-eos', 1, 800, [older])] })[0]?.withinBudget.median).toBe(200);
+  });
+
   it('reports medians with their min–max over rounds', () => {
     const s = summarizeSystems(result(false)).find((x) => x.system === 'vigil-eos');
     expect(s?.backlog).toEqual({ median: 820, min: 810, max: 830, n: 3 });
@@ -143,6 +150,8 @@ describe('README regeneration', () => {
     writeFileSync(join(dir, 'legacy.json'), JSON.stringify(legacy));
     // A quiet multi-region run measures MirrorMaker 2 too: never the single-cluster headline.
     writeFileSync(join(dir, 'new-mirrored.json'), JSON.stringify({ ...result(false, '2026-12-07T00:00:00.000Z'), topology: 'multi-region: …' }));
+    // Nor an A/B of two revisions.
+    writeFileSync(join(dir, 'new-ab.json'), JSON.stringify({ ...result(false, '2026-12-08T00:00:00.000Z'), args: { backlog: 30_000, compare: 'abc1234' } }));
     expect(quietRuns(dir).map((r) => r.file.slice(dir.length + 1))).toEqual(['new.json', 'old.json']);
   });
 
