@@ -137,6 +137,17 @@ export class RecordCollector {
   }
 
   /**
+   * Exactly-once: aborts the transaction the hand-offs opened, if any; the
+   * records stay held and go into the next one. Called before an
+   * assignment is applied, so no transaction stays open through a
+   * restoration (which may outlast the transaction timeout, and whose
+   * read_committed restore consumer would wait behind it).
+   */
+  async abortOpenTransaction(): Promise<void> {
+    if (this.options.exactlyOnce && this.epoch !== undefined) await this.abortEpoch();
+  }
+
+  /**
    * Eager sends: hands every record buffered since the last hand-off to the
    * producer, in one request chained behind those already in flight, and
    * returns without waiting. Records of a sink whose partition count is not

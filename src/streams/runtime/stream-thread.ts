@@ -215,6 +215,8 @@ export class StreamThread {
     await this.settleInFlight();
     const assigned = this.pendingAssignment;
     if (assigned === undefined || this.stopping || this.failed) return;
+    // Records handed off before the rebalance must not sit in an open transaction through the restoration: abort it, keep them.
+    await this.collector.abortOpenTransaction();
     this.pendingAssignment = undefined;
     const { logger } = this.o.options;
     if (this.lostAll) {
@@ -332,6 +334,7 @@ export class StreamThread {
 
   /** Eager sends: what the tasks forwarded goes to the producer now, not at the commit. */
   private handOff(): void {
+    if (this.rebalancing) return; // the assignment aborts the open transaction; send into it again once it is applied
     this.lastHandOff = this.now();
     this.collector.handOff();
   }

@@ -205,6 +205,20 @@ describe('RecordCollector with eager sends', () => {
     ]);
   });
 
+  it('exactly-once: abortOpenTransaction aborts what the hand-offs opened and keeps every record for the next transaction', async () => {
+    const { c, transactions } = collector(true, undefined, true);
+    await c.abortOpenTransaction(); // nothing open: nothing to do
+    c.send('0_0', out('a'));
+    c.handOff();
+    await c.abortOpenTransaction();
+    expect([c.buffered, c.unsent]).toEqual([1, 1]);
+    await c.commit(offsets);
+    expect(transactions.map((t) => [t.outcome, values(t.records)])).toEqual([
+      ['abort', ['a']],
+      ['commit', ['a']],
+    ]);
+  });
+
   it('exactly-once: discarding a task with nothing handed off leaves the open transaction alone', async () => {
     const { c, transactions } = collector(true, undefined, true);
     c.send('0_1', out('b'));

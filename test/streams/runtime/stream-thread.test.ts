@@ -202,6 +202,21 @@ describe('StreamThread eager sends (fake Kafka clients)', () => {
     expect(fakes.commits.at(-1)).toEqual([{ topic: 'in', partition: 0, offset: '1' }]);
   });
 
+  it('exactly-once: a rebalance aborts the transaction the hand-offs opened before the assignment, and the records are committed after it', async () => {
+    const { thread, fakes, feed, run } = await running('exactly_once', undefined, new Fakes(), { commitIntervalMs: 60_000 });
+    await feed([record(0, 'a')]);
+    await vi.waitFor(() => expect(outcomes(fakes)).toEqual([['open', ['a'], []]]));
+    run.onRebalancing?.();
+    run.onGroupJoin?.({ memberId: 'm', isLeader: true, partitions: new Map([['in', [0]]]) });
+    await vi.waitFor(() => expect(outcomes(fakes)).toEqual([['abort', ['a'], []]]));
+    await vi.waitFor(() => expect(thread.taskIds()).toEqual(['0_0']));
+    await thread.stop();
+    expect(outcomes(fakes)).toEqual([
+      ['abort', ['a'], []],
+      ['commit', ['a'], ['1']],
+    ]);
+  });
+
   it('with eagerSends off, nothing reaches the producer before the commit', async () => {
     const { thread, fakes, feed } = await running('exactly_once', undefined, new Fakes(), { commitIntervalMs: 60_000, eagerSends: false });
     await feed([record(0, 'a')]);
