@@ -8,9 +8,9 @@
  * transactions, production errors). docs/runtime.md describes the split.
  *
  * Fetched batches, the commit and punctuation timers and rebalances run
- * one at a time through one SerialExecutor. Output is handed to the
- * producer as the tasks go (eager sends: at a batch's end, after a
- * punctuation, every HAND_OFF_RECORDS) and committed with the consumed
+ * one at a time through one SerialExecutor. Output is sent at the commit,
+ * or, with `eagerSends`, handed to the producer as the tasks go (at a
+ * batch's end, after a punctuation, every HAND_OFF_RECORDS), and committed with the consumed
  * offsets (one transaction under exactly-once); the collector keeps it
  * until then, so a task revoked with uncommitted work can drop it. With
  * `pipelinedCommits` a commit is sealed on the executor (stores flushed,

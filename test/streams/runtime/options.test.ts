@@ -13,8 +13,8 @@ describe('kafkaStreamsOptions', () => {
     expect('brokers' in streams).toBe(false);
   });
 
-  it('sends eagerly by default, and refuses eager sends asked for together with pipelined commits', () => {
-    expect(kafkaStreamsOptions({ applicationId: 'app', brokers: ['h:1'] }).runtime.eagerSends).toBe(true);
+  it('does not send eagerly by default, and refuses eager sends asked for together with pipelined commits', () => {
+    expect(kafkaStreamsOptions({ applicationId: 'app', brokers: ['h:1'] }).runtime.eagerSends).toBe(false);
     expect(kafkaStreamsOptions({ applicationId: 'app', brokers: ['h:1'], pipelinedCommits: true }).runtime.pipelinedCommits).toBe(true);
     expect(() => kafkaStreamsOptions({ applicationId: 'app', brokers: ['h:1'], pipelinedCommits: true, eagerSends: true })).toThrow(/config\.eagerSends cannot be used with pipelinedCommits/);
   });

@@ -186,7 +186,7 @@ describe('StreamThread eager sends (fake Kafka clients)', () => {
   const outcomes = (fakes: Fakes) => fakes.transactions.map((t) => [t.outcome, t.records.map((r) => String(r.value)), t.offsets.map((o) => o.offset)]);
 
   it('exactly-once: a batch’s output goes into the open transaction at the batch’s end; the commit then adds only the offsets', async () => {
-    const { thread, fakes, feed } = await running('exactly_once', undefined, new Fakes(), { commitIntervalMs: 60_000 });
+    const { thread, fakes, feed } = await running('exactly_once', undefined, new Fakes(), { commitIntervalMs: 60_000, eagerSends: true });
     await feed([record(0, 'a'), record(1, 'b')]);
     await vi.waitFor(() => expect(outcomes(fakes)).toEqual([['open', ['a', 'b'], []]]));
     await thread.stop();
@@ -194,7 +194,7 @@ describe('StreamThread eager sends (fake Kafka clients)', () => {
   });
 
   it('at-least-once: the output is sent before the offsets are due', async () => {
-    const { thread, fakes, feed } = await running('at_least_once', undefined, new Fakes(), { commitIntervalMs: 60_000 });
+    const { thread, fakes, feed } = await running('at_least_once', undefined, new Fakes(), { commitIntervalMs: 60_000, eagerSends: true });
     await feed([record(0, 'a')]);
     await vi.waitFor(() => expect(fakes.sent.map((r) => String(r.value))).toEqual(['a']));
     expect(fakes.commits).toEqual([]);
@@ -203,7 +203,7 @@ describe('StreamThread eager sends (fake Kafka clients)', () => {
   });
 
   it('exactly-once: a rebalance aborts the transaction the hand-offs opened before the assignment, and the records are committed after it', async () => {
-    const { thread, fakes, feed, run } = await running('exactly_once', undefined, new Fakes(), { commitIntervalMs: 60_000 });
+    const { thread, fakes, feed, run } = await running('exactly_once', undefined, new Fakes(), { commitIntervalMs: 60_000, eagerSends: true });
     await feed([record(0, 'a')]);
     await vi.waitFor(() => expect(outcomes(fakes)).toEqual([['open', ['a'], []]]));
     run.onRebalancing?.();
