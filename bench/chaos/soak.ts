@@ -118,7 +118,17 @@ const outDir = join(ROOT, 'bench', 'results');
 mkdirSync(outDir, { recursive: true });
 const loadAtEnd = await sampleLoad();
 const quietAtStart = (loadAtStart.loadAverage[0] ?? Number.POSITIVE_INFINITY) <= QUIET_LOAD_LIMIT;
-const machine = { cpus: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAtStart, loadAtEnd, quietAtStart };
+// The flat 1/5/15-minute averages are the fields every results file has (the latency runs, the older soaks); the samples add steal and busy.
+const machine = {
+  cpus: cpus().length,
+  memGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  loadAverageAtStart: loadAtStart.loadAverage,
+  loadAverageAtEnd: loadAtEnd.loadAverage,
+  quietAtStart,
+  loadAtStart,
+  loadAtEnd,
+};
 writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify({ name, machine, scale, scenarios: only, rounds: rows }, null, 2)}\n`);
 const md = [
   `# Chaos ${values.soak ? 'soak ' : ''}run ${date}`,
