@@ -2,7 +2,7 @@
  * Two per-record costs of kafkajs 2.2.4 (its last release) on the produce
  * path, removed here. Found by profiling `bench/runtime` (exactly-once,
  * 200,000-record backlog), where the thread spent about a sixth of its
- * busy time in them (10 % and 7 %), besides the garbage they left:
+ * busy time in them (10 % and 5–8 %), besides the garbage they left:
  *
  * 1. `groupMessagesPerPartition` copies the partition's whole array for
  *    every message it adds (`[...current, message]`), so grouping one

@@ -116,6 +116,11 @@ export class RecordCollector {
     return (this.buffers.get(taskId)?.length ?? 0) > 0;
   }
 
+  /** Whether `handOff` sends anything (eager sends on, and not under pipelined commits: the wiring decides). */
+  get eager(): boolean {
+    return this.options.eagerSends === true;
+  }
+
   /** Records held for the next commit that the producer does not have yet. */
   get unsent(): number {
     return this.count - this.handedTotal;
@@ -155,7 +160,7 @@ export class RecordCollector {
    * to keep its order); the count is looked up meanwhile.
    */
   handOff(): void {
-    if (this.options.eagerSends !== true || this.unsent === 0) return;
+    if (!this.eager || this.unsent === 0) return;
     const batch: KafkaProducedRecord[] = [];
     for (const [taskId, buffer] of this.buffers) {
       let i = this.handedOff.get(taskId) ?? 0;

@@ -8,11 +8,12 @@
  * transactions, production errors). docs/runtime.md describes the split.
  *
  * Fetched batches, the commit and punctuation timers and rebalances run
- * one at a time through one SerialExecutor. Output is sent at the commit,
+ * one at a time through one SerialExecutor. Output is sent at the commit
  * or, with `eagerSends`, handed to the producer as the tasks go (at a
- * batch's end, after a punctuation, every HAND_OFF_RECORDS), and committed with the consumed
- * offsets (one transaction under exactly-once); the collector keeps it
- * until then, so a task revoked with uncommitted work can drop it. With
+ * batch's end, after a punctuation, every HAND_OFF_RECORDS), and committed
+ * with the consumed offsets (one transaction under exactly-once); the
+ * collector keeps it until then, so a task revoked with uncommitted work
+ * can drop it. With
  * `pipelinedCommits` a commit is sealed on the executor (stores flushed,
  * output and offsets taken) and then written while processing goes on, one
  * commit in flight at most.
@@ -286,7 +287,7 @@ export class StreamThread {
         // Punctuators due while a long batch runs fire between its records, not after it.
         if (this.punctuation.isDue()) await this.punctuate();
         if (this.collector.buffered >= this.o.options.maxBufferedRecords || this.commitDue()) await this.commit(false);
-        else if (this.collector.unsent >= HAND_OFF_RECORDS) this.handOff();
+        else if (this.collector.eager && this.collector.unsent >= HAND_OFF_RECORDS) this.handOff();
         if (this.stopping || this.failed || this.tasks.route(topic, partition) !== h) return;
         // kafkajs heartbeats only between batches; a batch of thousands of records with
         // commits in between can outlast the session timeout and get this member dropped.
@@ -301,7 +302,7 @@ export class StreamThread {
           }
         }
       }
-      if (this.now() - this.lastHandOff >= HAND_OFF_LINGER_MS) this.handOff();
+      if (this.collector.eager && this.now() - this.lastHandOff >= HAND_OFF_LINGER_MS) this.handOff();
       // A record may have scheduled a punctuator earlier than the armed timer.
       this.armPunctuation();
     } catch (error) {
@@ -334,7 +335,8 @@ export class StreamThread {
 
   /** Eager sends: what the tasks forwarded goes to the producer now, not at the commit. */
   private handOff(): void {
-    if (this.rebalancing) return; // the assignment aborts the open transaction; send into it again once it is applied
+    // While the group rebalances, nothing is sent: the assignment aborts the open transaction; hand-offs resume once it is applied.
+    if (!this.collector.eager || this.rebalancing) return;
     this.lastHandOff = this.now();
     this.collector.handOff();
   }

@@ -205,20 +205,6 @@ describe('RecordCollector with eager sends', () => {
     ]);
   });
 
-  it('exactly-once: abortOpenTransaction aborts what the hand-offs opened and keeps every record for the next transaction', async () => {
-    const { c, transactions } = collector(true, undefined, true);
-    await c.abortOpenTransaction(); // nothing open: nothing to do
-    c.send('0_0', out('a'));
-    c.handOff();
-    await c.abortOpenTransaction();
-    expect([c.buffered, c.unsent]).toEqual([1, 1]);
-    await c.commit(offsets);
-    expect(transactions.map((t) => [t.outcome, values(t.records)])).toEqual([
-      ['abort', ['a']],
-      ['commit', ['a']],
-    ]);
-  });
-
   it('exactly-once: discarding a task with nothing handed off leaves the open transaction alone', async () => {
     const { c, transactions } = collector(true, undefined, true);
     c.send('0_1', out('b'));
@@ -240,11 +226,15 @@ describe('RecordCollector with eager sends', () => {
     expect(c.buffered).toBe(2); // given back for the caller to retry or discard
   });
 
-  it('exactly-once: an abortIf commit aborts what was handed off and keeps it; the next commit sends it again', async () => {
+  it.each([
+    ['abortOpenTransaction()', async (c: RecordCollector) => void (await c.abortOpenTransaction())],
+    ['a commit whose abortIf answers true', async (c: RecordCollector) => expect((await c.commit(offsets, () => true)).committed).toBe(false)],
+  ])('exactly-once: %s aborts what was handed off and keeps it; the next commit sends it again', async (_how, abort) => {
     const { c, transactions } = collector(true, undefined, true);
+    await c.abortOpenTransaction(); // nothing open yet: nothing to abort
     c.send('0_0', out('a'));
     c.handOff();
-    expect((await c.commit(offsets, () => true)).committed).toBe(false);
+    await abort(c);
     expect([c.buffered, c.unsent]).toEqual([1, 1]);
     await c.commit(offsets);
     expect(transactions.map((t) => [t.outcome, values(t.records)])).toEqual([
