@@ -129,6 +129,7 @@ export class ChangelogReader {
       isolation: this.options.exactlyOnce ? 'read_committed' : 'read_uncommitted',
       logger: this.options.logger,
       cancelled: this.options.cancelled,
+      now: this.options.now,
     });
   }
 
