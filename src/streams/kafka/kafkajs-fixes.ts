@@ -1,5 +1,5 @@
 /**
- * Two per-record costs of kafkajs 2.2.4 (its last release) on the produce
+ * Three per-record costs of kafkajs 2.2.4 (its last release) on the produce
  * path, removed here. Found by profiling `bench/runtime` (exactly-once,
  * 200,000-record backlog), where the thread spent about a sixth of its
  * busy time in them (10 % and 5–8 %), besides the garbage they left:
@@ -18,10 +18,16 @@
  *    32-bit integer arithmetic; the producer facade passes it to kafkajs
  *    through its public `createPartitioner` option.
  *
+ * 3. Its Produce request encoder builds an Encoder per record and copies
+ *    it into the batch; produce-encoder.ts writes the same bytes into one
+ *    buffer.
+ *
  * Import this module before anything imports kafkajs (connection.ts and
  * assigner.ts import it first).
  */
 import Module, { createRequire } from 'node:module';
+import { fastProduceRequest } from './produce-encoder.js';
+import type { ProduceRequestFactory } from './produce-encoder.js';
 
 const require = createRequire(import.meta.url);
 
@@ -82,6 +88,34 @@ function installGroupingFix(): void {
 }
 
 installGroupingFix();
+
+/** kafkajs' Produce v3 request, which v4–v7 wrap (see produce-encoder.ts). */
+export const PRODUCE_REQUEST_MODULE = 'kafkajs/src/protocol/requests/produce/v3/request.js';
+let fastProduce: ProduceRequestFactory | undefined;
+
+/** Whether kafkajs encodes Produce requests with produce-encoder.ts (false for another kafkajs version). */
+export function produceEncoderInstalled(): boolean {
+  return fastProduce !== undefined && require.cache[require.resolve(PRODUCE_REQUEST_MODULE)]?.exports === fastProduce;
+}
+
+/**
+ * The request modules load lazily, at the first produce: replacing the
+ * cached v3 module's export now means v4–v7 wrap ours when they load.
+ */
+function installProduceEncoder(): void {
+  const { version } = require('kafkajs/package.json') as { version: string };
+  if (version !== KAFKAJS_VERSION) return;
+  const file = require.resolve(PRODUCE_REQUEST_MODULE);
+  // v7 (the version Kafka 4 gets) captured kafkajs' own v3 when it loaded: too late.
+  if (require.cache[require.resolve('kafkajs/src/protocol/requests/produce/v7/request.js')] !== undefined) return;
+  const original = require(file) as ProduceRequestFactory;
+  const cached = require.cache[file];
+  if (cached === undefined) return;
+  fastProduce = fastProduceRequest(original);
+  cached.exports = fastProduce;
+}
+
+installProduceEncoder();
 
 const SEED = 0x9747b28c | 0;
 const M = 0x5bd1e995;
