@@ -179,13 +179,13 @@ interface Planned {
   readonly first: number;
   readonly max: number;
   readonly now: number;
-  /** Per record: body size, then the timestamp delta. */
+  /** Per record, RECORD_FIELDS numbers: body size, timestamp delta, key and value byte lengths. */
   readonly sizes: number[];
   readonly headers: Array<Header[] | undefined>;
   readonly recordsSize: number;
 }
 
-const digits = (n: number): number => (n === 0 ? 1 : Math.floor(Math.log10(n)) + 1);
+const RECORD_FIELDS = 4;
 
 /** The batch's timestamps as kafkajs derives them, or undefined when only its own sort gives them exactly. */
 function plan(data: PartitionData, now: number): Planned | undefined {
@@ -199,7 +199,7 @@ function plan(data: PartitionData, now: number): Planned | undefined {
     if (t > max) max = t;
   }
   if (min === Infinity) min = max = now;
-  else if (digits(min) !== digits(max)) return undefined; // string order ≠ number order
+  else if (String(min).length !== String(max).length) return undefined; // string order ≠ number order
   const sizes: number[] = [];
   const headers: Array<Header[] | undefined> = [];
   let recordsSize = 0;
@@ -210,8 +210,10 @@ function plan(data: PartitionData, now: number): Planned | undefined {
     const hs = headersOf(m);
     let headersSize = varIntSize(hs?.length ?? 0);
     if (hs) for (const h of hs) headersSize += bytesSize(Buffer.byteLength(h.key)) + bytesSize(byteLength(h.value));
-    const body = 1 + varLongSize(delta) + varIntSize(i) + bytesSize(byteLength(m.key)) + bytesSize(byteLength(m.value)) + headersSize;
-    sizes.push(body, delta);
+    const keyLength = byteLength(m.key);
+    const valueLength = byteLength(m.value);
+    const body = 1 + varLongSize(delta) + varIntSize(i) + bytesSize(keyLength) + bytesSize(valueLength) + headersSize;
+    sizes.push(body, delta, keyLength, valueLength);
     headers.push(hs);
     recordsSize += varIntSize(body) + body;
   }
@@ -244,12 +246,13 @@ function writePartition(w: Writer, p: Planned, args: ProduceRequestArgs, Long: L
   w.int32(data.messages.length);
   for (let i = 0; i < data.messages.length; i++) {
     const m = data.messages[i] as ProduceMessage;
-    w.varint(p.sizes[2 * i] as number);
+    const at = RECORD_FIELDS * i;
+    w.varint(p.sizes[at] as number);
     w.int8(0);
-    w.varlong(p.sizes[2 * i + 1] as number);
+    w.varlong(p.sizes[at + 1] as number);
     w.varint(i);
-    w.bytes(m.key, byteLength(m.key));
-    w.bytes(m.value, byteLength(m.value));
+    w.bytes(m.key, p.sizes[at + 2] as number);
+    w.bytes(m.value, p.sizes[at + 3] as number);
     const hs = p.headers[i];
     w.varint(hs?.length ?? 0);
     if (hs) {

@@ -25,13 +25,18 @@ export interface KafkaProducer {
   close(): Promise<void>;
 }
 
+/**
+ * kafkajs types the timestamp as a string but encodes a number the same
+ * way (Long.fromValue, a numeric delta), and produce-encoder.ts takes the
+ * number as it is: no format here and parse there for every record.
+ */
 function toMessage(r: ProducedRecord): Message {
   return {
     key: r.key,
     value: r.value,
     partition: r.partition,
     headers: r.headers,
-    timestamp: r.timestamp === undefined ? undefined : String(r.timestamp),
+    timestamp: r.timestamp as unknown as Message['timestamp'],
   };
 }
 

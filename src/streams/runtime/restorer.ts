@@ -15,6 +15,7 @@
  */
 import { VigilError } from '../errors.js';
 import { connectConsumer } from '../kafka/index.js';
+import { systemClock } from '../time/clock.js';
 import type { KafkaConnectionOptions, KafkaConsumer } from '../kafka/index.js';
 import type { StreamsLogger } from './logger.js';
 
@@ -83,7 +84,7 @@ type Outcome = { kind: 'done' } | { kind: 'stalled'; joined: boolean };
 
 /** One restore consumer: reads until every partition reached its end, or until it stalls. */
 async function readOnce(pending: readonly Progress[], options: RestoreOptions): Promise<Outcome> {
-  const now = options.now ?? Date.now;
+  const now = options.now ?? systemClock.now;
   const stallMs = options.stallMs ?? STALL_MS;
   const waiting = new Map(pending.map((p) => [`${p.request.topic}:${p.request.partition}`, p]));
   const consumer = await (options.connect ?? connectRestoreConsumer)(options.connection, options.groupId, options.isolation);

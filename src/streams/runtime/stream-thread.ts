@@ -36,7 +36,7 @@ import type { StreamThreadOptions } from './thread-wiring.js';
 
 export type { StreamThreadOptions } from './thread-wiring.js';
 
-/** Eager sends: a hand-off goes once this many records wait, or at a batch's end once the last is this old (a small linger). */
+/** Eager sends: a hand-off goes once this many records wait, or at a batch's end when the last hand-off is this long ago (a small linger). */
 const HAND_OFF_RECORDS = 4_000;
 const HAND_OFF_LINGER_MS = 5;
 
