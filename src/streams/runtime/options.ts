@@ -71,8 +71,9 @@ export interface KafkaStreamsOptions {
   readonly replicationFactor: number;
   /**
    * Commit early when this many output records are buffered, whatever the
-   * interval. 12,000: over a backlog, fewer and larger transactions (5,000
-   * gave 0.83-0.92x the records/s in bench/runtime; see bench/README.md).
+   * interval. 12,000: over a backlog, fewer and larger transactions (with
+   * eager sends off, bench/runtime's exactly-once backlog ran at 0.88 and
+   * 0.96x with 5,000; at-least-once did not gain; see bench/README.md).
    */
   readonly maxBufferedRecords: number;
   /**
