@@ -1,6 +1,7 @@
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import { copartitionedAssigner } from './assigner.js';
 import { connectExplained, createKafka } from './connection.js';
+import { PrefetchBuffer } from './prefetch.js';
 import type { BatchProgress, ConsumedRecord, GroupAssignment, KafkaConnectionOptions, TopicPartition, TopicPartitionOffset } from './types.js';
 
 export interface ConsumerOptions {
@@ -31,6 +32,28 @@ export interface SubscribeOptions {
   fromBeginning?: boolean;
 }
 
+export interface PartitionBatch {
+  topic: string;
+  partition: number;
+  records: ConsumedRecord[];
+  highWatermark: string;
+  /** Marks the record at `offset` (and those before it) consumed. */
+  resolveOffset(offset: string): void;
+  /**
+   * Heartbeats if the interval has passed (cheap otherwise). A long batch
+   * must call it: kafkajs heartbeats only between batches, and a member
+   * silent for a session timeout is dropped from the group. Rejects when
+   * the group is rebalancing; let that error out of `eachBatch`.
+   */
+  heartbeat(): Promise<void>;
+  /**
+   * True once the rest of the batch must not be processed: its partition
+   * was sought or paused, or (with prefetch) the group's generation ended.
+   * Cheap; check it between records.
+   */
+  isStale(): boolean;
+}
+
 export interface RunOptions {
   /** Commit automatically after each batch (at-least-once); off for transactional commits. */
   autoCommit?: boolean;
@@ -40,22 +63,19 @@ export interface RunOptions {
    * handled; records not resolved are fetched again.
    */
   autoResolve?: boolean;
+  /**
+   * Fetch while batches are processed, keeping up to this many records
+   * queued (0 or absent: off, and kafkajs fetches only after each fetch's
+   * batches are processed). With prefetch a batch counts as consumed once
+   * queued: `resolveOffset` does nothing, and records a rebalance, `seek`,
+   * `pause` or `close` drops from the queue are fetched again only from
+   * the position the group's committed offsets or a seek give. So the
+   * caller must track and commit its own positions. `onBatchEnd` then
+   * reports a batch when it is queued.
+   */
+  prefetchRecords?: number;
   /** Called for each fetched batch of one partition, in offset order. */
-  eachBatch(batch: {
-    topic: string;
-    partition: number;
-    records: ConsumedRecord[];
-    highWatermark: string;
-    /** Marks the record at `offset` (and those before it) consumed. */
-    resolveOffset(offset: string): void;
-    /**
-     * Heartbeats if the interval has passed (cheap otherwise). A long batch
-     * must call it: kafkajs heartbeats only between batches, and a member
-     * silent for a session timeout is dropped from the group. Rejects when
-     * the group is rebalancing; let that error out of `eachBatch`.
-     */
-    heartbeat(): Promise<void>;
-  }): Promise<void>;
+  eachBatch(batch: PartitionBatch): Promise<void>;
   /**
    * After each batch, including batches that held only transaction markers
    * or aborted records (which never reach eachBatch): where the consumer is.
@@ -92,6 +112,8 @@ function toRecord(topic: string, partition: number, m: KafkaMessage): ConsumedRe
   return { topic, partition, offset: m.offset, key: m.key, value: m.value, timestamp: Number(m.timestamp), headers };
 }
 
+function ignoreOffset(): void {}
+
 function byTopic(partitions: TopicPartition[]): Array<{ topic: string; partitions: number[] }> {
   const groups = new Map<string, number[]>();
   for (const { topic, partition } of partitions) {
@@ -119,9 +141,17 @@ export async function connectConsumer(
   });
   await connectExplained(() => consumer.connect(), connection);
   const listeners: Array<() => void> = [];
+  let prefetch: PrefetchBuffer<PartitionBatch> | undefined;
   return {
     subscribe: (o) => consumer.subscribe({ topics: o.topics, fromBeginning: o.fromBeginning ?? false }),
     run: (o) => {
+      if (o.prefetchRecords !== undefined && o.prefetchRecords > 0) {
+        const queue = new PrefetchBuffer<PartitionBatch>({ limitRecords: o.prefetchRecords, deliver: (b) => o.eachBatch(b) });
+        prefetch = queue;
+        // Queued batches of an ended generation must not reach the caller after the new assignment.
+        const dropAll = (): void => queue.drop();
+        listeners.push(consumer.on(consumer.events.REBALANCING, dropAll), consumer.on(consumer.events.GROUP_JOIN, dropAll), consumer.on(consumer.events.CRASH, dropAll));
+      }
       if (o.onBatchEnd) {
         const cb = o.onBatchEnd;
         listeners.push(
@@ -160,25 +190,38 @@ export async function connectConsumer(
       return consumer.run({
         autoCommit: o.autoCommit ?? true,
         eachBatchAutoResolve: o.autoResolve ?? true,
-        eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
-          await o.eachBatch({
-            topic: batch.topic,
-            partition: batch.partition,
-            highWatermark: batch.highWatermark,
-            resolveOffset,
-            heartbeat,
-            records: batch.messages.map((m) => toRecord(batch.topic, batch.partition, m)),
-          });
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isStale }) => {
+          const records = batch.messages.map((m) => toRecord(batch.topic, batch.partition, m));
+          const { topic, partition, highWatermark } = batch;
+          const queue = prefetch;
+          if (queue === undefined) {
+            await o.eachBatch({ topic, partition, highWatermark, resolveOffset, heartbeat, isStale, records });
+            return;
+          }
+          // Consumed once queued, so kafkajs' next fetch starts after this batch (kafkajs never hands over an empty one).
+          const last = records[records.length - 1];
+          if (last !== undefined) resolveOffset(last.offset);
+          const queued: PartitionBatch = { topic, partition, highWatermark, resolveOffset: ignoreOffset, heartbeat, records, isStale: () => queue.isStale(queued) };
+          await queue.push(queued);
         },
       });
     },
     commit: (offsets) => consumer.commitOffsets(offsets),
-    seek: (o) => consumer.seek(o),
-    pause: (ps) => consumer.pause(byTopic(ps)),
+    seek: (o) => {
+      prefetch?.drop([o]);
+      consumer.seek(o);
+    },
+    pause: (ps) => {
+      prefetch?.drop(ps);
+      consumer.pause(byTopic(ps));
+    },
     resume: (ps) => consumer.resume(byTopic(ps)),
     async close() {
       for (const remove of listeners.splice(0)) remove();
+      // Unblocks kafkajs' fetcher if it waits for room in the queue; kafkajs' stop waits for it.
+      prefetch?.drop();
       await consumer.disconnect();
+      await prefetch?.idle();
     },
   };
 }

@@ -2,4 +2,4 @@
 export type * from './types.js';
 export { connectAdmin, type KafkaAdmin } from './admin.js';
 export { connectProducer, type KafkaProducer, type KafkaTransaction, type ProducerOptions } from './producer.js';
-export { connectConsumer, type KafkaConsumer, type ConsumerOptions, type SubscribeOptions, type RunOptions } from './consumer.js';
+export { connectConsumer, type KafkaConsumer, type ConsumerOptions, type SubscribeOptions, type RunOptions, type PartitionBatch } from './consumer.js';

@@ -95,6 +95,13 @@ export interface KafkaStreamsOptions {
    * could not reproduce or explain (docs/runtime.md, "Eager sends").
    */
   readonly eagerSends: boolean;
+  /**
+   * Prefetch: the consumer keeps fetching while the thread processes, with
+   * up to this many fetched records queued (then it waits). 0 turns it off:
+   * kafkajs then fetches only once the batches of its last fetch are
+   * processed. See "Prefetch" in docs/runtime.md.
+   */
+  readonly prefetchRecords: number;
   /** How often store sizes are reported to metrics (LevelDB counts by scanning). 0 disables. */
   readonly storeSizeIntervalMs: number;
   /** Called for every restoration step; also reported as `metrics.restoreProgress`. */
@@ -127,6 +134,7 @@ export const kafkaStreamsOptionDefaults = {
   maxBufferedRecords: 12_000,
   pipelinedCommits: false,
   eagerSends: false,
+  prefetchRecords: 0,
   storeSizeIntervalMs: 30_000,
   onRestore: undefined,
   tls: undefined,
@@ -157,7 +165,7 @@ export function kafkaStreamsOptions(input: KafkaStreamsConfigInput): { streams: 
   if (typeof runtime.instanceId !== 'string' || !/^[a-zA-Z0-9._-]{1,100}$/.test(runtime.instanceId)) {
     fail('instanceId', `must be 1-100 characters of [a-zA-Z0-9._-], got ${JSON.stringify(runtime.instanceId)}`);
   }
-  for (const field of ['sessionTimeoutMs', 'heartbeatIntervalMs', 'fetchMaxWaitMs', 'replicationFactor', 'maxBufferedRecords', 'storeSizeIntervalMs'] as const) {
+  for (const field of ['sessionTimeoutMs', 'heartbeatIntervalMs', 'fetchMaxWaitMs', 'replicationFactor', 'maxBufferedRecords', 'prefetchRecords', 'storeSizeIntervalMs'] as const) {
     const v = runtime[field];
     if (!Number.isInteger(v) || v < 0) fail(field, `must be a non-negative integer, got ${String(v)}`);
   }

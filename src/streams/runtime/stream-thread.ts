@@ -24,7 +24,7 @@ import type { StateStore } from '../state/types.js';
 import type { TimerHandle } from '../time/timers.js';
 import { Alarm } from './alarm.js';
 import { awaitCommitMarkers } from './commit-markers.js';
-import type { ConsumedRecord as KafkaRecord, GroupAssignment, TopicPartition } from '../kafka/index.js';
+import type { ConsumedRecord as KafkaRecord, GroupAssignment, PartitionBatch, TopicPartition } from '../kafka/index.js';
 import { encodeSubscriptionInfo, unitsOfTasks } from './partition-assignment.js';
 import type { RecordCollector } from './record-collector.js';
 import { messageOf } from './record-collector.js';
@@ -99,8 +99,10 @@ export class StreamThread {
       autoCommit: false,
       // Only records a task processed are marked consumed: whatever a rebalance or shutdown interrupts is fetched again.
       autoResolve: false,
+      // Fetching goes on while batches are processed (see "Prefetch" in docs/runtime.md); 0 turns it off.
+      prefetchRecords: options.prefetchRecords,
       eachBatch: async (batch) => {
-        const groupError = await this.executor.run(() => this.processBatch(batch.topic, batch.partition, batch.records, batch.resolveOffset, batch.heartbeat));
+        const groupError = await this.executor.run(() => this.processBatch(batch));
         // Out of eachBatch, so kafkajs re-joins the group (outside the executor: the join's GROUP_JOIN queues work on it).
         if (groupError !== undefined) throw groupError;
       },
@@ -259,14 +261,9 @@ export class StreamThread {
   // ---- processing ----
 
   /** Returns the group's error when a heartbeat found the group rebalancing (the rest of the batch is fetched again). */
-  private async processBatch(
-    topic: string,
-    partition: number,
-    records: readonly KafkaRecord[],
-    resolveOffset: (offset: string) => void,
-    heartbeat: () => Promise<void>,
-  ): Promise<unknown> {
-    if (this.stopping || this.failed) return;
+  private async processBatch(batch: PartitionBatch): Promise<unknown> {
+    const { topic, partition, records, resolveOffset, heartbeat } = batch;
+    if (this.stopping || this.failed || batch.isStale()) return;
     const h = this.tasks.route(topic, partition);
     if (!h) return; // fetched before a rebalance took the partition away
     let position = h.positions.get(topic);
@@ -288,7 +285,8 @@ export class StreamThread {
         if (this.punctuation.isDue()) await this.punctuate();
         if (this.collector.buffered >= this.o.options.maxBufferedRecords || this.commitDue()) await this.commit(false);
         else if (this.collector.eager && this.collector.unsent >= HAND_OFF_RECORDS) this.handOff();
-        if (this.stopping || this.failed || this.tasks.route(topic, partition) !== h) return;
+        // Stale: a rebalance or a seek came while the record was processed (possible with prefetch); the rest is fetched again.
+        if (this.stopping || this.failed || batch.isStale() || this.tasks.route(topic, partition) !== h) return;
         // kafkajs heartbeats only between batches; a batch of thousands of records with
         // commits in between can outlast the session timeout and get this member dropped.
         // Asked once per interval, not per record: the call costs promises even when kafkajs skips it.

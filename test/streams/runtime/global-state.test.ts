@@ -65,7 +65,7 @@ function rate(offset: number, value: string): ConsumedRecord {
 }
 
 async function deliver(o: RunOptions, records: ConsumedRecord[]): Promise<void> {
-  await o.eachBatch({ topic: 'rates', partition: 0, records, highWatermark: '2', resolveOffset: () => {}, heartbeat: async () => {} });
+  await o.eachBatch({ topic: 'rates', partition: 0, records, highWatermark: '2', resolveOffset: () => {}, heartbeat: async () => {}, isStale: () => false });
   o.onBatchEnd?.({ topic: 'rates', partition: 0, lastOffset: records.at(-1)!.offset } as never);
 }
 

@@ -27,7 +27,7 @@ class FakeConsumer {
   /** Delivers records at the given offsets (null: a record without key) and ends the batch at `last`. */
   async batch(partition: number, offsets: Array<number | null>, last = Math.max(...offsets.map((o) => o ?? -1))): Promise<void> {
     const records = offsets.map((o, i) => ({ topic: 'cl', partition, offset: String(o ?? last - offsets.length + 1 + i), key: o === null ? null : Buffer.from(`k${o}`), value: Buffer.from('v'), timestamp: 0, headers: {} }));
-    if (records.length > 0) await this.run?.eachBatch({ topic: 'cl', partition, highWatermark: '0', resolveOffset: () => {}, heartbeat: async () => {}, records });
+    if (records.length > 0) await this.run?.eachBatch({ topic: 'cl', partition, highWatermark: '0', resolveOffset: () => {}, heartbeat: async () => {}, isStale: () => false, records });
     this.run?.onBatchEnd?.({ topic: 'cl', partition, lastOffset: String(last), highWatermark: '0', offsetLag: '0' });
   }
 }

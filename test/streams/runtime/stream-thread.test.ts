@@ -119,7 +119,7 @@ async function running(guarantee: 'at_least_once' | 'exactly_once', handler?: Pr
   run.onGroupJoin?.({ memberId: 'm', isLeader: true, partitions: new Map([['in', [0]]]) });
   await vi.waitFor(() => expect(thread.taskIds()).toEqual(['0_0']));
   const resolved: string[] = [];
-  const feed = (records: ConsumedRecord[]) => run.eachBatch({ topic: 'in', partition: 0, records, highWatermark: '99', resolveOffset: (o) => void resolved.push(o), heartbeat: async () => {} });
+  const feed = (records: ConsumedRecord[]) => run.eachBatch({ topic: 'in', partition: 0, records, highWatermark: '99', resolveOffset: (o) => void resolved.push(o), heartbeat: async () => {}, isStale: () => false });
   return { thread, fakes, fatal, feed, resolved, clock, run };
 }
 
@@ -296,6 +296,7 @@ describe('StreamThread heartbeats inside a batch (fake Kafka clients)', () => {
       highWatermark: '99',
       resolveOffset: () => {},
       heartbeat: async () => void beats++,
+      isStale: () => false,
     });
     await run.eachBatch(batch(0));
     expect(beats).toBe(1);
@@ -322,6 +323,7 @@ describe('StreamThread heartbeats inside a batch (fake Kafka clients)', () => {
         if (++beats === 2) throw rebalancing;
         clock.advance(1_000); // so the next record asks again
       },
+      isStale: () => false,
     });
     await expect(batch).rejects.toBe(rebalancing);
     expect(resolved).toEqual(['0', '1']);
@@ -401,8 +403,8 @@ describe('StreamThread with a pattern subscription (fake Kafka clients)', () => 
     run.onGroupJoin?.({ memberId: 'm', isLeader: true, partitions: new Map([['us-east.in', [1]], ['us-west.in', [1]]]) });
     await vi.waitFor(() => expect(thread.taskIds()).toEqual(['0_1']));
     const rec = (topic: string, value: string): ConsumedRecord => ({ topic, partition: 1, offset: '0', key: Buffer.from('card'), value: Buffer.from(value), timestamp: 1, headers: {} });
-    await run.eachBatch({ topic: 'us-east.in', partition: 1, records: [rec('us-east.in', 'east')], highWatermark: '1', resolveOffset: () => {}, heartbeat: async () => {} });
-    await run.eachBatch({ topic: 'us-west.in', partition: 1, records: [rec('us-west.in', 'west')], highWatermark: '1', resolveOffset: () => {}, heartbeat: async () => {} });
+    await run.eachBatch({ topic: 'us-east.in', partition: 1, records: [rec('us-east.in', 'east')], highWatermark: '1', resolveOffset: () => {}, heartbeat: async () => {}, isStale: () => false });
+    await run.eachBatch({ topic: 'us-west.in', partition: 1, records: [rec('us-west.in', 'west')], highWatermark: '1', resolveOffset: () => {}, heartbeat: async () => {}, isStale: () => false });
     await thread.stop();
     expect(fakes.sent.map((r) => String(r.value))).toEqual(['east', 'west']);
     expect(fakes.commits.flat().filter((o) => o.offset === '1').map((o) => o.topic).sort()).toEqual(['us-east.in', 'us-west.in']);

@@ -77,7 +77,7 @@ async function threadWithPunctuator(intervalMs: number, commitIntervalMs: number
   };
   const feed = (offset: number) => {
     const r: ConsumedRecord = { topic: 'in', partition: 0, offset: String(offset), key: Buffer.from('k'), value: Buffer.from('v'), timestamp: 1, headers: {} };
-    return run?.eachBatch({ topic: 'in', partition: 0, records: [r], highWatermark: '99', resolveOffset: () => {}, heartbeat: async () => {} });
+    return run?.eachBatch({ topic: 'in', partition: 0, records: [r], highWatermark: '99', resolveOffset: () => {}, heartbeat: async () => {}, isStale: () => false });
   };
   return { thread, fired, advance, feed, timers };
 }
