@@ -4,7 +4,7 @@
  * loop that does nothing (the ceiling). Not a test.
  *
  *   npx tsx bench/runtime/kafka-streams.ts [--records 50000] [--rate 1000] [--seconds 10] [--commit-interval 100]
- *     [--max-buffered 5000] [--eager-sends 1|0] [--prefetch 10000]   (runtime options, for A/B runs within one build)
+ *     [--max-buffered 5000] [--eager-sends 1|0] [--prefetch 10000] [--pipelined 1|0]   (runtime options, for A/B runs within one build)
  *
  * Uses KAFKA_BROKERS when set, else starts (and stops) the single-broker
  * cluster through src/cluster. Every topic uses
@@ -49,9 +49,10 @@ interface Args {
   rate: number;
   seconds: number;
   commitIntervalMs: number;
-  /** KafkaStreams' maxBufferedRecords, eagerSends and prefetchRecords; undefined: the runtime's defaults. */
+  /** KafkaStreams' maxBufferedRecords, eagerSends, pipelinedCommits and prefetchRecords; undefined: the runtime's defaults. */
   maxBufferedRecords: number | undefined;
   eagerSends: boolean | undefined;
+  pipelinedCommits: boolean | undefined;
   prefetchRecords: number | undefined;
 }
 
@@ -62,6 +63,7 @@ function parseArgs(argv: readonly string[]): Args {
   };
   const optional = (name: string): number | undefined => (argv.includes(`--${name}`) ? get(name, Number.NaN) : undefined);
   const eager = optional('eager-sends');
+  const pipelined = optional('pipelined');
   return {
     records: get('records', 50_000),
     rate: get('rate', 1_000),
@@ -69,6 +71,7 @@ function parseArgs(argv: readonly string[]): Args {
     commitIntervalMs: get('commit-interval', 100),
     maxBufferedRecords: optional('max-buffered'),
     eagerSends: eager === undefined ? undefined : eager !== 0,
+    pipelinedCommits: pipelined === undefined ? undefined : pipelined !== 0,
     prefetchRecords: optional('prefetch'),
   };
 }
@@ -239,6 +242,7 @@ async function benchGuarantee(conn: KafkaConnectionOptions, admin: KafkaAdmin, g
       commitIntervalMs: args.commitIntervalMs,
       ...(args.maxBufferedRecords !== undefined ? { maxBufferedRecords: args.maxBufferedRecords } : {}),
       ...(args.eagerSends !== undefined ? { eagerSends: args.eagerSends } : {}),
+      ...(args.pipelinedCommits !== undefined ? { pipelinedCommits: args.pipelinedCommits } : {}),
       ...(args.prefetchRecords !== undefined ? { prefetchRecords: args.prefetchRecords } : {}),
       stateDir,
       onRestore: (r) => {

@@ -2,6 +2,7 @@ import type { Consumer, KafkaMessage } from 'kafkajs';
 import { copartitionedAssigner } from './assigner.js';
 import { connectExplained, createKafka } from './connection.js';
 import { PrefetchBuffer } from './prefetch.js';
+import { VigilError } from '../errors.js';
 import type { BatchProgress, ConsumedRecord, GroupAssignment, KafkaConnectionOptions, TopicPartition, TopicPartitionOffset } from './types.js';
 
 export interface ConsumerOptions {
@@ -114,6 +115,10 @@ function toRecord(topic: string, partition: number, m: KafkaMessage): ConsumedRe
 
 function ignoreOffset(): void {}
 
+function partitionKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
 function byTopic(partitions: TopicPartition[]): Array<{ topic: string; partitions: number[] }> {
   const groups = new Map<string, number[]>();
   for (const { topic, partition } of partitions) {
@@ -142,14 +147,18 @@ export async function connectConsumer(
   await connectExplained(() => consumer.connect(), connection);
   const listeners: Array<() => void> = [];
   let prefetch: PrefetchBuffer<PartitionBatch> | undefined;
+  /** Partitions paused through this facade (with prefetch, their batches are refused until resumed). */
+  const paused = new Set<string>();
   return {
     subscribe: (o) => consumer.subscribe({ topics: o.topics, fromBeginning: o.fromBeginning ?? false }),
     run: (o) => {
       if (o.prefetchRecords !== undefined && o.prefetchRecords > 0) {
+        // kafkajs would commit what was queued, not what was processed: a crash would skip the queue.
+        if (o.autoCommit !== false) throw new VigilError('VIGIL_ERR_CONFIG', 'prefetchRecords needs autoCommit: false (commit the offsets you processed yourself)');
         const queue = new PrefetchBuffer<PartitionBatch>({ limitRecords: o.prefetchRecords, deliver: (b) => o.eachBatch(b) });
         prefetch = queue;
         // Queued batches of an ended generation must not reach the caller after the new assignment.
-        const dropAll = (): void => queue.drop();
+        const dropAll = (): void => void queue.drop();
         listeners.push(consumer.on(consumer.events.REBALANCING, dropAll), consumer.on(consumer.events.GROUP_JOIN, dropAll), consumer.on(consumer.events.CRASH, dropAll));
       }
       if (o.onBatchEnd) {
@@ -189,7 +198,8 @@ export async function connectConsumer(
       }
       return consumer.run({
         autoCommit: o.autoCommit ?? true,
-        eachBatchAutoResolve: o.autoResolve ?? true,
+        // With prefetch the facade resolves each batch as it queues it, and never one it refuses.
+        eachBatchAutoResolve: prefetch === undefined && (o.autoResolve ?? true),
         eachBatch: async ({ batch, resolveOffset, heartbeat, isStale }) => {
           const records = batch.messages.map((m) => toRecord(batch.topic, batch.partition, m));
           const { topic, partition, highWatermark } = batch;
@@ -198,6 +208,9 @@ export async function connectConsumer(
             await o.eachBatch({ topic, partition, highWatermark, resolveOffset, heartbeat, isStale, records });
             return;
           }
+          // kafkajs may hand over batches fetched before a seek or a pause (it filters only fetches still in flight).
+          // Not resolved, so they are fetched again from the sought offset, or once resumed.
+          if (isStale() || paused.has(partitionKey(topic, partition))) return;
           // Consumed once queued, so kafkajs' next fetch starts after this batch (kafkajs never hands over an empty one).
           const last = records[records.length - 1];
           if (last !== undefined) resolveOffset(last.offset);
@@ -212,10 +225,21 @@ export async function connectConsumer(
       consumer.seek(o);
     },
     pause: (ps) => {
-      prefetch?.drop(ps);
+      for (const p of ps) paused.add(partitionKey(p.topic, p.partition));
       consumer.pause(byTopic(ps));
+      // Queued batches were resolved when queued: fetch them again once resumed. The batch being processed goes on, as without prefetch.
+      const firstDropped = new Map<string, TopicPartitionOffset>();
+      for (const b of prefetch?.drop(ps, { keepDelivering: true }) ?? []) {
+        const key = partitionKey(b.topic, b.partition);
+        const first = b.records[0];
+        if (first !== undefined && !firstDropped.has(key)) firstDropped.set(key, { topic: b.topic, partition: b.partition, offset: first.offset });
+      }
+      for (const at of firstDropped.values()) consumer.seek(at);
     },
-    resume: (ps) => consumer.resume(byTopic(ps)),
+    resume: (ps) => {
+      for (const p of ps) paused.delete(partitionKey(p.topic, p.partition));
+      consumer.resume(byTopic(ps));
+    },
     async close() {
       for (const remove of listeners.splice(0)) remove();
       // Unblocks kafkajs' fetcher if it waits for room in the queue; kafkajs' stop waits for it.

@@ -67,24 +67,25 @@ export class PrefetchBuffer<B extends PrefetchedBatch> {
   }
 
   /**
-   * Drops queued batches: all of them, or those of the given partitions.
-   * The batch being delivered goes on, but `isStale` tells its processing
-   * to stop (a seek or a new assignment has made the rest of it wrong).
+   * Drops queued batches: all of them, or those of the given partitions,
+   * and returns them. The batch being delivered goes on, but unless
+   * `keepDelivering`, `isStale` tells its processing to stop (a seek or a
+   * new assignment has made the rest of it wrong).
    */
-  drop(partitions?: ReadonlyArray<{ topic: string; partition: number }>): void {
+  drop(partitions?: ReadonlyArray<{ topic: string; partition: number }>, options: { keepDelivering?: boolean } = {}): B[] {
     const covers = (b: B): boolean => partitions === undefined || partitions.some((p) => p.topic === b.topic && p.partition === b.partition);
-    if (this.delivering !== undefined && covers(this.delivering)) this.deliveringDropped = true;
+    if (options.keepDelivering !== true && this.delivering !== undefined && covers(this.delivering)) this.deliveringDropped = true;
     const kept: B[] = [];
-    if (partitions !== undefined) {
-      for (let i = this.head; i < this.queue.length; i++) {
-        const b = this.queue[i]!;
-        if (!covers(b)) kept.push(b);
-      }
+    const dropped: B[] = [];
+    for (let i = this.head; i < this.queue.length; i++) {
+      const b = this.queue[i]!;
+      (covers(b) ? dropped : kept).push(b);
     }
     this.queue = kept;
     this.head = 0;
     this.queuedRecords = kept.reduce((n, b) => n + b.records.length, 0);
     this.wake();
+    return dropped;
   }
 
   /** True unless `batch` is being delivered and no drop has covered it since. */
