@@ -1,5 +1,6 @@
 import { VigilError } from '../errors.js';
 import type { Serde } from './serde.js';
+import { readSafeInt64BE, writeInt64BE } from './int64.js';
 
 function serdeOf<T>(name: string, encode: (data: T) => Buffer, decode: (bytes: Buffer) => T): Serde<T> {
   return {
@@ -88,18 +89,13 @@ export const Serdes = {
     return serdeOf(
       'Long',
       (n) => {
-        if (!Number.isSafeInteger(n)) throw new RangeError(`${n} is not a safe integer`);
-        const b = Buffer.alloc(8);
-        b.writeBigInt64BE(BigInt(n));
+        const b = Buffer.allocUnsafe(8);
+        writeInt64BE(b, n, 0);
         return b;
       },
       (b) => {
         fixedWidth('Long', b, 8);
-        const n = b.readBigInt64BE(0);
-        if (n > BigInt(Number.MAX_SAFE_INTEGER) || n < BigInt(Number.MIN_SAFE_INTEGER)) {
-          throw new RangeError(`${n} does not fit a safe JS integer`);
-        }
-        return Number(n);
+        return readSafeInt64BE(b, 0);
       },
     );
   },

@@ -2,6 +2,7 @@ import { VigilError } from '../../errors.js';
 import type { Serde } from '../../serde/serde.js';
 import type { Windowed } from '../../state/types.js';
 import { windowOf } from './window.js';
+import { readInt64BE, writeInt64BE } from '../../serde/int64.js';
 
 const TIMESTAMP_BYTES = 8;
 
@@ -21,14 +22,14 @@ export const WindowedSerdes = {
         const key = inner.serialize(topic, data.key) ?? Buffer.alloc(0);
         const out = Buffer.allocUnsafe(key.length + TIMESTAMP_BYTES);
         key.copy(out, 0);
-        out.writeBigInt64BE(BigInt(data.window.start), key.length);
+        writeInt64BE(out, data.window.start, key.length);
         return out;
       },
       deserialize(topic, bytes) {
         if (bytes === null) return null;
         requireLength(bytes, TIMESTAMP_BYTES, 'time-windowed');
         const keyEnd = bytes.length - TIMESTAMP_BYTES;
-        const start = Number(bytes.readBigInt64BE(keyEnd));
+        const start = readInt64BE(bytes, keyEnd);
         return Object.freeze({
           key: inner.deserialize(topic, bytes.subarray(0, keyEnd)) as K,
           window: windowOf(start, start + windowSizeMs),
@@ -45,16 +46,16 @@ export const WindowedSerdes = {
         const key = inner.serialize(topic, data.key) ?? Buffer.alloc(0);
         const out = Buffer.allocUnsafe(key.length + 2 * TIMESTAMP_BYTES);
         key.copy(out, 0);
-        out.writeBigInt64BE(BigInt(data.window.end), key.length);
-        out.writeBigInt64BE(BigInt(data.window.start), key.length + TIMESTAMP_BYTES);
+        writeInt64BE(out, data.window.end, key.length);
+        writeInt64BE(out, data.window.start, key.length + TIMESTAMP_BYTES);
         return out;
       },
       deserialize(topic, bytes) {
         if (bytes === null) return null;
         requireLength(bytes, 2 * TIMESTAMP_BYTES, 'session-windowed');
         const keyEnd = bytes.length - 2 * TIMESTAMP_BYTES;
-        const end = Number(bytes.readBigInt64BE(keyEnd));
-        const start = Number(bytes.readBigInt64BE(keyEnd + TIMESTAMP_BYTES));
+        const end = readInt64BE(bytes, keyEnd);
+        const start = readInt64BE(bytes, keyEnd + TIMESTAMP_BYTES);
         return Object.freeze({ key: inner.deserialize(topic, bytes.subarray(0, keyEnd)) as K, window: windowOf(start, end) });
       },
     };

@@ -1,6 +1,7 @@
 import { VigilError } from '../../../errors.js';
 import type { Serde } from '../../../serde/serde.js';
 import type { JoinSide } from './outer-join-buffer.js';
+import { readInt64BE, writeInt64BE } from '../../../serde/int64.js';
 
 /** The key of one entry of the outer-join store: records of one side, key and timestamp. */
 export interface OuterJoinKey<K> {
@@ -25,7 +26,7 @@ export function outerJoinKeySerde<K>(keySerde: Serde<K>): Serde<OuterJoinKey<K>>
       if (data === null) return null;
       const key = keySerde.serialize(topic, data.key) ?? Buffer.alloc(0);
       const out = Buffer.allocUnsafe(9 + key.length);
-      out.writeBigInt64BE(BigInt(data.timestamp), 0);
+      writeInt64BE(out, data.timestamp, 0);
       out.writeUInt8(sideByte(data.side), 8);
       key.copy(out, 9);
       return out;
@@ -34,7 +35,7 @@ export function outerJoinKeySerde<K>(keySerde: Serde<K>): Serde<OuterJoinKey<K>>
       if (bytes === null) return null;
       requireBytes(bytes, 9);
       return {
-        timestamp: Number(bytes.readBigInt64BE(0)),
+        timestamp: readInt64BE(bytes, 0),
         side: sideOf(bytes.readUInt8(8)),
         key: keySerde.deserialize(topic, bytes.subarray(9)) as K,
       };

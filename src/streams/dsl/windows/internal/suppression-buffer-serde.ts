@@ -1,5 +1,6 @@
 import { VigilError } from '../../../errors.js';
 import type { Serde } from '../../../serde/serde.js';
+import { readInt64BE, writeInt64BE } from '../../../serde/int64.js';
 
 /** What the suppression buffer store keeps per window: the pending update, what preceded it, and its timestamp. */
 export interface SuppressedUpdate<V> {
@@ -18,7 +19,7 @@ export function suppressedUpdateSerde<V>(inner: Serde<V>): Serde<SuppressedUpdat
       const n = update.newValue === null ? null : inner.serialize(topic, update.newValue);
       const p = update.priorValue === null ? null : inner.serialize(topic, update.priorValue);
       const head = Buffer.alloc(HEADER);
-      head.writeBigInt64BE(BigInt(update.timestamp), 0);
+      writeInt64BE(head, update.timestamp, 0);
       head.writeUInt8((n ? 1 : 0) | (p ? 2 : 0), 8);
       head.writeUInt32BE(n?.length ?? 0, 9);
       return Buffer.concat([head, n ?? Buffer.alloc(0), p ?? Buffer.alloc(0)]);
@@ -34,7 +35,7 @@ export function suppressedUpdateSerde<V>(inner: Serde<V>): Serde<SuppressedUpdat
       const flags = bytes.readUInt8(8);
       const newLength = bytes.readUInt32BE(9);
       return {
-        timestamp: Number(bytes.readBigInt64BE(0)),
+        timestamp: readInt64BE(bytes, 0),
         newValue: flags & 1 ? inner.deserialize(topic, bytes.subarray(HEADER, HEADER + newLength)) : null,
         priorValue: flags & 2 ? inner.deserialize(topic, bytes.subarray(HEADER + newLength)) : null,
       };

@@ -1,5 +1,6 @@
 import { VigilError } from '../../../errors.js';
 import type { Serde } from '../../../serde/serde.js';
+import { readInt64BE, writeInt64BE } from '../../../serde/int64.js';
 
 /**
  * What a windowed aggregation keeps per window: the aggregate and the
@@ -26,7 +27,7 @@ export function valueAndTimestampSerde<V>(inner: Serde<V>): Serde<ValueAndTimest
       if (data === null) return null;
       const valueBytes = inner.serialize(topic, data.value) ?? Buffer.alloc(0);
       const out = Buffer.allocUnsafe(8 + valueBytes.length);
-      out.writeBigInt64BE(BigInt(data.timestamp), 0);
+      writeInt64BE(out, data.timestamp, 0);
       valueBytes.copy(out, 8);
       return out;
     },
@@ -39,7 +40,7 @@ export function valueAndTimestampSerde<V>(inner: Serde<V>): Serde<ValueAndTimest
         );
       }
       const value = inner.deserialize(topic, bytes.subarray(8)) as V;
-      return { value, timestamp: Number(bytes.readBigInt64BE(0)) };
+      return { value, timestamp: readInt64BE(bytes, 0) };
     },
   };
 }
