@@ -107,8 +107,13 @@ export interface KafkaConsumer {
 
 function toRecord(topic: string, partition: number, m: KafkaMessage): ConsumedRecord {
   const headers: ConsumedRecord['headers'] = {};
-  for (const [k, v] of Object.entries(m.headers ?? {})) {
-    headers[k] = v === undefined ? undefined : Buffer.isBuffer(v) ? v : Buffer.from(String(v));
+  const raw = m.headers;
+  // for-in, not Object.entries: no array per record (kafkajs gives every message a headers object, mostly empty).
+  if (raw !== undefined) {
+    for (const k in raw) {
+      const v = raw[k];
+      headers[k] = v === undefined ? undefined : Buffer.isBuffer(v) ? v : Buffer.from(String(v));
+    }
   }
   return { topic, partition, offset: m.offset, key: m.key, value: m.value, timestamp: Number(m.timestamp), headers };
 }
