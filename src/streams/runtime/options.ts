@@ -99,8 +99,9 @@ export interface KafkaStreamsOptions {
    * Prefetch: the consumer keeps fetching while the thread processes, with
    * up to this many fetched records queued (then it waits). 0 turns it off:
    * kafkajs then fetches only once the batches of its last fetch are
-   * processed. 10,000: +3–7 % in bench/runtime's backlog; see "Prefetch" in
-   * docs/runtime.md.
+   * processed. Off by default: 10,000 gave +3–7 % in bench/runtime's
+   * backlog but cost the fraud topology 17 % of its backlog throughput
+   * (CPU per transaction 1.15×); see "Prefetch" in docs/runtime.md.
    */
   readonly prefetchRecords: number;
   /** How often store sizes are reported to metrics (LevelDB counts by scanning). 0 disables. */
@@ -135,7 +136,7 @@ export const kafkaStreamsOptionDefaults = {
   maxBufferedRecords: 12_000,
   pipelinedCommits: false,
   eagerSends: false,
-  prefetchRecords: 10_000,
+  prefetchRecords: 0,
   storeSizeIntervalMs: 30_000,
   onRestore: undefined,
   tls: undefined,
