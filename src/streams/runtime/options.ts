@@ -100,8 +100,8 @@ export interface KafkaStreamsOptions {
    * up to this many fetched records queued (then it waits). 0 turns it off:
    * kafkajs then fetches only once the batches of its last fetch are
    * processed. Off by default: 10,000 gave +3–7 % in bench/runtime's
-   * backlog but cost the fraud topology 17 % of its backlog throughput
-   * (CPU per transaction 1.15×); see "Prefetch" in docs/runtime.md.
+   * backlog and +3 % in the fraud topology's, but its p99 at 200 tx/s was
+   * 133 ms against 118 ms without; see "Prefetch" in docs/runtime.md.
    */
   readonly prefetchRecords: number;
   /** How often store sizes are reported to metrics (LevelDB counts by scanning). 0 disables. */
