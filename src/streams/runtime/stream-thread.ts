@@ -4,8 +4,9 @@
  * producer (transactional under exactly-once: the EOS-v2 "thread
  * producer"). The jobs around the loop live in their own classes:
  * TaskManager (creates, routes, closes tasks), StateDirectory (lock, wipe,
- * checkpoints), ChangelogReader (restoration) and RecordCollector (sends,
- * transactions, production errors). docs/runtime.md describes the split.
+ * checkpoints), ChangelogReader (restoration), RecordCollector (sends,
+ * transactions, production errors) and Committer (when and whether to
+ * commit). docs/runtime.md describes the split.
  *
  * Fetched batches, the commit and punctuation timers and rebalances run
  * one at a time through one SerialExecutor. Output is sent at the commit
@@ -24,7 +25,7 @@ import { EMPTY_HEADERS } from '../processor/record.js';
 import type { StateStore } from '../state/types.js';
 import type { TimerHandle } from '../time/timers.js';
 import { Alarm } from './alarm.js';
-import { awaitCommitMarkers } from './commit-markers.js';
+import { Committer } from './committer.js';
 import type { ConsumedRecord as KafkaRecord, GroupAssignment, PartitionBatch, TopicPartition } from '../kafka/index.js';
 import { encodeSubscriptionInfo, unitsOfTasks } from './partition-assignment.js';
 import type { RecordCollector } from './record-collector.js';
@@ -40,9 +41,6 @@ export type { StreamThreadOptions } from './thread-wiring.js';
 /** Eager sends: a hand-off goes once this many records wait, or at a batch's end when the last hand-off is this long ago (a small linger). */
 const HAND_OFF_RECORDS = 4_000;
 const HAND_OFF_LINGER_MS = 5;
-
-/** Longest a closing exactly-once instance waits for its last commit's markers: Kafka Streams' default transaction timeout. */
-const COMMIT_MARKER_TIMEOUT_MS = 10_000;
 
 export class StreamThread {
   private readonly o: StreamThreadOptions;
@@ -61,23 +59,32 @@ export class StreamThread {
   private lastHeartbeatCall = Number.NEGATIVE_INFINITY;
   private stopping = false;
   private failed = false;
-  private lastCommit: number;
   private lastStoreSizes: number;
   private commitTimer: TimerHandle | undefined;
   /** Armed for the earliest wall-clock punctuator of any task. */
   private readonly punctuation: Alarm;
   /** When the collector last handed records to the producer (eager sends). */
   private lastHandOff = Number.NEGATIVE_INFINITY;
-  /** The sealed commit being written while the tasks go on (at most one). */
-  private inFlight: Promise<void> | undefined;
+  private readonly committer: Committer;
 
   constructor(o: StreamThreadOptions) {
     this.o = o;
     const { options } = o;
     ({ stateDirectory: this.stateDirectory, collector: this.collector, tasks: this.tasks } = wireThreadParts(o, () => this.stopping || this.failed));
-    this.lastCommit = options.clock.now();
     this.lastStoreSizes = options.clock.now();
     this.lastHeartbeat = options.clock.now();
+    this.committer = new Committer({
+      config: o.config,
+      options,
+      tasks: this.tasks,
+      collector: this.collector,
+      admin: o.admin,
+      rebalancing: () => this.rebalancing,
+      lastHeartbeat: () => this.lastHeartbeat,
+      stopping: () => this.stopping,
+      failed: () => this.failed,
+      onFailure: (error) => this.fail(asVigil(error, 'writing a commit')),
+    });
     this.punctuation = new Alarm(options.timers, options.clock, () => {
       void this.executor.run(() => this.punctuate()).catch((error: unknown) => this.fail(asVigil(error, 'wall-clock punctuation')));
     });
@@ -130,37 +137,22 @@ export class StreamThread {
     this.clearTimers();
     try {
       await this.executor.run(async () => {
-        await this.settleInFlight();
+        await this.committer.settle();
         let committed = false;
         // A member the group dropped commits nothing: another member may own its partitions now (see onGroupJoin).
         if (!this.failed && !this.lostAll) {
           try {
-            committed = await this.commit(true);
+            committed = await this.committer.commit(true);
           } catch (error) {
             this.o.options.logger.warn({ err: error }, 'final commit failed; closing tasks without checkpoints');
           }
         }
         await this.tasks.closeAll((h) => committed || (!this.lostAll && !this.tasks.hasPending(h)));
-        if (committed && this.exactlyOnce) await this.awaitLastCommitVisible();
+        if (committed && this.exactlyOnce) await this.committer.awaitLastCommitVisible();
       });
     } finally {
       await this.stateDirectory.unlock();
     }
-  }
-
-  /** Before leaving the group under exactly-once: the successor must see the last commit in the changelogs (see commit-markers.ts). */
-  private async awaitLastCommitVisible(): Promise<void> {
-    const { options } = this.o;
-    const started = this.now();
-    const visible = await awaitCommitMarkers({
-      admin: this.o.admin,
-      written: this.collector.writtenByTopic(),
-      clock: options.clock,
-      timers: options.timers,
-      logger: options.logger,
-      timeoutMs: COMMIT_MARKER_TIMEOUT_MS,
-    });
-    if (visible) options.logger.debug({ ms: this.now() - started }, 'last commit visible in every changelog written');
   }
 
   /** Drops every task without committing (after a fatal error): local state that may be ahead of the changelog is wiped. */
@@ -168,7 +160,7 @@ export class StreamThread {
     this.clearTimers();
     try {
       await this.executor.run(async () => {
-        await this.settleInFlight();
+        await this.committer.settle();
         await this.tasks.closeAll(() => false);
       });
     } finally {
@@ -216,7 +208,7 @@ export class StreamThread {
 
   private async applyAssignment(): Promise<void> {
     // A commit written meanwhile either lands or gives its work back to the tasks before any of them moves.
-    await this.settleInFlight();
+    await this.committer.settle();
     const assigned = this.pendingAssignment;
     if (assigned === undefined || this.stopping || this.failed) return;
     // Records handed off before the rebalance must not sit in an open transaction through the restoration: abort it, keep them.
@@ -300,9 +292,9 @@ export class StreamThread {
           recordPosition();
           await this.punctuate();
         }
-        if (this.collector.buffered >= this.o.options.maxBufferedRecords || this.commitDue()) {
+        if (this.collector.buffered >= this.o.options.maxBufferedRecords || this.committer.due()) {
           recordPosition();
-          await this.commit(false);
+          await this.committer.commit(false);
         } else if (this.collector.eager && this.collector.unsent >= HAND_OFF_RECORDS) this.handOff();
         // Stale: a rebalance or a seek came while the record was processed (possible with prefetch); the rest is fetched again.
         if (this.stopping || this.failed || batch.isStale() || this.tasks.route(topic, partition) !== h) return;
@@ -348,7 +340,7 @@ export class StreamThread {
     if (this.stopping || this.failed || this.rebalancing) return;
     await this.tasks.punctuateWallClock();
     // A punctuator that called context.commit() gets its commit now, not at the next interval.
-    if (this.tasks.commitRequested) await this.commit(false);
+    if (this.tasks.commitRequested) await this.committer.commit(false);
     else this.handOff();
     this.punctuation.clear();
     this.armPunctuation();
@@ -375,7 +367,7 @@ export class StreamThread {
 
   private async tick(): Promise<void> {
     if (this.stopping || this.failed || this.rebalancing) return;
-    if (this.tasks.commitRequested || this.commitDue()) await this.commit(false);
+    if (this.tasks.commitRequested || this.committer.due()) await this.committer.commit(false);
     const interval = this.o.options.storeSizeIntervalMs;
     const storeSize = this.o.config.metrics.storeSize;
     if (interval > 0 && storeSize && this.now() - this.lastStoreSizes >= interval) {
@@ -388,70 +380,6 @@ export class StreamThread {
     if (this.commitTimer !== undefined) this.o.options.timers.clear(this.commitTimer);
     this.commitTimer = undefined;
     this.punctuation.clear();
-  }
-
-  // ---- commits ----
-
-  private commitDue(): boolean {
-    return this.now() - this.lastCommit >= this.o.config.commitIntervalMs;
-  }
-
-  /**
-   * Flushes every task, then writes their output and consumed offsets:
-   * one transaction under exactly-once. Returns false when it could not
-   * commit because a rebalance is in progress (the work stays buffered and
-   * is committed after the assignment, or dropped with its revoked task).
-   */
-  private async commit(final: boolean): Promise<boolean> {
-    try {
-      return await this.commitNow(final);
-    } finally {
-      // The interval runs from the end of a commit: a commit slower than the interval must not trigger another right away.
-      this.lastCommit = this.now();
-    }
-  }
-
-  private async commitNow(final: boolean): Promise<boolean> {
-    const { options, config } = this.o;
-    if (this.rebalancing && !final) return false;
-    // kafkajs' TxnOffsetCommit carries no generation (no KIP-447 fencing): a member the
-    // coordinator has already dropped would still commit offsets for partitions another
-    // member now owns. Past the session timeout without a heartbeat, assume we were dropped.
-    if (this.exactlyOnce && !final && this.now() - this.lastHeartbeat > options.sessionTimeoutMs) {
-      options.logger.warn({ sinceHeartbeatMs: this.now() - this.lastHeartbeat }, 'no heartbeat for a session timeout: holding the commit until the group answers');
-      return false;
-    }
-    // At most one commit in flight: the next waits for the previous (which also bounds the memory held).
-    await this.settleInFlight();
-    if (this.failed) return false;
-    const started = this.now();
-    const sealed = await this.tasks.seal();
-    if (sealed === undefined) return true;
-    // Partitions may be moving: committing offsets now could hand them over twice. Keep the work; retry after the assignment.
-    const writing = this.tasks.write(sealed, () => this.rebalancing && !final).then((done) => {
-      if (done === undefined) return false;
-      config.metrics.commitLatency?.(this.now() - started, done.records);
-      options.logger.debug({ ...done, ms: this.now() - started }, 'committed');
-      return true;
-    });
-    if (final || !options.pipelinedCommits) return writing;
-    this.inFlight = writing.then(
-      () => undefined,
-      (error: unknown) => {
-        // A failure while stopping is not fatal to report (fail() ignores it then), but it must not go unseen.
-        if (this.stopping) options.logger.warn({ err: error }, 'a commit written while stopping failed; its work is committed by the final commit or dropped with its tasks');
-        this.fail(asVigil(error, 'writing a commit'));
-      },
-    );
-    return true;
-  }
-
-  /** Waits for the commit in flight, if any (its failure has already stopped the thread). */
-  private async settleInFlight(): Promise<void> {
-    const inFlight = this.inFlight;
-    if (inFlight === undefined) return;
-    await inFlight;
-    if (this.inFlight === inFlight) this.inFlight = undefined;
   }
 
   private fail(error: VigilError): void {
