@@ -206,16 +206,17 @@ export async function connectConsumer(
         // With prefetch the facade resolves each batch as it queues it, and never one it refuses.
         eachBatchAutoResolve: prefetch === undefined && (o.autoResolve ?? true),
         eachBatch: async ({ batch, resolveOffset, heartbeat, isStale }) => {
-          const records = batch.messages.map((m) => toRecord(batch.topic, batch.partition, m));
           const { topic, partition, highWatermark } = batch;
           const queue = prefetch;
           if (queue === undefined) {
+            const records = batch.messages.map((m) => toRecord(topic, partition, m));
             await o.eachBatch({ topic, partition, highWatermark, resolveOffset, heartbeat, isStale, records });
             return;
           }
           // kafkajs may hand over batches fetched before a seek or a pause (it filters only fetches still in flight).
           // Not resolved, so they are fetched again from the sought offset, or once resumed.
           if (isStale() || paused.has(partitionKey(topic, partition))) return;
+          const records = batch.messages.map((m) => toRecord(topic, partition, m));
           // Consumed once queued, so kafkajs' next fetch starts after this batch (kafkajs never hands over an empty one).
           const last = records[records.length - 1];
           if (last !== undefined) resolveOffset(last.offset);
