@@ -49,8 +49,9 @@ export interface PartitionBatch {
   heartbeat(): Promise<void>;
   /**
    * True once the rest of the batch must not be processed: its partition
-   * was sought or paused, or (with prefetch) the group's generation ended.
-   * Cheap; check it between records.
+   * was sought, or the group's generation ended (with prefetch, batches
+   * queued before a rebalance), since it was fetched. Two number
+   * comparisons; check it between records.
    */
   isStale(): boolean;
 }
@@ -154,18 +155,33 @@ export async function connectConsumer(
   let prefetch: PrefetchBuffer<PartitionBatch> | undefined;
   /** Partitions paused through this facade (with prefetch, their batches are refused until resumed). */
   const paused = new Set<string>();
+  // A batch is stale once its partition was sought, or the group's generation ended, after it was fetched.
+  // Counters compared per call: the stream thread asks between records.
+  const seeks = new Map<string, { count: number }>();
+  let generation = 0;
+  const staleCheck = (topic: string, partition: number): (() => boolean) => {
+    const key = partitionKey(topic, partition);
+    let seeksOf = seeks.get(key);
+    if (seeksOf === undefined) seeks.set(key, (seeksOf = { count: 0 }));
+    const counter = seeksOf;
+    const count = counter.count;
+    const fetchedIn = generation;
+    return () => counter.count !== count || generation !== fetchedIn;
+  };
   return {
     subscribe: (o) => consumer.subscribe({ topics: o.topics, fromBeginning: o.fromBeginning ?? false }),
     run: (o) => {
       if (o.prefetchRecords !== undefined && o.prefetchRecords > 0) {
         // kafkajs would commit what was queued, not what was processed: a crash would skip the queue.
         if (o.autoCommit !== false) throw new VigilError('VIGIL_ERR_CONFIG', 'prefetchRecords needs autoCommit: false (commit the offsets you processed yourself)');
-        const queue = new PrefetchBuffer<PartitionBatch>({ limitRecords: o.prefetchRecords, deliver: (b) => o.eachBatch(b) });
-        prefetch = queue;
-        // Queued batches of an ended generation must not reach the caller after the new assignment.
-        const dropAll = (): void => void queue.drop();
-        listeners.push(consumer.on(consumer.events.REBALANCING, dropAll), consumer.on(consumer.events.GROUP_JOIN, dropAll), consumer.on(consumer.events.CRASH, dropAll));
+        prefetch = new PrefetchBuffer<PartitionBatch>({ limitRecords: o.prefetchRecords, deliver: (b) => o.eachBatch(b) });
       }
+      // Queued batches of an ended generation must not reach the caller after the new assignment.
+      const generationEnded = (): void => {
+        generation++;
+        prefetch?.drop();
+      };
+      listeners.push(consumer.on(consumer.events.REBALANCING, generationEnded), consumer.on(consumer.events.GROUP_JOIN, generationEnded), consumer.on(consumer.events.CRASH, generationEnded));
       if (o.onBatchEnd) {
         const cb = o.onBatchEnd;
         listeners.push(
@@ -205,8 +221,9 @@ export async function connectConsumer(
         autoCommit: o.autoCommit ?? true,
         // With prefetch the facade resolves each batch as it queues it, and never one it refuses.
         eachBatchAutoResolve: prefetch === undefined && (o.autoResolve ?? true),
-        eachBatch: async ({ batch, resolveOffset, heartbeat, isStale }) => {
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isStale: seekPending }) => {
           const { topic, partition, highWatermark } = batch;
+          const isStale = staleCheck(topic, partition);
           const queue = prefetch;
           if (queue === undefined) {
             const records = batch.messages.map((m) => toRecord(topic, partition, m));
@@ -215,18 +232,19 @@ export async function connectConsumer(
           }
           // kafkajs may hand over batches fetched before a seek or a pause (it filters only fetches still in flight).
           // Not resolved, so they are fetched again from the sought offset, or once resumed.
-          if (isStale() || paused.has(partitionKey(topic, partition))) return;
+          if (seekPending() || paused.has(partitionKey(topic, partition))) return;
           const records = batch.messages.map((m) => toRecord(topic, partition, m));
           // Consumed once queued, so kafkajs' next fetch starts after this batch (kafkajs never hands over an empty one).
           const last = records[records.length - 1];
           if (last !== undefined) resolveOffset(last.offset);
-          const queued: PartitionBatch = { topic, partition, highWatermark, resolveOffset: ignoreOffset, heartbeat, records, isStale: () => queue.isStale(queued) };
-          await queue.push(queued);
+          await queue.push({ topic, partition, highWatermark, resolveOffset: ignoreOffset, heartbeat, records, isStale });
         },
       });
     },
     commit: (offsets) => consumer.commitOffsets(offsets),
     seek: (o) => {
+      const counter = seeks.get(partitionKey(o.topic, o.partition));
+      if (counter !== undefined) counter.count++;
       prefetch?.drop([o]);
       consumer.seek(o);
     },
@@ -235,7 +253,7 @@ export async function connectConsumer(
       consumer.pause(byTopic(ps));
       // Queued batches were resolved when queued: fetch them again once resumed. The batch being processed goes on, as without prefetch.
       const firstDropped = new Map<string, TopicPartitionOffset>();
-      for (const b of prefetch?.drop(ps, { keepDelivering: true }) ?? []) {
+      for (const b of prefetch?.drop(ps) ?? []) {
         const key = partitionKey(b.topic, b.partition);
         const first = b.records[0];
         if (first !== undefined && !firstDropped.has(key)) firstDropped.set(key, { topic: b.topic, partition: b.partition, offset: first.offset });

@@ -38,9 +38,6 @@ export class PrefetchBuffer<B extends PrefetchedBatch> {
   private queuedRecords = 0;
   private draining: Promise<void> | undefined;
   private failure: { error: unknown } | undefined;
-  /** The batch being delivered, and whether a drop has covered it since (its caller should stop). */
-  private delivering: B | undefined;
-  private deliveringDropped = false;
   /** Wakes pushes waiting for room (or for a failure to report). */
   private waiters: Array<() => void> = [];
 
@@ -68,13 +65,11 @@ export class PrefetchBuffer<B extends PrefetchedBatch> {
 
   /**
    * Drops queued batches: all of them, or those of the given partitions,
-   * and returns them. The batch being delivered goes on, but unless
-   * `keepDelivering`, `isStale` tells its processing to stop (a seek or a
-   * new assignment has made the rest of it wrong).
+   * and returns them. The batch being delivered goes on (the facade tells
+   * its processing whether to stop).
    */
-  drop(partitions?: ReadonlyArray<{ topic: string; partition: number }>, options: { keepDelivering?: boolean } = {}): B[] {
+  drop(partitions?: ReadonlyArray<{ topic: string; partition: number }>): B[] {
     const covers = (b: B): boolean => partitions === undefined || partitions.some((p) => p.topic === b.topic && p.partition === b.partition);
-    if (options.keepDelivering !== true && this.delivering !== undefined && covers(this.delivering)) this.deliveringDropped = true;
     const kept: B[] = [];
     const dropped: B[] = [];
     for (let i = this.head; i < this.queue.length; i++) {
@@ -86,11 +81,6 @@ export class PrefetchBuffer<B extends PrefetchedBatch> {
     this.queuedRecords = kept.reduce((n, b) => n + b.records.length, 0);
     this.wake();
     return dropped;
-  }
-
-  /** True unless `batch` is being delivered and no drop has covered it since. */
-  isStale(batch: B): boolean {
-    return batch !== this.delivering || this.deliveringDropped;
   }
 
   /** Resolves when nothing is queued or being delivered. */
@@ -105,15 +95,11 @@ export class PrefetchBuffer<B extends PrefetchedBatch> {
         this.queue[this.head++] = undefined;
         this.queuedRecords -= batch.records.length;
         this.wake();
-        this.delivering = batch;
-        this.deliveringDropped = false;
         try {
           await this.o.deliver(batch);
         } catch (error) {
           this.failure = { error };
           this.drop();
-        } finally {
-          this.delivering = undefined;
         }
       }
       this.queue = [];

@@ -263,8 +263,8 @@ export class StreamThread {
     const position = h.positions.get(topic);
     let skipping = position !== undefined;
     // The last record processed whose offset the task's position does not show yet. Positions are written
-    // before anything reads them (a commit, a punctuation, the end of the batch), not per record: a BigInt
-    // parse and two map writes per record were measurable on this path.
+    // before anything reads them (a commit, a punctuation) and on the way out (finally), not per record:
+    // a BigInt parse and two map writes per record were measurable on this path.
     let unrecorded: string | undefined;
     const recordPosition = (): void => {
       if (unrecorded === undefined) return;
@@ -311,7 +311,6 @@ export class StreamThread {
           }
         }
       }
-      recordPosition();
       if (this.collector.eager && this.now() - this.lastHandOff >= HAND_OFF_LINGER_MS) this.handOff();
       // A record may have scheduled a punctuator earlier than the armed timer.
       this.armPunctuation();

@@ -57,39 +57,19 @@ describe('PrefetchBuffer', () => {
     expect(buffer.size).toBe(1);
   });
 
-  it('drops queued batches of dropped partitions, and marks the batch being delivered stale', async () => {
+  it('drops and returns the queued batches of the given partitions (or all), never the one being delivered', async () => {
     const g = gated();
     const buffer = new PrefetchBuffer<Batch>({ limitRecords: 100, deliver: g.deliver });
-    const first = batch(0, 'a');
-    await buffer.push(first);
-    await buffer.push(batch(1, 'b'));
-    await buffer.push(batch(0, 'c'));
-    expect(buffer.isStale(first)).toBe(false);
-    buffer.drop([{ topic: 't', partition: 1 }]);
-    expect(buffer.isStale(first)).toBe(false); // another partition
-    buffer.drop([{ topic: 't', partition: 0 }]);
-    expect(buffer.isStale(first)).toBe(true);
-    expect(buffer.size).toBe(0);
-    await g.release();
-    await buffer.idle();
-    expect(g.delivered).toEqual(['0:a']);
-    // Not being delivered any more: stale whatever happens.
-    expect(buffer.isStale(first)).toBe(true);
-  });
-
-  it('returns what it dropped, and with keepDelivering leaves the batch being delivered alone', async () => {
-    const g = gated();
-    const buffer = new PrefetchBuffer<Batch>({ limitRecords: 100, deliver: g.deliver });
-    const first = batch(1, 'a');
-    await buffer.push(first);
+    await buffer.push(batch(1, 'a')); // being delivered
     await buffer.push(batch(1, 'b'));
     await buffer.push(batch(0, 'c'));
     await buffer.push(batch(1, 'd'));
-    const dropped = buffer.drop([{ topic: 't', partition: 1 }], { keepDelivering: true });
-    expect(dropped.map((b) => b.records[0])).toEqual(['b', 'd']);
-    expect(buffer.isStale(first)).toBe(false);
-    expect(buffer.size).toBe(1);
+    await buffer.push(batch(2, 'e'));
+    expect(buffer.drop([{ topic: 't', partition: 1 }]).map((b) => b.records[0])).toEqual(['b', 'd']);
+    expect(buffer.size).toBe(2);
     await g.release();
+    expect(g.delivered).toEqual(['1:a', '0:c']);
+    expect(buffer.drop().map((b) => b.records[0])).toEqual(['e']);
     await g.release();
     await buffer.idle();
     expect(g.delivered).toEqual(['1:a', '0:c']);
