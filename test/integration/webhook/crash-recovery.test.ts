@@ -103,6 +103,10 @@ describe('dispatcher crash recovery', () => {
     expect(new Set(firstDeliveries).size).toBe(ALERTS);
     for (const [id, n] of attempts) expect(n).toBeGreaterThanOrEqual(healthy.has(id) ? 1 : 3);
 
+    // The receiver notes a delivery before its response reaches the dispatcher, so the last alerts may still be
+    // finishing here: wait for their offsets to be committed (every 200 ms) rather than race them with SIGTERM,
+    // which would rightly leave unfinished alerts uncommitted (a CI run under load hit that window: 10 and 8).
+    await vi.waitFor(async () => expect((await a.committedOffsets(groupId, topic)).map((c) => c.offset).sort()).toEqual(['10', '10']), { timeout: 30_000, interval: 200 });
     second.proc.kill('SIGTERM');
     expect(await second.exited).toBe(0);
     const committed = await a.committedOffsets(groupId, topic);
